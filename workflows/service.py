@@ -1,0 +1,361 @@
+"""The one write path: open a case, fire an event — checked, recorded and saved in one transaction."""
+import json
+from dataclasses import dataclass
+
+from peewee import IntegrityError
+
+from workflows import rules
+from workflows.clock import Clock
+from workflows.db import lock_for_update, write_transaction
+from workflows.errors import DUPLICATE, FORBIDDEN, INVALID, INVALID_STATE, WorkflowError, stale
+from workflows.history import event_hash
+from workflows.machine import (
+    EVENT_SPECS,
+    EVENTS,
+    INITIAL,
+    N_,
+    STATES,
+    build_machine,
+    check_reason,
+    default_limit,
+    guard_reason,
+)
+from workflows.models import SOURCES, URGENCIES, Attachment, Case, CaseEvent, Category, Department, User
+from workflows.numbering import next_case_number
+
+TEXT_LIMIT = 2000
+# Columns an event may change; saved with one UPDATE guarded by the version read.
+MUTABLE = (
+    "state", "level", "department", "step_started_at", "warn_at", "deadline", "suspended_at",
+    "entered_by", "rework_count", "updated_at", "closed_at", "resolution", "duplicate_of",
+)
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """Someone acting without an account: the sweep, a resident, an API client."""
+
+    role: str
+    name: str
+    id: int = None
+    org_id: int = None
+    department_id: int = None
+
+
+_clock_factory = Clock
+
+
+def set_clock_factory(factory):
+    """Choose how the default clock is built (the app passes its calendar and office hours)."""
+    global _clock_factory
+    _clock_factory = factory
+
+
+def current_clock():
+    """The clock used when the caller passes none."""
+    return _clock_factory()
+
+
+def limit_for(state, urgency):
+    """The time limit of a step entered now."""
+    return default_limit(state, urgency)
+
+
+def stamp_step(case, now, clock):
+    """Start the clock of the state the case has just entered."""
+    case.step_started_at = now
+    limit = limit_for(case.state, case.urgency)
+    if limit is None:
+        case.deadline = case.warn_at = None
+    else:
+        case.deadline = clock.deadline(now, limit)
+        case.warn_at = clock.warn_at(now, limit)
+
+
+def available_events(case, actor, now):
+    """The events this actor may fire on this case now, in table order."""
+    if actor is None:
+        return []
+    return [
+        spec.name
+        for spec in EVENTS
+        if case.state in spec.sources
+        and rules.WHO[spec.who](actor, case)
+        and guard_reason(spec, case, actor, now) is None
+    ]
+
+
+def open_case(grid, actor, now, *, category, title, description="", clock=None, intake_key=None,
+              attachments=(), **fields):
+    """Record a new case in `found` with its first history row; returns the case.
+
+    A repeated `intake_key` (a double tap, a retried request) returns the case it created.
+    """
+    if intake_key:
+        existing = Case.get_or_none(Case.intake_key == intake_key)
+        if existing is not None:
+            return existing
+    _check_opener(actor, grid)
+    title = (title or "").strip()
+    if not title:
+        raise WorkflowError(INVALID, N_("Give the case a title."), field="title")
+    if len(title) > 200:
+        raise WorkflowError(INVALID, N_("The title is too long (at most %(n)s characters)."), field="title", n=200)
+    if len(description or "") > 4000:
+        raise WorkflowError(INVALID, N_("The description is too long (at most %(n)s characters)."),
+                            field="description", n=4000)
+    clock = clock or current_clock()
+    try:
+        with write_transaction():
+            category = _category(category)
+            case = Case(
+                number=next_case_number(now),
+                title=title,
+                description=description or "",
+                category=category,
+                grid=grid,
+                community=grid.parent,
+                street=grid.parent.parent,
+                district=grid.parent.parent.parent,
+                urgency=fields.pop("urgency", None) or category.urgency,
+                state=INITIAL,
+                level="grid",
+                entered_by=_user(actor),
+                created_by=_user(actor),
+                created_at=now,
+                updated_at=now,
+                version=1,
+                intake_key=intake_key,
+                **fields,
+            )
+            _check_fields(case)
+            stamp_step(case, now, clock)
+            case.save(force_insert=True)
+            _append_event(case, "create", None, INITIAL, actor, now, note="", data={}, prev_deadline=None,
+                          department=None, attachments=attachments)
+    except IntegrityError:
+        if intake_key:
+            existing = Case.get_or_none(Case.intake_key == intake_key)
+            if existing is not None:
+                return existing
+        raise
+    return case
+
+
+def fire(case, event, actor, now, *, clock=None, expected_version=None, request_key=None,
+         attachments=(), **data):
+    """Fire `event` on `case` as `actor` at `now`; returns the history row.
+
+    Checks scope and permission, the state, the event's guard and the data it needs,
+    then triggers the machine, stamps the next step's deadline, appends one history row
+    and saves the case once — all in one transaction. Any refusal raises WorkflowError
+    and leaves the database as it was. `expected_version` is the version the user saw:
+    if the case changed since, the change is refused as stale. A repeated `request_key`
+    returns the event it recorded the first time.
+    """
+    spec = EVENT_SPECS.get(event)
+    if spec is None:
+        raise WorkflowError(INVALID, N_("Unknown action."))
+    if request_key:
+        done = CaseEvent.get_or_none(CaseEvent.request_key == request_key)
+        if done is not None:
+            return _replayed(done, case)
+    clock = clock or current_clock()
+    try:
+        with write_transaction():
+            fresh = lock_for_update(Case.select().where(Case.id == case.id)).get()
+            if expected_version is not None and int(expected_version) != fresh.version:
+                raise stale()
+            record = _apply(fresh, spec, actor, now, clock, data, request_key, attachments)
+    except IntegrityError:
+        if request_key:
+            done = CaseEvent.get_or_none(CaseEvent.request_key == request_key)
+            if done is not None:
+                return _replayed(done, case)
+        # Another writer appended the same sequence number first.
+        raise stale()
+    _refresh(case, fresh)
+    return record
+
+
+def _apply(case, spec, actor, now, clock, data, request_key, attachments):
+    """Check, trigger, stamp, record and save; runs inside fire's transaction."""
+    if actor is None or not rules.WHO[spec.who](actor, case):
+        raise WorkflowError(FORBIDDEN, N_("You may not do this on this case."))
+    if case.state not in spec.sources:
+        raise WorkflowError(
+            INVALID_STATE, N_("This action is not possible while the case is %(state)s."),
+            state=STATES[case.state],
+        )
+    reason = guard_reason(spec, case, actor, now)
+    if reason:
+        raise WorkflowError(INVALID_STATE, reason)
+    data = _clean(case, spec, data)
+    reason = check_reason(spec, case, actor, now, data)
+    if reason:
+        raise WorkflowError(INVALID, reason)
+    read_version = case.version
+    from_state, prev_deadline = case.state, case.deadline
+    department = data.get("department") or case.department_id
+    build_machine(case)
+    getattr(case, spec.name)(actor=actor, now=now, data=data)
+    case.entered_by = _user(actor)
+    case.updated_at = now
+    stamp_step(case, now, clock)
+    case.version = read_version + 1
+    changes = {Case._meta.fields[name]: getattr(case, name) for name in MUTABLE}
+    changes[Case.version] = case.version
+    if Case.update(changes).where((Case.id == case.id) & (Case.version == read_version)).execute() != 1:
+        raise stale()
+    note = data.pop("note", None) or data.get("reason", "")
+    return _append_event(
+        case, spec.name, from_state, case.state, actor, now, note=note, data=_stored(data),
+        prev_deadline=prev_deadline, department=department, request_key=request_key, attachments=attachments,
+    )
+
+
+def _append_event(case, event, from_state, to_state, actor, now, *, note, data, prev_deadline, department,
+                  request_key=None, attachments=()):
+    """Write the history row (seq = the case's new version), chained to the previous row."""
+    previous = (CaseEvent.select(CaseEvent.hash).where((CaseEvent.case == case.id) & (CaseEvent.seq == case.version - 1))
+                .first()) if case.version > 1 else None
+    row = CaseEvent(
+        case=case.id, seq=case.version, event=event, from_state=from_state, to_state=to_state,
+        actor=_user(actor), actor_name=actor.name, actor_role=actor.role, at=now, note=note or "",
+        data=data or None, level=case.level, department=_id(department),
+        prev_deadline=prev_deadline, deadline=case.deadline, request_key=request_key or None,
+    )
+    row.prev_hash = previous.hash if previous else ""
+    row.hash = event_hash(case.id, row, row.prev_hash)
+    row.save(force_insert=True)
+    for item in attachments:
+        Attachment.create(case=case.id, event=row.id, uploaded_by=_user(actor), created_at=now, **item)
+    return row
+
+
+def _clean(case, spec, data):
+    """Validate the data the event needs; returns it with references resolved."""
+    cleaned = {}
+    for key, value in data.items():
+        if isinstance(value, str):
+            value = value.strip()
+            if len(value) > TEXT_LIMIT:
+                raise WorkflowError(INVALID, N_("The text is too long (at most %(n)s characters)."), field=key,
+                                    n=TEXT_LIMIT)
+        if value not in (None, ""):
+            cleaned[key] = value
+    for field in spec.needs:
+        if field not in cleaned:
+            raise WorkflowError(INVALID, MISSING_MESSAGES.get(field, N_("This field is required.")), field=field)
+    if "department" in cleaned:
+        cleaned["department"] = _department_for(case, cleaned["department"])
+    if "duplicate_of" in cleaned:
+        cleaned["duplicate_of"] = _original_of(case, cleaned["duplicate_of"])
+    return cleaned
+
+
+MISSING_MESSAGES = {
+    "note": N_("Write a note."),
+    "reason": N_("Give a reason."),
+    "department": N_("Choose a department."),
+    "void_kind": N_("Say whether the case is a duplicate or invalid."),
+}
+
+
+def _department_for(case, value):
+    """The department to dispatch to: active, and serving the case's street or district."""
+    department = value if isinstance(value, Department) else Department.get_or_none(Department.id == _int(value))
+    if department is None or not department.active or department.org_id not in (case.street_id, case.district_id):
+        raise WorkflowError(INVALID, N_("Choose a department that serves this area."), field="department")
+    return department
+
+
+def _original_of(case, value):
+    """The original a duplicate points at: another case of the same street, by id or number."""
+    if isinstance(value, Case):
+        original = value
+    else:
+        original = Case.get_or_none(Case.number == str(value)) or Case.get_or_none(Case.id == _int(value))
+    if original is None or original.id == case.id or original.street_id != case.street_id:
+        raise WorkflowError(INVALID, N_("The original case was not found in this street."), field="duplicate_of")
+    return original
+
+
+def _stored(data):
+    """The event's structured data as JSON-safe values (references by id or number)."""
+    out = {}
+    for key, value in data.items():
+        if isinstance(value, Case):
+            value = value.number
+        elif isinstance(value, Department):
+            value = value.id
+        out[key] = value
+    return json.loads(json.dumps(out, ensure_ascii=False, default=str))
+
+
+def _check_opener(actor, grid):
+    """Grid workers open cases in their own grid; residents, the API and the system anywhere."""
+    if actor is None:
+        raise WorkflowError(FORBIDDEN, N_("You may not record cases here."))
+    if isinstance(actor, SystemActor):
+        return
+    if actor.role in ("member", "lead") and actor.org_id == grid.id:
+        return
+    if actor.role == "dispatcher" and actor.org_id in {u.id for u in grid.lineage()}:
+        return
+    raise WorkflowError(FORBIDDEN, N_("You may not record cases in this grid."))
+
+
+def _check_fields(case):
+    """Refuse a new case whose building, unit or choices do not belong to it."""
+    if case.grid.kind != "grid":
+        raise WorkflowError(INVALID, N_("Cases belong to a grid."), field="grid")
+    if case.building is not None and case.building.grid_id != case.grid.id:
+        raise WorkflowError(INVALID, N_("That building is not in this grid."), field="building")
+    if case.unit is not None and (case.building is None or case.unit.building_id != case.building.id):
+        raise WorkflowError(INVALID, N_("That unit is not in the chosen building."), field="unit")
+    if case.source not in SOURCES:
+        raise WorkflowError(INVALID, N_("Unknown source."), field="source")
+    if case.urgency not in URGENCIES:
+        raise WorkflowError(INVALID, N_("Unknown urgency."), field="urgency")
+
+
+def _category(value):
+    """A minor (leaf) category, active."""
+    category = value if isinstance(value, Category) else Category.get_or_none(Category.id == _int(value))
+    if category is None or not category.active or category.parent_id is None:
+        raise WorkflowError(INVALID, N_("Choose a category."), field="category")
+    return category
+
+
+def _replayed(done, case):
+    """A retried request: give back what it did the first time."""
+    if done.case_id != case.id:
+        raise WorkflowError(DUPLICATE, N_("This form was already used for another case."))
+    _refresh(case, Case.get_by_id(case.id))
+    return done
+
+
+def _refresh(case, fresh):
+    """Copy the saved row into the caller's instance."""
+    case.__data__.update(fresh.__data__)
+    case.__rel__.clear()
+    case._dirty.clear()
+
+
+def _user(actor):
+    """The User behind an actor, if any."""
+    return actor if isinstance(actor, User) else None
+
+
+def _id(obj):
+    """The id of a model instance (or None)."""
+    return getattr(obj, "id", obj)
+
+
+def _int(value):
+    """An int from a form value, or None."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

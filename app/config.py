@@ -1,0 +1,26 @@
+"""Defaults; an instance file (instance/config.py) and the environment override them."""
+
+DEFAULTS = {
+    # The language people see first; English is the alternative.
+    "BABEL_DEFAULT_LOCALE": "zh_CN",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+    "LANGUAGES": ("zh_CN", "en"),
+    # All stored times are naive local times in this zone.
+    "TIMEZONE": "Asia/Shanghai",
+    "OFFICE_HOURS": "08:30-12:00,14:00-17:30",
+    "WARN_FRACTION": 0.8,
+    # A tablet may sit on a form for hours: the CSRF token lives as long as the session.
+    "WTF_CSRF_TIME_LIMIT": None,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    # Photos: how many per form and how big each may be.
+    "MAX_PHOTOS": 6,
+    "MAX_PHOTO_BYTES": 10 * 1024 * 1024,
+    "THUMBNAIL_SIZE": (320, 320),
+    "PHOTO_MAX_SIDE": 2560,
+}
+
+# Settings read from the environment when set (strings, parsed where needed).
+ENVIRONMENT = ("DATABASE_URL", "SECRET_KEY", "UPLOAD_FOLDER", "OFFICE_HOURS", "TIMEZONE")

@@ -1,0 +1,210 @@
+# Generated from a schema diff on 2026-11-29 00:20.
+from peewee import *
+from workflows.db import JSONField
+import datetime
+
+def up(migrator, db):
+    class OrgUnit(Model):
+        kind = CharField(index=True, max_length=16)
+        code = CharField(unique=True, max_length=32)
+        name = CharField(max_length=100)
+        parent = ForeignKeyField('self', null=True, on_delete='RESTRICT')
+        grid_type = CharField(max_length=16, default='standard')
+        area_text = TextField(default='')
+        households = IntegerField(null=True)
+        polygon = JSONField(null=True)
+        active = BooleanField(default=True)
+        sort_order = IntegerField(default=0)
+        class Meta:
+            database = db
+            table_name = 'org_unit'
+    db.create_tables([OrgUnit])
+
+    class Department(Model):
+        code = CharField(unique=True, max_length=32)
+        name = CharField(max_length=100)
+        org = ForeignKeyField(OrgUnit, on_delete='RESTRICT')
+        phone = CharField(max_length=40, default='')
+        active = BooleanField(default=True)
+        class Meta:
+            database = db
+            table_name = 'department'
+    db.create_tables([Department])
+
+    class Category(Model):
+        code = CharField(unique=True, max_length=16)
+        name = CharField(max_length=60)
+        parent = ForeignKeyField('self', null=True, on_delete='RESTRICT')
+        default_department = ForeignKeyField(Department, null=True, on_delete='SET NULL')
+        urgency = CharField(max_length=16, default='normal')
+        public = BooleanField(default=False)
+        attributes = JSONField(null=True)
+        sort_order = IntegerField(default=0)
+        active = BooleanField(default=True)
+        class Meta:
+            database = db
+            table_name = 'category'
+    db.create_tables([Category])
+
+    class Building(Model):
+        grid = ForeignKeyField(OrgUnit, on_delete='CASCADE')
+        name = CharField(max_length=60)
+        sort_order = IntegerField(default=0)
+        lat = FloatField(null=True)
+        lng = FloatField(null=True)
+        class Meta:
+            database = db
+            table_name = 'building'
+            indexes = ((('grid', 'name'), True),)
+    db.create_tables([Building])
+
+    class Unit(Model):
+        building = ForeignKeyField(Building, on_delete='CASCADE')
+        name = CharField(max_length=40)
+        class Meta:
+            database = db
+            table_name = 'unit'
+            indexes = ((('building', 'name'), True),)
+    db.create_tables([Unit])
+
+    class User(Model):
+        username = CharField(unique=True, max_length=64)
+        password_hash = CharField()
+        name = CharField(max_length=60)
+        role = CharField(index=True, max_length=16)
+        org = ForeignKeyField(OrgUnit, null=True, on_delete='RESTRICT')
+        department = ForeignKeyField(Department, null=True, on_delete='RESTRICT')
+        phone = CharField(max_length=40, default='')
+        publish_phone = BooleanField(default=False)
+        duties = TextField(default='')
+        photo = CharField(null=True, max_length=128)
+        locale = CharField(null=True, max_length=10)
+        active = BooleanField(default=True)
+        created_at = DateTimeField(default=datetime.datetime.now)
+        last_login_at = DateTimeField(null=True)
+        failed_logins = IntegerField(default=0)
+        locked_until = DateTimeField(null=True)
+        class Meta:
+            database = db
+            table_name = 'user'
+    db.create_tables([User])
+
+    class Patrol(Model):
+        user = ForeignKeyField(User, on_delete='RESTRICT')
+        grid = ForeignKeyField(OrgUnit, on_delete='RESTRICT')
+        started_at = DateTimeField()
+        ended_at = DateTimeField(null=True)
+        class Meta:
+            database = db
+            table_name = 'patrol'
+            indexes = ((('grid', 'started_at'), False), (('user', 'started_at'), False))
+    db.create_tables([Patrol])
+
+    class Case(Model):
+        number = CharField(unique=True, max_length=20)
+        title = CharField(max_length=200)
+        description = TextField(default='')
+        category = ForeignKeyField(Category, on_delete='RESTRICT')
+        grid = ForeignKeyField(OrgUnit, on_delete='RESTRICT')
+        community = ForeignKeyField(OrgUnit, on_delete='RESTRICT')
+        street = ForeignKeyField(OrgUnit, on_delete='RESTRICT')
+        district = ForeignKeyField(OrgUnit, null=True, on_delete='RESTRICT')
+        building = ForeignKeyField(Building, null=True, on_delete='SET NULL')
+        unit = ForeignKeyField(Unit, null=True, on_delete='SET NULL')
+        location_text = CharField(max_length=200, default='')
+        lat = FloatField(null=True)
+        lng = FloatField(null=True)
+        source = CharField(max_length=16, default='patrol')
+        reporter_name = CharField(max_length=60, default='')
+        reporter_phone = CharField(max_length=40, default='')
+        urgency = CharField(max_length=16, default='normal')
+        state = CharField(index=True, max_length=16)
+        level = CharField(max_length=16, default='grid')
+        department = ForeignKeyField(Department, null=True, on_delete='RESTRICT')
+        step_started_at = DateTimeField()
+        warn_at = DateTimeField(null=True)
+        deadline = DateTimeField(null=True)
+        suspended_at = DateTimeField(null=True)
+        entered_by = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        rework_count = IntegerField(default=0)
+        version = IntegerField(default=0)
+        created_by = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        created_at = DateTimeField()
+        updated_at = DateTimeField()
+        closed_at = DateTimeField(null=True)
+        resolution = CharField(null=True, max_length=16)
+        duplicate_of = ForeignKeyField('self', null=True, on_delete='RESTRICT')
+        patrol = ForeignKeyField(Patrol, null=True, on_delete='SET NULL')
+        tracking_code = CharField(unique=True, null=True, max_length=32)
+        intake_key = CharField(unique=True, null=True, max_length=64)
+        class Meta:
+            database = db
+            table_name = 'case'
+            indexes = ((('grid', 'state', 'deadline'), False), (('community', 'state', 'deadline'), False), (('street', 'state', 'deadline'), False), (('department', 'state', 'deadline'), False), (('state', 'deadline'), False), (('created_at',), False), (('closed_at',), False))
+    db.create_tables([Case])
+
+    class CaseEvent(Model):
+        case = ForeignKeyField(Case, on_delete='RESTRICT')
+        seq = IntegerField()
+        event = CharField(max_length=24)
+        from_state = CharField(null=True, max_length=16)
+        to_state = CharField(max_length=16)
+        actor = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        actor_name = CharField(max_length=60)
+        actor_role = CharField(max_length=16)
+        at = DateTimeField()
+        note = TextField(default='')
+        data = JSONField(null=True)
+        level = CharField(max_length=16)
+        department = ForeignKeyField(Department, null=True, on_delete='RESTRICT')
+        prev_deadline = DateTimeField(null=True)
+        deadline = DateTimeField(null=True)
+        request_key = CharField(unique=True, null=True, max_length=64)
+        prev_hash = CharField(max_length=64, default='')
+        hash = CharField(max_length=64)
+        class Meta:
+            database = db
+            table_name = 'case_event'
+            indexes = ((('case', 'seq'), True), (('event', 'at'), False), (('at',), False), (('actor', 'at'), False), (('department', 'event', 'at'), False))
+    db.create_tables([CaseEvent])
+
+    class Attachment(Model):
+        case = ForeignKeyField(Case, on_delete='RESTRICT')
+        event = ForeignKeyField(CaseEvent, null=True, on_delete='RESTRICT')
+        kind = CharField(max_length=8, default='before')
+        path = CharField(unique=True, max_length=128)
+        thumb_path = CharField(max_length=128)
+        content_type = CharField(max_length=32)
+        width = IntegerField()
+        height = IntegerField()
+        size = BigIntegerField()
+        sha256 = CharField(max_length=64)
+        public = BooleanField(default=False)
+        uploaded_by = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        created_at = DateTimeField()
+        class Meta:
+            database = db
+            table_name = 'attachment'
+    db.create_tables([Attachment])
+
+    class Counter(Model):
+        key = CharField(primary_key=True, max_length=32)
+        value = IntegerField(default=0)
+        class Meta:
+            database = db
+            table_name = 'counter'
+    db.create_tables([Counter])
+
+
+def down(migrator, db):
+    migrator.migrate(migrator.drop_table('counter'))
+    migrator.migrate(migrator.drop_table('attachment'))
+    migrator.migrate(migrator.drop_table('case_event'))
+    migrator.migrate(migrator.drop_table('case'))
+    migrator.migrate(migrator.drop_table('patrol'))
+    migrator.migrate(migrator.drop_table('user'))
+    migrator.migrate(migrator.drop_table('unit'))
+    migrator.migrate(migrator.drop_table('building'))
+    migrator.migrate(migrator.drop_table('category'))
+    migrator.migrate(migrator.drop_table('department'))
+    migrator.migrate(migrator.drop_table('org_unit'))

@@ -1,0 +1,199 @@
+"""Demo data: one street, three communities, twelve grids, their people, and ~400 cases.
+
+Every case is recorded with open_case and moved with fire, exactly as people would
+move it, at times spread over the last 60 days; nothing writes a state directly.
+"""
+import random
+from datetime import timedelta
+
+from app.orgdata import CATEGORIES, DEPARTMENTS, TITLES
+from workflows.db import db
+from workflows.errors import WorkflowError
+from workflows.machine import CALLBACK_SOURCES
+from workflows.models import Building, Case, Category, Department, OrgUnit, Unit, User
+from workflows.service import SystemActor, current_clock, fire, limit_for, open_case
+
+COMMUNITIES = (("C01", "阳光社区"), ("C02", "和平社区"), ("C03", "丰收社区"))
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国红梅玉兰志强海燕春梅德明文"
+
+
+def person_name(rng):
+    """A plausible Chinese name."""
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+def seed_reference(password_hash, rng):
+    """The organisation, departments, categories and one or more accounts per role."""
+    district = OrgUnit.create(kind="district", code="D01", name="示范区")
+    street = OrgUnit.create(kind="street", code="S01", name="幸福街道", parent=district)
+    departments = {}
+    for index, (code, name) in enumerate(DEPARTMENTS):
+        departments[code] = Department.create(code=code, name=name, org=street, phone=f"0571-8800{index:04d}")
+    for sort, (major_code, major_name, minors) in enumerate(CATEGORIES):
+        major = Category.create(code=major_code, name=major_name, sort_order=sort)
+        for minor_sort, (code, name, department, urgency, public) in enumerate(minors):
+            Category.create(code=code, name=name, parent=major, default_department=departments[department],
+                            urgency=urgency, public=public, sort_order=minor_sort)
+
+    def user(username, name, role, **fields):
+        return User.create(username=username, password_hash=password_hash, name=name, role=role, **fields)
+
+    user("admin", "系统管理员", "admin")
+    user("duban", "督导组 " + person_name(rng), "supervisor", org=street)
+    user("quban", "区网格办 " + person_name(rng), "dispatcher", org=district)
+    user("jiedao", "街道网格办 " + person_name(rng), "dispatcher", org=street, phone="0571-88001000")
+    for code, name in DEPARTMENTS:
+        user(f"bm_{code}", f"{name} " + person_name(rng), "handler", department=departments[code])
+    grid_no = 0
+    for c_index, (c_code, c_name) in enumerate(COMMUNITIES, start=1):
+        community = OrgUnit.create(kind="community", code=c_code, name=c_name, parent=street, sort_order=c_index)
+        user(f"shequ{c_index}", f"{c_name}网格办 " + person_name(rng), "dispatcher", org=community)
+        for g in range(1, 5):
+            grid_no += 1
+            code = f"G{c_index:02d}{g:02d}"
+            grid = OrgUnit.create(
+                kind="grid", code=code, name=f"{c_name}第{g}网格", parent=community, sort_order=g,
+                grid_type="environment" if g == 4 else "standard", households=rng.randint(200, 500),
+                area_text=f"{c_name}{g}号片区：东至{g}号路，西至{g + 1}号路",
+            )
+            for b in range(1, rng.randint(4, 7)):
+                building = Building.create(grid=grid, name=f"{b}号楼", sort_order=b)
+                for u in range(1, rng.randint(2, 4) + 1):
+                    Unit.create(building=building, name=f"{u}单元")
+            user(f"wgz{c_index}{g:02d}", person_name(rng), "lead", org=grid, phone=f"1380000{grid_no:04d}",
+                 publish_phone=True, duties="网格长：统筹本网格巡查、研判与上报")
+            user(f"wgy{c_index}{g:02d}", person_name(rng), "member", org=grid, phone=f"1390000{grid_no:04d}",
+                 publish_phone=True, duties="网格员：每日巡查，发现、处置、上报")
+
+
+class CaseSimulator:
+    """Moves demo cases through the machine with realistic delays, some late, some reworked."""
+
+    def __init__(self, rng, now):
+        self.rng = rng
+        self.now = now
+        self.clock = current_clock()
+        self.minors = list(Category.select().where(Category.parent.is_null(False)))
+        self.grids = list(OrgUnit.select().where(OrgUnit.kind == "grid"))
+        users = list(User.select())
+        self.lead = {u.org_id: u for u in users if u.role == "lead"}
+        self.member = {u.org_id: u for u in users if u.role == "member"}
+        self.dispatcher = {u.org_id: u for u in users if u.role == "dispatcher"}
+        self.handler = {u.department_id: u for u in users if u.role == "handler"}
+        self.departments = list(Department.select())
+
+    def when(self, case, late=None):
+        """When the next step happens: mostly within the limit, sometimes late."""
+        limit = limit_for(case.state, case.urgency)
+        late = self.rng.random() < 0.12 if late is None else late
+        fraction = self.rng.uniform(1.05, 2.5) if late else self.rng.uniform(0.05, 0.9)
+        return self.clock.add(case.step_started_at, limit, fraction).replace(microsecond=0)
+
+    def record(self, index):
+        """Open one case at a random moment of the last 60 days and move it as far as time allows."""
+        rng = self.rng
+        grid = rng.choice(self.grids)
+        category = rng.choice(self.minors)
+        source = rng.choices(("patrol", "resident", "building_head", "hotline", "api"), (60, 15, 10, 10, 5))[0]
+        start = (self.now - timedelta(minutes=rng.randint(30, 60 * 24 * 60))).replace(microsecond=0)
+        finder = self.lead[grid.id] if rng.random() < 0.2 else self.member[grid.id]
+        opener = finder if source in ("patrol", "building_head") else SystemActor("resident" if source != "api" else "api",
+                                                                                   "居民" if source != "api" else "城市平台")
+        buildings = list(grid.buildings)
+        building = rng.choice(buildings) if buildings and rng.random() < 0.8 else None
+        reporter = {}
+        if source in CALLBACK_SOURCES:
+            reporter = {"reporter_name": person_name(rng), "reporter_phone": f"13{rng.randint(100000000, 999999999)}"}
+        case = open_case(
+            grid, opener, start, category=category, title=rng.choice(TITLES[category.code]),
+            description=f"{grid.name}{building.name if building else ''}发现：{category.name}，请及时处置。",
+            building=building, location_text=f"{grid.name}{building.name if building else '公共区域'}",
+            source=source, clock=self.clock, **reporter,
+        )
+        # Some recent cases stall at a step, so boards show overdue work.
+        recent = start > self.now - timedelta(days=14)
+        stall = rng.randint(0, 5) if rng.random() < (0.35 if recent else 0.04) else None
+        self.advance(case, finder, stall)
+        return case
+
+    def advance(self, case, finder, stall=None):
+        """Fire the next plausible event until the case closes, stalls, or its next step lies in the future."""
+        sent_back = declined = False
+        for step in range(30):
+            if case.state == "closed" or step == stall:
+                return
+            at = self.when(case)
+            if at > self.now:
+                return
+            move = self.next_move(case, finder, sent_back, declined)
+            if move is None:
+                return
+            event, actor, data = move
+            sent_back |= event == "send_back"
+            declined |= event == "decline"
+            try:
+                fire(case, event, actor, at, clock=self.clock, **data)
+            except WorkflowError as exc:
+                raise RuntimeError(f"demo move {event} on {case.number} refused: {exc}") from exc
+
+    def next_move(self, case, finder, sent_back, declined):
+        """The event a real team would most likely fire next, with its actor and data."""
+        rng = self.rng
+        lead, member = self.lead[case.grid_id], self.member[case.grid_id]
+        community, street = self.dispatcher[case.community_id], self.dispatcher[case.street_id]
+        if case.state == "found":
+            roll = rng.random()
+            if roll < 0.28:
+                return "handle", finder, {"note": "已现场处置完毕，拍照留存。"}
+            if roll < 0.33:
+                original = (Case.select().where((Case.grid == case.grid_id) & (Case.id < case.id))
+                            .order_by(Case.id.desc()).first())
+                if original and rng.random() < 0.5:
+                    return "void", lead, {"void_kind": "duplicate", "duplicate_of": original.number,
+                                          "reason": "与已上报事件重复"}
+                return "void", lead, {"void_kind": "invalid", "reason": "经核实不属实"}
+            return "report", finder, {"note": "无法现场处置，上报处理。"}
+        if case.state == "handled":
+            verifier = community if case.entered_by_id == lead.id else lead
+            return "verify", verifier, {"note": "现场核查，处置到位。"}
+        if case.state == "reported":
+            if case.level == "grid":
+                if not sent_back and rng.random() < 0.08:
+                    return "send_back", lead, {"reason": "信息不全，请补充现场照片后再报。"}
+                return "escalate", lead, {"reason": "网格内无法解决，报社区。"}
+            dispatcher = {"community": community, "street": street}.get(case.level, self.dispatcher[case.district_id])
+            if case.level == "community" and rng.random() < 0.2:
+                return "escalate", dispatcher, {"reason": "需街道协调职能部门。"}
+            department = case.category.default_department
+            if declined or department is None:
+                department = rng.choice([d for d in self.departments if d.id != case.category.default_department_id])
+            return "dispatch", dispatcher, {"department": department.id, "instructions": "请按时限整改并反馈。"}
+        if case.state == "assigned":
+            handler = self.handler[case.department_id]
+            if not declined and rng.random() < 0.07:
+                return "decline", handler, {"reason": "不属于本部门职责范围。"}
+            return "rectify", handler, {"note": "已安排人员整改完毕。"}
+        if case.state == "rectified":
+            checker = finder if finder.role == "member" else member
+            if case.rework_count < 2 and rng.random() < 0.12:
+                return "rework", checker, {"reason": "整改不到位，请返工。"}
+            return "verify", checker, {"note": "经现场核查，整改到位。"}
+        if case.state == "verified":
+            callback = {}
+            if case.source in CALLBACK_SOURCES:
+                callback = {"callback": rng.choices(
+                    ("satisfied", "basically_satisfied", "dissatisfied", "unreachable"), (75, 15, 5, 5))[0]}
+            return "close", community, {"note": "核查通过，予以销号。", **callback}
+        return None
+
+
+def seed_demo(now, password_hash, cases=400, seed=2026):
+    """Fill an empty database with the demo street and its cases, all or nothing."""
+    rng = random.Random(seed)
+    with db.atomic():
+        seed_reference(password_hash, rng)
+        simulator = CaseSimulator(rng, now)
+        for index in range(cases):
+            simulator.record(index)
+    return Case.select().count()

@@ -1,0 +1,41 @@
+"""Template helpers: labels from the machine, deadline lights, time formatting."""
+from flask_babel import format_datetime, gettext
+
+from app.db import now
+from workflows.clock import light
+from workflows.machine import CALLBACK_RESULTS, EVENT_SPECS, LEVEL_LABELS, STATES
+
+
+def remaining(deadline, at):
+    """The time left (or overdue) as short human text."""
+    if deadline is None:
+        return ""
+    seconds = int((deadline - at).total_seconds())
+    overdue = seconds < 0
+    seconds = abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        text = gettext("%(d)sd %(h)sh", d=days, h=hours)
+    elif hours:
+        text = gettext("%(h)sh %(m)smin", h=hours, m=minutes)
+    else:
+        text = gettext("%(m)smin", m=minutes)
+    return gettext("%(t)s overdue", t=text) if overdue else gettext("%(t)s left", t=text)
+
+
+def init_app(app):
+    """Expose the helpers to Jinja as globals (so imported macros see them too)."""
+
+    app.jinja_env.globals.update({
+        "now": now,
+        "state_label": lambda s: gettext(STATES[s]) if s in STATES else s,
+        "event_label": lambda e: gettext(EVENT_SPECS[e].label) if e in EVENT_SPECS else e,
+        "level_label": lambda lv: gettext(LEVEL_LABELS[lv]) if lv in LEVEL_LABELS else lv,
+        "callback_label": lambda c: gettext(CALLBACK_RESULTS[c]) if c in CALLBACK_RESULTS else c,
+        "light": lambda case, at=None: light(at or now(), case.warn_at, case.deadline),
+        "remaining": remaining,
+    })
+
+    app.jinja_env.filters["dt"] = lambda value, fmt="yyyy-MM-dd HH:mm": format_datetime(value, fmt, rebase=False) if value else ""

@@ -1,0 +1,119 @@
+"""Cases: the list a user may see, one case's page, and the one write route for state."""
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.db import now
+from app.htmx import render
+from app.i18n import translate_error
+from app.uploads import UploadError, discard, process_photos
+from workflows import rules
+from workflows.errors import WorkflowError
+from workflows.machine import CALLBACK_RESULTS, EVENT_SPECS, VOID_KINDS
+from workflows.models import Attachment, Case, CaseEvent, Category, Department, OrgUnit
+from workflows.queries import visible_cases
+from workflows.service import available_events, fire
+
+bp = Blueprint("cases", __name__)
+PAGE_SIZE = 50
+# The fields each event's form shows (its required ones come from the machine's table).
+EVENT_FIELDS = {
+    "handle": ("note", "photos"),
+    "report": ("note",),
+    "send_back": ("reason",),
+    "escalate": ("reason",),
+    "dispatch": ("department", "instructions"),
+    "decline": ("reason",),
+    "rectify": ("note", "photos"),
+    "verify": ("note",),
+    "rework": ("reason",),
+    "close": ("callback", "note"),
+    "void": ("void_kind", "duplicate_of", "reason"),
+    "reopen": ("reason",),
+}
+TEXT_FIELDS = ("note", "reason", "instructions", "department", "callback", "void_kind", "duplicate_of")
+
+
+def load_case(case_id):
+    """The case, if it exists and the user may see it (404 otherwise: no probing)."""
+    case = Case.get_or_none(Case.id == case_id)
+    if case is None or not rules.can_view(current_user, case):
+        abort(404)
+    return case
+
+
+@bp.get("/cases")
+@login_required
+def index():
+    """The cases in the user's scope, nearest deadline first."""
+    page = max(request.args.get("page", 1, type=int), 1)
+    query = (
+        visible_cases(current_user, Case.select(Case, Category, OrgUnit))
+        .join(Category, on=Case.category == Category.id)
+        .switch(Case)
+        .join(OrgUnit, on=Case.grid == OrgUnit.id)
+        .order_by(Case.deadline.asc(nulls="LAST"), Case.id.desc())
+    )
+    state = request.args.get("state")
+    if state:
+        query = query.where(Case.state == state)
+    cases = list(query.paginate(page, PAGE_SIZE))
+    return render("cases/index.html", {"case-list": "cases/_list.html"}, cases=cases, page=page,
+                  page_size=PAGE_SIZE, state=state)
+
+
+@bp.get("/cases/<int:case_id>")
+@login_required
+def show(case_id):
+    """One case: its fields, photos, timeline and the actions open to this user."""
+    return render_case(load_case(case_id))
+
+
+def render_case(case, errors=None, form=None, event=None, status=200):
+    """The case page (or its actions region), with a failed form's message and input kept."""
+    events = list(
+        CaseEvent.select(CaseEvent).where(CaseEvent.case == case.id).order_by(CaseEvent.seq)
+    )
+    photos = list(Attachment.select().where(Attachment.case == case.id).order_by(Attachment.id))
+    actions = available_events(case, current_user, now())
+    departments = []
+    if "dispatch" in actions:
+        departments = list(
+            Department.select().where(
+                Department.active & Department.org.in_([case.street_id, case.district_id])
+            ).order_by(Department.name)
+        )
+    body = render(
+        "cases/show.html",
+        {"case-actions": "cases/_actions.html"},
+        case=case, history=events, photos=photos, actions=actions, departments=departments,
+        fields=EVENT_FIELDS, specs=EVENT_SPECS, callbacks=CALLBACK_RESULTS, void_kinds=VOID_KINDS,
+        errors=errors or {}, form=form or {}, failed_event=event,
+    )
+    return body, status
+
+
+@bp.post("/cases/<int:case_id>/events/<event>")
+@login_required
+def fire_event(case_id, event):
+    """Fire one event with the form's data; the version guards against acting on a stale page."""
+    case = load_case(case_id)
+    if event not in EVENT_SPECS:
+        abort(404)
+    data = {k: request.form.get(k, "") for k in TEXT_FIELDS if k in EVENT_FIELDS[event]}
+    try:
+        photos = process_photos(request.files.getlist("photos"), kind="after") if "photos" in EVENT_FIELDS[event] else []
+    except UploadError as exc:
+        message = _(exc.message) % exc.params if exc.params else _(exc.message)
+        return render_case(case, {"photos": message}, request.form, event, status=400)
+    try:
+        fire(case, event, current_user, now(), expected_version=request.form.get("version"),
+             request_key=request.form.get("request_key") or None, attachments=photos, **data)
+    except WorkflowError as exc:
+        discard(photos)
+        status = {"forbidden": 403, "stale": 409}.get(exc.code, 400)
+        return render_case(Case.get_by_id(case.id), {exc.field or "_": translate_error(exc)}, request.form, event,
+                           status=status)
+    flash(_("%(action)s: done.", action=_(EVENT_SPECS[event].label)))
+    return redirect(url_for("cases.show", case_id=case.id), code=303)
+

@@ -1,0 +1,51 @@
+"""The demo database: built through the machine, all or nothing, kept on a second run."""
+import os
+
+import pytest
+from peewee import fn
+
+from workflows.models import Case, CaseEvent, OrgUnit, User
+
+
+@pytest.fixture
+def sqlite_app(tmp_path):
+    from app import create_app
+
+    return create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
+                       "SECRET_KEY": "t", "UPLOAD_FOLDER": str(tmp_path / "uploads")})
+
+
+def test_demo_db_is_built_through_the_machine_and_kept(sqlite_app, tmp_path):
+    runner = sqlite_app.test_cli_runner()
+    result = runner.invoke(args=["demo-db", "--cases", "60"])
+    assert result.exit_code == 0, result.output
+    assert os.path.exists(tmp_path / "demo.db") and not os.path.exists(tmp_path / "demo.db.building")
+    assert OrgUnit.select().where(OrgUnit.kind == "grid").count() == 12
+    assert OrgUnit.select().where(OrgUnit.kind == "community").count() == 3
+    assert {u.role for u in User.select()} == {"member", "lead", "dispatcher", "handler", "supervisor", "admin"}
+    assert Case.select().count() == 60
+    # Every case's version equals its history length: nothing was written around fire().
+    counts = dict(CaseEvent.select(CaseEvent.case, fn.COUNT(CaseEvent.id)).group_by(CaseEvent.case).tuples())
+    for case in Case.select():
+        assert counts[case.id] == case.version
+    assert len({c.state for c in Case.select()}) >= 5
+    again = runner.invoke(args=["demo-db", "--cases", "60"])
+    assert again.exit_code == 0 and "keeping" in again.output
+    assert Case.select().count() == 60
+
+
+def test_interrupted_build_leaves_no_database(sqlite_app, tmp_path, monkeypatch):
+    import app.seed
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(app.seed.CaseSimulator, "record", crash)
+    result = sqlite_app.test_cli_runner().invoke(args=["demo-db", "--cases", "5"])
+    assert result.exit_code != 0
+    assert not os.path.exists(tmp_path / "demo.db")
+
+
+def test_seed_demo_refuses_a_database_with_data(app, app_world):
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--cases", "1"])
+    assert result.exit_code != 0 and "already has data" in result.output

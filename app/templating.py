@@ -1,4 +1,6 @@
 """Template helpers: labels from the machine, deadline lights, time formatting."""
+import uuid
+
 from flask_babel import format_datetime, gettext
 
 from app.db import now
@@ -36,6 +38,8 @@ def init_app(app):
         "callback_label": lambda c: gettext(CALLBACK_RESULTS[c]) if c in CALLBACK_RESULTS else c,
         "light": lambda case, at=None: light(at or now(), case.warn_at, case.deadline),
         "remaining": remaining,
+        # A fresh key per rendered form: a double tap or a retried POST records one event.
+        "request_key": lambda: uuid.uuid4().hex,
     })
 
     app.jinja_env.filters["dt"] = lambda value, fmt="yyyy-MM-dd HH:mm": format_datetime(value, fmt, rebase=False) if value else ""

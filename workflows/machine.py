@@ -57,9 +57,10 @@ class EventSpec:
     name: str
     label: str
     sources: tuple
-    dest: str
+    dest: str  # None: an internal event that records something without changing state
     who: str  # a rule in workflows.rules.WHO
     needs: tuple = ()  # form fields that must be present
+    optional: tuple = ()  # form fields that may be given
     guard: str = None  # a function below: may the case take this event now? (else a reason)
     check: str = None  # a function below: is the data given acceptable? (else a reason)
     effect: str = None  # a function below, mutating the case
@@ -67,19 +68,19 @@ class EventSpec:
 
 E = EventSpec
 EVENTS = (
-    #  event        label                                from                      to           who                 needs                   guard / check / effect
-    E("handle",    N_("Handle on the spot"),             ("found",),               "handled",   "grid_worker",      ("note",)),
-    E("report",    N_("Report"),                         ("found",),               "reported",  "grid_worker",      (),                     effect="set_report_level"),
-    E("send_back", N_("Send back"),                      ("reported",),            "found",     "level_triager",    ("reason",),            effect="reset_level"),
-    E("escalate",  N_("Escalate"),                       ("reported",),            "reported",  "level_triager",    ("reason",),            guard="below_top_level", effect="raise_level"),
-    E("dispatch",  N_("Dispatch"),                       ("reported",),            "assigned",  "level_dispatcher", ("department",),        effect="set_department"),
-    E("decline",   N_("Decline"),                        ("assigned",),            "reported",  "case_department",  ("reason",),            effect="clear_department"),
-    E("rectify",   N_("Report rectification"),           ("assigned",),            "rectified", "case_department",  ("note",)),
-    E("verify",    N_("Verify"),                         ("handled", "rectified"), "verified",  "verifier",         ("note",)),
-    E("rework",    N_("Send for rework"),                ("rectified",),           "assigned",  "grid_worker",      ("reason",),            effect="count_rework"),
-    E("close",     N_("Close"),                          ("verified",),            "closed",    "closing_office",   (),                     check="callback_given", effect="mark_closed"),
-    E("void",      N_("Void"),                           ("found", "reported"),    "closed",    "voider",           ("reason", "void_kind"), check="duplicate_named", effect="mark_voided"),
-    E("reopen",    N_("Reopen"),                         ("closed",),              "reported",  "supervisor",       ("reason",),            guard="closed_within_30_days", effect="mark_reopened"),
+    #  event        label                        from                      to           who                 needs                    optional                  guard / check / effect
+    E("handle",    N_("Handle on the spot"),     ("found",),               "handled",   "grid_worker",      ("note",),               ("photos",)),
+    E("report",    N_("Report"),                 ("found",),               "reported",  "grid_worker",      (),                      ("note",),                effect="set_report_level"),
+    E("send_back", N_("Send back"),              ("reported",),            "found",     "level_triager",    ("reason",),             (),                       effect="reset_level"),
+    E("escalate",  N_("Escalate"),               ("reported",),            "reported",  "level_triager",    ("reason",),             (),                       guard="below_top_level", effect="raise_level"),
+    E("dispatch",  N_("Dispatch"),               ("reported",),            "assigned",  "level_dispatcher", ("department",),         ("instructions",),        effect="set_department"),
+    E("decline",   N_("Decline"),                ("assigned",),            "reported",  "case_department",  ("reason",),             (),                       effect="clear_department"),
+    E("rectify",   N_("Report rectification"),   ("assigned",),            "rectified", "case_department",  ("note",),               ("photos",)),
+    E("verify",    N_("Verify"),                 ("handled", "rectified"), "verified",  "verifier",         ("note",),               ()),
+    E("rework",    N_("Send for rework"),        ("rectified",),           "assigned",  "grid_worker",      ("reason",),             (),                       effect="count_rework"),
+    E("close",     N_("Close"),                  ("verified",),            "closed",    "closing_office",   (),                      ("callback", "note"),     check="callback_given", effect="mark_closed"),
+    E("void",      N_("Void"),                   ("found", "reported"),    "closed",    "voider",           ("void_kind", "reason"), ("duplicate_of",),        check="duplicate_named", effect="mark_voided"),
+    E("reopen",    N_("Reopen"),                 ("closed",),              "reported",  "supervisor",       ("reason",),             (),                       guard="closed_within_30_days", effect="mark_reopened"),
 )
 EVENT_SPECS = {spec.name: spec for spec in EVENTS}
 

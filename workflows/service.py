@@ -199,9 +199,11 @@ def _apply(case, spec, actor, now, clock, data, request_key, attachments):
     department = data.get("department") or case.department_id
     build_machine(case)
     getattr(case, spec.name)(actor=actor, now=now, data=data)
-    case.entered_by = _user(actor)
     case.updated_at = now
-    stamp_step(case, now, clock)
+    if spec.dest is not None:
+        # A state was entered: its step starts now. Internal events (dest None) keep the clock.
+        case.entered_by = _user(actor)
+        stamp_step(case, now, clock)
     case.version = read_version + 1
     changes = {Case._meta.fields[name]: getattr(case, name) for name in MUTABLE}
     changes[Case.version] = case.version

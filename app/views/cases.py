@@ -4,36 +4,19 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.db import now
+from app.event_fields import data_fields, form_fields, takes_photos
 from app.htmx import render
 from app.i18n import translate_error
 from app.uploads import UploadError, discard, process_photos
 from workflows import rules
 from workflows.errors import WorkflowError
-from workflows.machine import CALLBACK_RESULTS, EVENT_SPECS, VOID_KINDS
+from workflows.machine import EVENT_SPECS
 from workflows.models import Attachment, Case, CaseEvent, Category, Department, OrgUnit
 from workflows.queries import visible_cases
 from workflows.service import available_events, fire
 
 bp = Blueprint("cases", __name__)
 PAGE_SIZE = 50
-# The fields each event's form shows (its required ones come from the machine's table).
-EVENT_FIELDS = {
-    "handle": ("note", "photos"),
-    "report": ("note",),
-    "send_back": ("reason",),
-    "escalate": ("reason",),
-    "dispatch": ("department", "instructions"),
-    "decline": ("reason",),
-    "rectify": ("note", "photos"),
-    "verify": ("note",),
-    "rework": ("reason",),
-    "close": ("callback", "note"),
-    "void": ("void_kind", "duplicate_of", "reason"),
-    "reopen": ("reason",),
-}
-TEXT_FIELDS = ("note", "reason", "instructions", "department", "callback", "void_kind", "duplicate_of")
-
-
 def load_case(case_id):
     """The case, if it exists and the user may see it (404 otherwise: no probing)."""
     case = Case.get_or_none(Case.id == case_id)
@@ -87,8 +70,7 @@ def render_case(case, errors=None, form=None, event=None, status=200):
         "cases/show.html",
         {"case-actions": "cases/_actions.html"},
         case=case, history=events, photos=photos, actions=actions, departments=departments,
-        fields=EVENT_FIELDS, specs=EVENT_SPECS, callbacks=CALLBACK_RESULTS, void_kinds=VOID_KINDS,
-        errors=errors or {}, form=form or {}, failed_event=event,
+        form_fields=form_fields, errors=errors or {}, form=form or {}, failed_event=event,
     )
     return body, status
 
@@ -100,9 +82,9 @@ def fire_event(case_id, event):
     case = load_case(case_id)
     if event not in EVENT_SPECS:
         abort(404)
-    data = {k: request.form.get(k, "") for k in TEXT_FIELDS if k in EVENT_FIELDS[event]}
+    data = {name: request.form.get(name, "") for name in data_fields(event)}
     try:
-        photos = process_photos(request.files.getlist("photos"), kind="after") if "photos" in EVENT_FIELDS[event] else []
+        photos = process_photos(request.files.getlist("photos"), kind="after") if takes_photos(event) else []
     except UploadError as exc:
         message = _(exc.message) % exc.params if exc.params else _(exc.message)
         return render_case(case, {"photos": message}, request.form, event, status=400)

@@ -136,3 +136,19 @@ def test_workflow_page_and_language_switch(login, app_world):
     assert "stateDiagram-v2" in html and "待处置" in html
     member.post("/lang", {"lang": "en", "next": "/workflow"}, token_from="/workflow")
     assert "Found" in member.get("/workflow").get_data(as_text=True)
+
+
+def test_double_submitted_event_form_records_one_event(login, app_world):
+    """The form's request key makes a double tap harmless."""
+    case = new_case(app_world)
+    member = login("member")
+    html = member.get(f"/cases/{case.id}").get_data(as_text=True)
+    import re
+
+    key = re.search(r'action="/cases/%d/events/report".*?name="request_key" value="([0-9a-f]+)"' % case.id, html,
+                    re.S).group(1)
+    form = {"version": case.version, "request_key": key}
+    first = member.post(f"/cases/{case.id}/events/report", form, token_from=f"/cases/{case.id}")
+    second = member.post(f"/cases/{case.id}/events/report", form, token_from=f"/cases/{case.id}")
+    assert first.status_code == 303 and second.status_code == 303
+    assert history_count(case) == 2

@@ -4,6 +4,7 @@ import uuid
 from flask_babel import format_datetime, gettext
 
 from app.db import now
+from app.nav import CASE_PANELS, nav_for
 from workflows.clock import light
 from workflows.machine import CALLBACK_RESULTS, EVENT_SPECS, LEVEL_LABELS, STATES
 
@@ -40,6 +41,8 @@ def init_app(app):
         "remaining": remaining,
         # A fresh key per rendered form: a double tap or a retried POST records one event.
         "request_key": lambda: uuid.uuid4().hex,
+        "nav_for": nav_for,
+        "case_panels": CASE_PANELS,
     })
 
     app.jinja_env.filters["dt"] = lambda value, fmt="yyyy-MM-dd HH:mm": format_datetime(value, fmt, rebase=False) if value else ""

@@ -38,7 +38,7 @@ def _parse_now(value):
 def seed_demo_command(at, cases):
     """Fill an empty database with the demo street, its people and cases."""
     from app.auth import hash_password
-    from app.seed import seed_demo
+    from app.seed import DEMO_API_KEY, seed_demo
     from workflows.models import OrgUnit
 
     migrate()
@@ -46,6 +46,7 @@ def seed_demo_command(at, cases):
         raise click.ClickException("the database already has data; seed-demo only fills an empty one")
     total = seed_demo(_parse_now(at), hash_password(DEMO_PASSWORD), cases=cases)
     click.echo(f"seeded {total} cases; demo accounts use the password {DEMO_PASSWORD!r}")
+    click.echo(f"Open311 demo API key: {DEMO_API_KEY}")
 
 
 @click.command("demo-db")
@@ -55,7 +56,7 @@ def demo_db_command(cases):
     """Keep the demo database if it exists (upgrading it), else build it in a side file and
     move it into place, so an interrupted run never leaves a half-written database."""
     from app.auth import hash_password
-    from app.seed import seed_demo
+    from app.seed import DEMO_API_KEY, seed_demo
 
     url = current_app.config["DATABASE_URL"]
     if not url.startswith("sqlite:///"):
@@ -84,6 +85,7 @@ def demo_db_command(cases):
                 os.remove(leftover)
         bind(main)
     click.echo(f"built {path} with {total} cases; demo accounts use the password {DEMO_PASSWORD!r}")
+    click.echo(f"Open311 demo API key: {DEMO_API_KEY}")
 
 
 @click.command("create-user")

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from tests.factories import T0, new_case
-from tests.views.public_helpers import after_photo, drive_to_closed, fix_clock, jpeg_bytes, make_public
+from tests.public_helpers import after_photo, drive_to_closed, fix_clock, jpeg_bytes, make_public
 from workflows.models import Attachment, Case, CaseEvent, RateBucket, ReopenRequest, ResidentRating, User
 
 

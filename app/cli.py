@@ -14,7 +14,8 @@ DEMO_PASSWORD = "gridcase2026"
 
 def init_app(app):
     """Register the commands on `flask --app app …`."""
-    for command in (init_db_command, seed_demo_command, demo_db_command, create_user_command, workflow_doc_command):
+    for command in (init_db_command, seed_demo_command, demo_db_command, create_user_command, workflow_doc_command,
+                    issue_api_key_command):
         app.cli.add_command(command)
 
 
@@ -117,3 +118,16 @@ def workflow_doc_command():
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(workflow_markdown())
     click.echo(f"wrote {path}")
+
+
+@click.command("issue-api-key")
+@with_appcontext
+@click.argument("name")
+def issue_api_key_command(name):
+    """Issue an Open311 API key for a named client; the key is printed once and only its hash is kept."""
+    from app.open311 import issue_api_key
+
+    if not name.strip() or len(name) > 60:
+        raise click.ClickException("name the client in at most 60 characters")
+    _key, secret = issue_api_key(name.strip(), None, now())
+    click.echo(secret)

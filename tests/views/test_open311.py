@@ -346,3 +346,11 @@ def test_admins_choose_the_intake_grid(login, world):
                          token_from="/admin/api-keys")
     assert refused.status_code == 400
     assert StreetIntake.get(StreetIntake.street == world.street.id).grid_id == world.g3.id
+
+
+def test_the_cli_issues_a_key_that_works(app, client, world):
+    result = app.test_cli_runner().invoke(args=["issue-api-key", "城市大脑"])
+    assert result.exit_code == 0, result.output
+    secret = result.output.strip()
+    assert ApiKey.get(ApiKey.name == "城市大脑").key_hash == hashlib.sha256(secret.encode()).hexdigest()
+    assert post(client, api_key=secret, service_code="0101", address_id="G1").status_code == 200

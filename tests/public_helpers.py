@@ -6,7 +6,7 @@ from datetime import timedelta
 from PIL import Image
 
 from tests.factories import T0
-from workflows.models import Attachment, Category, OrgUnit, StreetIntake
+from workflows.models import Category, OrgUnit, StreetIntake
 from workflows.service import fire
 
 # Two grids side by side (g1 west, g2 east) and g3 further north-east; g4 (another street) has none.
@@ -88,7 +88,3 @@ def drive_to_closed(world, case, at, photo=None, callback="satisfied", steps=Non
         attachments = [photo] if photo and event == "rectify" else ()
         fire(case, event, actor, at + timedelta(minutes=10 * (index + 1)), attachments=attachments, **data)
     return case
-
-
-def attachment_count():
-    return Attachment.select().count()

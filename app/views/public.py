@@ -64,6 +64,7 @@ def within_limits(prefix, limits):
     """Record an attempt from this address; False if any of the limits is exceeded."""
     address = request.remote_addr or "unknown"
     at = now()
+    # A list, not a generator: every window records the attempt even when an earlier one refuses.
     return all([allow(f"{prefix}:{address}", limit, window, at) for limit, window in limits])
 
 

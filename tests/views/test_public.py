@@ -1,12 +1,14 @@
 """Residents: the public sign, reporting, tracking in plain words, rating, and the supervisors' reopen requests."""
 import io
 import re
+from datetime import timedelta
 
 import pytest
 
 from tests.factories import T0, new_case
 from tests.public_helpers import after_photo, drive_to_closed, fix_clock, jpeg_bytes, make_public
 from workflows.models import Attachment, Case, CaseEvent, RateBucket, ReopenRequest, ResidentRating, User
+from workflows.service import fire
 
 
 @pytest.fixture
@@ -151,10 +153,6 @@ def test_tracking_follows_dispatch_and_closing_in_plain_words(client, world, clo
 
 def fire_rest(world, case, app):
     """Rectify (with an after-photo), verify and close a dispatched case."""
-    from datetime import timedelta
-
-    from workflows.service import fire
-
     fire(case, "rectify", world.handler, T0 + timedelta(hours=1), attachments=[after_photo(app)], note="已清运完毕。")
     fire(case, "verify", world.member, T0 + timedelta(hours=2), note="经现场核查，整改到位。")
     fire(case, "close", world.community, T0 + timedelta(hours=3), callback="satisfied", note="群众满意，予以销号。")
@@ -171,8 +169,7 @@ def test_rating_once_and_dissatisfied_goes_to_the_supervisor(client, login, worl
     case = Case.get(Case.tracking_code == code)
     drive_to_closed(world, case, T0, photo=after_photo(app))
     clock.advance(hours=5)
-    too_early = Case.get_by_id(case.id)
-    assert too_early.state == "closed"
+    assert Case.get_by_id(case.id).state == "closed"
     response = client.post(f"/track/{code}/rating", {"rating": "dissatisfied", "comment": "又堆起来了"},
                            token_from=f"/track/{code}")
     assert response.status_code == 303
@@ -242,8 +239,6 @@ def test_rating_is_refused_before_closing_and_after_30_days(client, world, clock
 def test_voided_duplicate_reads_as_merged(client, world, clock):
     code = tracking_path(report_form(client, world)).rsplit("/", 1)[1]
     original = new_case(world)
-    from workflows.service import fire
-
     fire(Case.get(Case.tracking_code == code), "void", world.lead, T0, void_kind="duplicate",
          duplicate_of=original.number, reason="与已上报事件重复")
     page = client.get(f"/track/{code}").get_data(as_text=True)

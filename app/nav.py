@@ -10,10 +10,14 @@ ALL = ("member", "lead", "dispatcher", "handler", "supervisor", "admin")
 NAV = [
     ("cases.index", _l("Cases"), ALL),
     ("workflow.show", _l("Workflow"), ALL),
+    ("reopen.index", _l("Reopen requests"), ("supervisor",)),
+    ("apikeys.index", _l("API keys"), ("admin",)),
 ]
 
 # Templates included at the end of the case page, each rendered with `case` in context.
-CASE_PANELS = []
+CASE_PANELS = [
+    "reopen/_case_rating.html",
+]
 
 
 def nav_for(user):

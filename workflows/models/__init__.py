@@ -16,13 +16,17 @@ from workflows.models.org import (
     User,
 )
 from workflows.models.patrols import Patrol
+from workflows.models.public import RATINGS, REOPEN_STATUSES, ApiKey, ReopenRequest, ResidentRating, StreetIntake
+from workflows.models.ratelimit import RateBucket
 
 MODELS = sort_models(
-    [OrgUnit, Building, Unit, Department, Category, User, Patrol, Case, CaseEvent, Attachment, Counter]
+    [OrgUnit, Building, Unit, Department, Category, User, Patrol, Case, CaseEvent, Attachment, Counter,
+     ApiKey, ResidentRating, ReopenRequest, StreetIntake, RateBucket]
 )
 
 __all__ = [
     "BaseModel", "MODELS", "LEVELS", "SOURCES", "ORG_KINDS", "ROLES", "ROLE_SCOPE_KINDS", "URGENCIES",
     "OrgUnit", "Building", "Unit", "Department", "Category", "User", "Patrol",
     "Case", "CaseEvent", "Attachment", "Counter",
+    "RATINGS", "REOPEN_STATUSES", "ApiKey", "ResidentRating", "ReopenRequest", "StreetIntake", "RateBucket",
 ]

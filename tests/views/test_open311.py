@@ -23,12 +23,8 @@ ERRORS_SCHEMA = {"type": "array", "minItems": 1, "items": {
 
 
 def schema_folder():
-    """../shared/open311/georeport-v2 beside the repository (CI), or beside the worktrees (development)."""
-    for base in (os.path.join(ROOT, ".."), os.path.join(ROOT, "..", "..")):
-        folder = os.path.abspath(os.path.join(base, "shared", "open311", "georeport-v2"))
-        if os.path.isdir(folder):
-            return folder
-    pytest.fail("the Open311 schemas (shared/open311/georeport-v2) are missing")
+    """The GeoReport v2 schemas kept with the tests (tests/open311/georeport-v2)."""
+    return os.path.join(os.path.dirname(__file__), "..", "open311", "georeport-v2")
 
 
 @pytest.fixture(scope="module")

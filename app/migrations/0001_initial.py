@@ -1,4 +1,4 @@
-# Generated from a schema diff on 2026-11-29 00:20.
+# Generated from a schema diff on 2026-11-29 00:34.
 from peewee import *
 from workflows.db import JSONField
 import datetime
@@ -195,8 +195,36 @@ def up(migrator, db):
             table_name = 'counter'
     db.create_tables([Counter])
 
+    class RankingPublication(Model):
+        scope = ForeignKeyField(OrgUnit, on_delete='RESTRICT')
+        month = DateField()
+        version = IntegerField()
+        reason = TextField(default='')
+        weights = JSONField()
+        data = JSONField()
+        published_by = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        published_by_name = CharField(max_length=60)
+        published_at = DateTimeField()
+        class Meta:
+            database = db
+            table_name = 'ranking_publication'
+            indexes = ((('scope', 'month', 'version'), True),)
+    db.create_tables([RankingPublication])
+
+    class ScoreWeights(Model):
+        weights = JSONField()
+        note = TextField(default='')
+        created_by = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        created_at = DateTimeField(index=True)
+        class Meta:
+            database = db
+            table_name = 'score_weights'
+    db.create_tables([ScoreWeights])
+
 
 def down(migrator, db):
+    migrator.migrate(migrator.drop_table('score_weights'))
+    migrator.migrate(migrator.drop_table('ranking_publication'))
     migrator.migrate(migrator.drop_table('counter'))
     migrator.migrate(migrator.drop_table('attachment'))
     migrator.migrate(migrator.drop_table('case_event'))

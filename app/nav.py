@@ -10,6 +10,9 @@ ALL = ("member", "lead", "dispatcher", "handler", "supervisor", "admin")
 NAV = [
     ("cases.index", _l("Cases"), ALL),
     ("workflow.show", _l("Workflow"), ALL),
+    ("stats.index", _l("Statistics"), ("lead", "dispatcher", "handler", "supervisor", "admin")),
+    ("stats.rankings", _l("Rankings"), ("dispatcher", "supervisor", "admin")),
+    ("ledger.index", _l("Ledger"), ("lead", "dispatcher", "handler", "supervisor", "admin")),
 ]
 
 # Templates included at the end of the case page, each rendered with `case` in context.

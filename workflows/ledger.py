@@ -21,6 +21,14 @@ STATUSES = {
     "closed": N_("Crossed off"),
     "voided": N_("Voided"),
 }
+SOURCE_LABELS = {
+    "patrol": N_("Patrol"),
+    "resident": N_("Resident"),
+    "building_head": N_("Building head"),
+    "hotline": N_("Hotline"),
+    "api": N_("City platform"),
+}
+STATUS_LABELS = {"open": N_("Not crossed off"), "closed": N_("Crossed off"), "voided": N_("Voided")}
 # (key, label) of the ledger's columns, in order.
 COLUMNS = (
     ("number", N_("Number")),
@@ -31,12 +39,12 @@ COLUMNS = (
     ("source", N_("Source")),
     ("state", N_("State")),
     ("department", N_("Department")),
-    ("found_at", N_("Found")),
+    ("found_at", N_("Found at")),
     ("reported_at", N_("Reported (first)")),
     ("dispatched_at", N_("Dispatched (last)")),
     ("rectified_at", N_("Rectified (last)")),
     ("verified_at", N_("Verified (last)")),
-    ("closed_at", N_("Closed")),
+    ("closed_at", N_("Closed at")),
     ("deadline", N_("Current deadline")),
     ("overdue", N_("Overdue")),
     ("reworks", N_("Reworks")),

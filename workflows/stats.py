@@ -57,10 +57,10 @@ class Counted:
 
 
 COUNTERS = {c.key: c for c in (
-    Counted("recorded", N_("Recorded"), N_("Cases recorded in the period, voided ones included.")),
-    Counted("voided", N_("Voided"), N_("Recorded cases voided (duplicate or invalid) by the end of the period. "
+    Counted("recorded", N_("Cases recorded"), N_("Cases recorded in the period, voided ones included.")),
+    Counted("voided", N_("Cases voided"), N_("Recorded cases voided (duplicate or invalid) by the end of the period. "
                                         "Voided cases count only here, in Recorded and in members' reports.")),
-    Counted("disposed", N_("Disposed"), N_("Valid cases handled on the spot or rectified by a department, "
+    Counted("disposed", N_("Cases disposed"), N_("Valid cases handled on the spot or rectified by a department, "
                                             "and not back in an earlier step, at the end of the period.")),
     Counted("disposed_on_time", N_("Disposed on time"),
             N_("Disposed cases whose last disposal (on-the-spot handling or rectification) came by the deadline "
@@ -69,15 +69,15 @@ COUNTERS = {c.key: c for c in (
             N_("Valid open cases not yet disposed (found, reported or dispatched) whose current step's deadline "
                "has passed at the end of the period; suspended cases excluded.")),
     Counted("due_disposal", N_("Due for disposal"), N_("Disposed + overdue awaiting disposal.")),
-    Counted("closed", N_("Closed"), N_("Valid cases closed (销号) at the end of the period.")),
+    Counted("closed", N_("Cases closed"), N_("Valid cases closed (销号) at the end of the period.")),
     Counted("closed_on_time", N_("Closed on time"),
             N_("Closed cases every step of which ended by its deadline (approved extensions included).")),
     Counted("overdue_open", N_("Overdue, not closed"),
             N_("Valid open cases (any step) whose current step's deadline has passed at the end of the period; "
                "suspended cases excluded.")),
     Counted("due_close", N_("Due for closing"), N_("Closed + overdue not closed.")),
-    Counted("reworked", N_("Reworked"), N_("Cases due for closing sent back for rework at least once.")),
-    Counted("extended", N_("Extended"), N_("Cases due for disposal with at least one approved extension.")),
+    Counted("reworked", N_("Cases reworked"), N_("Cases due for closing sent back for rework at least once.")),
+    Counted("extended", N_("Cases extended"), N_("Cases due for disposal with at least one approved extension.")),
     Counted("dispatches", N_("Dispatches"), N_("Dispatches of valid cases to a department (each dispatch counts)."),
             per_event=True),
     Counted("declines", N_("Declines"), N_("Dispatches a department returned as not its responsibility (退单)."),
@@ -87,10 +87,10 @@ COUNTERS = {c.key: c for c in (
     Counted("callbacks", N_("Call-backs answered"),
             N_("Call-backs due whose result was satisfied, basically satisfied or dissatisfied "
                "(not 'could not be reached').")),
-    Counted("satisfied", N_("Satisfied"), N_("Answered call-backs: satisfied or basically satisfied.")),
+    Counted("satisfied", N_("Satisfied call-backs"), N_("Answered call-backs: satisfied or basically satisfied.")),
     Counted("reports", N_("Reports"), N_("Cases a grid member or lead recorded (上报数), voided ones included.")),
     Counted("valid_reports", N_("Valid reports"), N_("Reports not voided.")),
-    Counted("handled", N_("Handled on the spot"), N_("On-the-spot handlings of valid cases (each counts)."),
+    Counted("handled", N_("On-the-spot handlings"), N_("On-the-spot handlings of valid cases (each counts)."),
             per_event=True),
     Counted("verifies", N_("Verifications"), N_("Verifications recorded (each counts)."), per_event=True),
     Counted("verifies_on_time", N_("Verified on time"),
@@ -118,7 +118,7 @@ RATES = {r.key: r for r in (
     Rate("close_rate", N_("Closing rate"), "closed", "due_close"),
     Rate("ontime_close_rate", N_("On-time closing rate"), "closed_on_time", "due_close"),
     Rate("ontime_close_rate_done", N_("On-time closing rate (closed cases only)"), "closed_on_time", "closed",
-         note=N_("Counts only closed cases: reads 100% for a new period whose late cases are still open.")),
+         note=N_("Counts only closed cases: a new period whose late cases are still open looks fully on time.")),
     Rate("rework_rate", N_("Rework rate"), "reworked", "due_close", lower_is_better=True),
     Rate("decline_rate", N_("Decline rate"), "declines", "dispatches", lower_is_better=True),
     Rate("extension_rate", N_("Extension rate"), "extended", "due_disposal", lower_is_better=True),
@@ -529,11 +529,11 @@ class Overview:
 
 
 FUNNEL = (
-    ("recorded", N_("Recorded")),
+    ("recorded", N_("Cases recorded")),
     ("valid", N_("Valid (not voided)")),
-    ("disposed", N_("Disposed")),
+    ("disposed", N_("Cases disposed")),
     ("verified", N_("Verified")),
-    ("closed", N_("Closed")),
+    ("closed", N_("Cases closed")),
 )
 
 

@@ -52,7 +52,8 @@ def build_month(w):
     # C (grid 1, patrol): reported Mon 9th 09:30, escalated 10:00, dispatched to police 16:00 — exactly
     # the reported deadline (10:00 + 4 working hours = 16:00): on time; police declines Tue 09:00;
     # dispatched to sanitation 14:00 (deadline 15:00); sanitation never rectifies: the assigned
-    # deadline Fri 13th 14:00 has passed at the month's end — open and overdue, awaiting disposal.
+    # deadline (Tue 3.5 h + Wed 7 + Thu 7 + Fri 3.5 = 21 h) Fri 13th 12:00 has passed at the month's
+    # end — open and overdue, awaiting disposal.
     c["C"] = cc = new_case(w, at=d(9, 9))
     fire(cc, "report", w.member, d(9, 9, 30))
     fire(cc, "escalate", w.lead, d(9, 10), reason="报社区")
@@ -240,12 +241,12 @@ def test_person_level_indicators(world):
 
 
 def test_the_newest_period_does_not_read_100_percent(world):
-    """Judged on 13 March 10:00: C's assigned step is not yet overdue; F not yet recorded."""
+    """Judged on 13 March 10:00: C's assigned step (deadline 12:00) is not yet overdue."""
     w = world
     build_month(w)
     early = tally(facts_for(Case.select(), MARCH, d(13, 10), CLOCK), ("grid",))["grid"][w.g1.id]
     # Recorded by then: A, B, C, J. Closed: A, B, J (J late) → closed-only variant 2 / 3;
-    # C (assigned, deadline 13th 14:00) is open and not yet due, so it is in neither.
+    # C (assigned, deadline 13th 12:00) is open and not yet due, so it is in neither.
     assert early.value("ontime_close_rate_done")[:2] == (2, 3)
     assert early.value("ontime_close_rate")[:2] == (2, 3)
     later = tally(facts_for(Case.select(), MARCH, d(13, 15), CLOCK), ("grid",))["grid"][w.g1.id]

@@ -12,7 +12,7 @@ from app.htmx import render
 from app.i18n import translate_error
 from workflows.errors import WorkflowError
 from workflows.ledger import SOURCE_LABELS
-from workflows.machine import OPEN_STATES
+from workflows.machine import OPEN_STATES, STATES
 from workflows.models import SOURCES, Case, CaseEvent, Category, Department, OrgUnit, User
 from workflows.queries import visible_cases
 from workflows.rankings import (
@@ -103,9 +103,9 @@ def names(dimension, keys):
 
 
 def dimension_rows(dimension, groups):
-    """[(key, name, tally)] sorted by name."""
+    """[(key, name, tally)] in the order the units were set up (ids)."""
     labels = names(dimension, groups)
-    return sorted(((key, labels.get(key, str(key)), group) for key, group in groups.items()), key=lambda r: r[1])
+    return [(key, labels.get(key, str(key)), groups[key]) for key in sorted(groups)]
 
 
 @bp.get("/stats")
@@ -160,7 +160,7 @@ def chart_data(period, overview, at):
     states = list(OPEN_STATES)
     cells = [[x, y, overview.overdue[g].get(s, 0)] for y, g in enumerate(grids) for x, s in enumerate(states)]
     peak = max([c[2] for c in cells] or [0])
-    heat = {"kind": "heatmap", "x": states, "y": [grid_names.get(g, str(g)) for g in grids], "data": cells,
+    heat = {"kind": "heatmap", "x": [_(STATES[s]) for s in states], "y": [grid_names.get(g, str(g)) for g in grids], "data": cells,
             "max": peak}
     return {"per_day": per_day, "per_category": per_category, "funnel": funnel, "heat": heat, "grids": grids,
             "grid_names": grid_names, "states": states, "overdue": overview.overdue, "peak": peak}

@@ -42,7 +42,7 @@
     return {
       tooltip: { position: "top" },
       grid: { left: 8, right: 16, top: 8, bottom: 56, containLabel: true },
-      xAxis: { type: "category", data: spec.x, splitArea: { show: true } },
+      xAxis: { type: "category", data: spec.x, splitArea: { show: true }, axisLabel: { interval: 0 } },
       yAxis: { type: "category", data: spec.y, splitArea: { show: true } },
       visualMap: {
         min: 0, max: Math.max(spec.max, 1), orient: "horizontal", left: "center", bottom: 0,

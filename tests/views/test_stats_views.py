@@ -52,9 +52,14 @@ class Cells(HTMLParser):
             self.text.append(data)
 
 
-def table(html, table_id):
+def table(html, table_id="dimension-table"):
+    """Rows of a table by data-key; for the dimension table, its counts table merged in."""
     parser = Cells(table_id)
     parser.feed(html)
+    if table_id == "dimension-table":
+        counts = table(html, "dimension-counts")
+        for key, row in parser.rows.items():
+            row.update(counts.get(key, {}))
     return parser.rows
 
 

@@ -4,7 +4,7 @@ from workflows.errors import FORBIDDEN, INVALID, WorkflowError
 from workflows.machine import N_
 from workflows.models import Case, Department, OrgUnit, RankingPublication, ScoreWeights, User
 from workflows.queries import scope_column
-from workflows.stats import RATES, facts_for, month, tally
+from workflows.stats import RATES, facts_for, tally
 
 # The indicators a score may weigh; a "lower is better" rate scores 1 − rate.
 WEIGHTED = (
@@ -201,7 +201,3 @@ def publish(scope, period, actor, now, clock, reason=""):
             published_by_name=actor.name, published_at=now,
         )
 
-
-def month_of(value):
-    """The month Period of a date."""
-    return month(value.year, value.month)

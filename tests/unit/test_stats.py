@@ -301,3 +301,36 @@ def test_approved_extensions_count_and_move_the_on_time_line(world):
     assert g1.counts["disposed"] == 1
     # On time against the extended deadline (which is after Thu 10:00).
     assert g1.counts["disposed_on_time"] == 1
+
+
+def test_replay_reads_the_clocks_internal_rows():
+    """History rows as the clock issue writes them (internal events: the state does not change, the row
+    carries the case's deadline after the decision): an approved extension counts and moves the deadline
+    the rectification is judged against; a suspended case is not overdue until it resumes."""
+    from workflows.stats import replay
+
+    def row(event, from_state, to_state, at, prev_deadline, deadline, department=7):
+        return (1, event, from_state, to_state, 5, "handler", at, None, department, prev_deadline, deadline)
+
+    first, extended = d(5, 9, 30), d(10, 17, 30)
+    history = [
+        row("create", None, "found", d(2, 9), None, d(3, 9)),
+        row("report", "found", "reported", d(2, 9, 10), d(3, 9), d(2, 13, 10)),
+        row("escalate", "reported", "reported", d(2, 9, 20), d(2, 13, 10), d(2, 13, 20)),
+        row("dispatch", "reported", "assigned", d(2, 9, 30), d(2, 13, 20), first),
+        row("request_extension", "assigned", "assigned", d(3, 9), None, first),
+        row("approve_extension", "assigned", "assigned", d(3, 10), None, extended),
+    ]
+    case = (1, 11, 12, 13, 14, "patrol", d(2, 9))
+    done = replay(case, history + [row("rectify", "assigned", "rectified", d(6, 10), extended, d(9, 10))],
+                  d(6, 12), CLOCK)
+    assert (done.extensions, done.disposed, done.disposed_on_time) == (1, True, True)
+    assert done.flags()["extended"]
+    waiting = replay(case, history, d(11, 9), CLOCK)  # past the extended deadline
+    assert waiting.overdue_undisposed and waiting.flags()["extended"]
+    suspended = history + [row("request_suspension", "assigned", "assigned", d(9, 9), None, extended),
+                           row("approve_suspension", "assigned", "assigned", d(9, 10), None, extended)]
+    assert not replay(case, suspended, d(11, 9), CLOCK).overdue_open
+    resumed = suspended + [row("resume", "assigned", "assigned", d(11, 8), None, d(12, 10))]
+    assert not replay(case, resumed, d(11, 9), CLOCK).overdue_open  # the resumed step's new deadline
+    assert replay(case, resumed, d(12, 11), CLOCK).overdue_open

@@ -9,7 +9,6 @@ from openpyxl import load_workbook
 
 from tests.factories import new_case
 from tests.unit.test_stats import NOW, build_month
-from tests.views.test_stats_views import table
 from workflows import machine, models
 from workflows.ledger import COLUMNS
 from workflows.service import fire

@@ -12,6 +12,9 @@ NAV = [
     ("workflow.show", _l("Workflow"), ALL),
     ("reopen.index", _l("Reopen requests"), ("supervisor",)),
     ("apikeys.index", _l("API keys"), ("admin",)),
+    ("stats.index", _l("Statistics"), ("lead", "dispatcher", "handler", "supervisor", "admin")),
+    ("stats.rankings", _l("Rankings"), ("dispatcher", "supervisor", "admin")),
+    ("ledger.index", _l("Ledger"), ("lead", "dispatcher", "handler", "supervisor", "admin")),
 ]
 
 # Templates included at the end of the case page, each rendered with `case` in context.

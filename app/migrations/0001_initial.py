@@ -1,4 +1,4 @@
-# Generated from a schema diff on 2026-11-29 00:34.
+# Generated from a schema diff on 2026-11-29 00:56.
 from peewee import *
 from workflows.db import JSONField
 import datetime
@@ -209,6 +209,22 @@ def up(migrator, db):
             table_name = 'counter'
     db.create_tables([Counter])
 
+    class RankingPublication(Model):
+        scope = ForeignKeyField(OrgUnit, on_delete='RESTRICT')
+        month = DateField()
+        version = IntegerField()
+        reason = TextField(default='')
+        weights = JSONField()
+        data = JSONField()
+        published_by = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        published_by_name = CharField(max_length=60)
+        published_at = DateTimeField()
+        class Meta:
+            database = db
+            table_name = 'ranking_publication'
+            indexes = ((('scope', 'month', 'version'), True),)
+    db.create_tables([RankingPublication])
+
     class RateBucket(Model):
         key = CharField(max_length=200)
         window = IntegerField()
@@ -245,6 +261,16 @@ def up(migrator, db):
             indexes = ((('status', 'created_at'), False),)
     db.create_tables([ReopenRequest])
 
+    class ScoreWeights(Model):
+        weights = JSONField()
+        note = TextField(default='')
+        created_by = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        created_at = DateTimeField(index=True)
+        class Meta:
+            database = db
+            table_name = 'score_weights'
+    db.create_tables([ScoreWeights])
+
     class StreetIntake(Model):
         street = ForeignKeyField(OrgUnit, unique=True, on_delete='CASCADE')
         grid = ForeignKeyField(OrgUnit, on_delete='RESTRICT')
@@ -256,9 +282,11 @@ def up(migrator, db):
 
 def down(migrator, db):
     migrator.migrate(migrator.drop_table('street_intake'))
+    migrator.migrate(migrator.drop_table('score_weights'))
     migrator.migrate(migrator.drop_table('reopen_request'))
     migrator.migrate(migrator.drop_table('resident_rating'))
     migrator.migrate(migrator.drop_table('rate_bucket'))
+    migrator.migrate(migrator.drop_table('ranking_publication'))
     migrator.migrate(migrator.drop_table('counter'))
     migrator.migrate(migrator.drop_table('attachment'))
     migrator.migrate(migrator.drop_table('case_event'))

@@ -12,11 +12,11 @@ csrf = CSRFProtect()
 
 def init_app(app):
     """Register blueprints, CSRF protection, template helpers and error pages."""
-    from app.views import apikeys, attachments, cases, open311, public, reopen, workflow
+    from app.views import apikeys, attachments, cases, ledger, open311, public, reopen, stats, workflow
 
     csrf.init_app(app)
     htmx.init_app(app)
-    for module in (cases, attachments, workflow):
+    for module in (cases, attachments, workflow, stats, ledger):
         app.register_blueprint(module.bp)
     # Residents and outside systems; Open311 clients post with an api_key, not a session's CSRF token.
     for module in (public, open311, apikeys, reopen):

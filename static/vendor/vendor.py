@@ -15,6 +15,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PINS = [
     ("htmx.org", "2.0.11", "package/dist/htmx.min.js", "htmx.min.js"),
     ("mermaid", "11.17.2", "package/dist/mermaid.min.js", "mermaid.min.js"),
+    ("echarts", "6.1.0", "package/dist/echarts.min.js", "echarts.min.js"),
 ]
 
 

@@ -18,10 +18,11 @@ from workflows.models.org import (
 from workflows.models.patrols import Patrol
 from workflows.models.public import RATINGS, REOPEN_STATUSES, ApiKey, ReopenRequest, ResidentRating, StreetIntake
 from workflows.models.ratelimit import RateBucket
+from workflows.models.stats import RankingPublication, ScoreWeights
 
 MODELS = sort_models(
     [OrgUnit, Building, Unit, Department, Category, User, Patrol, Case, CaseEvent, Attachment, Counter,
-     ApiKey, ResidentRating, ReopenRequest, StreetIntake, RateBucket]
+     ApiKey, ResidentRating, ReopenRequest, StreetIntake, RateBucket, ScoreWeights, RankingPublication]
 )
 
 __all__ = [
@@ -29,4 +30,5 @@ __all__ = [
     "OrgUnit", "Building", "Unit", "Department", "Category", "User", "Patrol",
     "Case", "CaseEvent", "Attachment", "Counter",
     "RATINGS", "REOPEN_STATUSES", "ApiKey", "ResidentRating", "ReopenRequest", "StreetIntake", "RateBucket",
+    "ScoreWeights", "RankingPublication",
 ]

@@ -1,0 +1,124 @@
+"""The rectification ledger (整改台账): on screen page by page, and as Excel or CSV with the same filters."""
+from flask import Blueprint, abort, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.db import now
+from app.exports import csv_response, xlsx_response
+from app.htmx import render
+from workflows.ledger import COLUMNS, SOURCE_LABELS, STATUS_LABELS, STATUSES, LedgerFilter, ledger_query, rows
+from workflows.machine import STATES
+from workflows.models import Category, Department, OrgUnit
+from workflows.queries import visible_cases
+
+bp = Blueprint("ledger", __name__)
+LEDGER_ROLES = ("lead", "dispatcher", "handler", "supervisor", "admin")
+SCREEN_PAGE = 100
+
+
+def require():
+    """403 unless the user's role keeps a ledger."""
+    if getattr(current_user, "role", None) not in LEDGER_ROLES:
+        abort(403)
+
+
+def filtered():
+    """The filter from the query string and the user's scoped, filtered ledger query."""
+    ledger_filter = LedgerFilter.from_args(request.args)
+    return ledger_filter, ledger_query(visible_cases(current_user), ledger_filter, now())
+
+
+def choices():
+    """What the filter form offers: the user's units, departments and categories."""
+    role, org = current_user.role, current_user.org
+    units = OrgUnit.select().where(OrgUnit.kind.in_(("community", "grid")) & OrgUnit.active)
+    if role in ("member", "lead"):
+        units = units.where(OrgUnit.id == org.id)
+    elif role in ("dispatcher", "supervisor") and org is not None:
+        below = [org.id]
+        for _level in range(3):
+            below += [u.id for u in OrgUnit.select(OrgUnit.id).where(OrgUnit.parent.in_(below))]
+        units = units.where(OrgUnit.id.in_(below))
+    elif role == "handler":
+        units = units.where(OrgUnit.id.is_null())
+    departments = Department.select().where(Department.active).order_by(Department.name)
+    if role == "handler":
+        departments = departments.where(Department.id == current_user.department_id)
+    return {
+        "units": list(units.order_by(OrgUnit.kind, OrgUnit.sort_order, OrgUnit.code)),
+        "departments": list(departments),
+        "categories": list(Category.select().where(Category.active).order_by(Category.code)),
+    }
+
+
+def displayer():
+    """A function turning a ledger row into the values shown and exported, in COLUMNS order.
+
+    The labels are translated once here, not once per row: an export may have 100,000 rows.
+    """
+    states = {key: _(label) for key, label in STATES.items()}
+    sources = {key: _(label) for key, label in SOURCE_LABELS.items()}
+    statuses = {key: _(label) for key, label in STATUS_LABELS.items()}
+    yes, no = _("Yes"), _("No")
+    keys = [key for key, _label in COLUMNS]
+
+    def display(row):
+        values = dict(row)
+        values["state"] = states.get(row["state"], row["state"])
+        values["source"] = sources.get(row["source"], row["source"])
+        values["overdue"] = yes if row["overdue"] else no
+        values["status"] = statuses[row["status"]]
+        return [values[key] for key in keys]
+
+    return display
+
+
+@bp.get("/ledger")
+@login_required
+def index():
+    """The ledger on screen: the filters, a count, a page of rows, and the exports of the same rows."""
+    require()
+    ledger_filter, query = filtered()
+    after = request.args.get("after", type=int)
+    page = list(rows(query, now(), after=after, limit=SCREEN_PAGE))
+    return render(
+        "ledger/index.html", {"ledger-rows": "ledger/_rows.html"},
+        filter=ledger_filter, args=ledger_filter.args(), total=query.count(), page=page, display=displayer(),
+        columns=COLUMNS, statuses=STATUSES, page_size=SCREEN_PAGE, after=after, **choices(),
+    )
+
+
+def export_rows(query):
+    """Every row of the filtered ledger, read page by page."""
+    display = displayer()
+    for row in rows(query, now()):
+        yield display(row)
+
+
+def headers():
+    """The column titles in the user's language."""
+    return [_(label) for _key, label in COLUMNS]
+
+
+def filename(ledger_filter, extension):
+    """ledger-<first>-<last>.<ext>: names the period exported."""
+    span = "-".join(d.isoformat() for d in (ledger_filter.first, ledger_filter.last) if d) or now().strftime("%Y%m%d")
+    return f"ledger-{span}.{extension}"
+
+
+@bp.get("/ledger/export.xlsx")
+@login_required
+def export_xlsx():
+    """The filtered ledger as an Excel workbook, streamed."""
+    require()
+    ledger_filter, query = filtered()
+    return xlsx_response(filename(ledger_filter, "xlsx"), [(_("Rectification ledger"), headers(), export_rows(query))])
+
+
+@bp.get("/ledger/export.csv")
+@login_required
+def export_csv():
+    """The filtered ledger as CSV, streamed."""
+    require()
+    ledger_filter, query = filtered()
+    return csv_response(filename(ledger_filter, "csv"), headers(), export_rows(query))

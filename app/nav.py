@@ -10,6 +10,7 @@ ALL = ("member", "lead", "dispatcher", "handler", "supervisor", "admin")
 NAV = [
     ("cases.index", _l("Cases"), ALL),
     ("workflow.show", _l("Workflow"), ALL),
+    ("account.password", _l("Password"), ALL),
 ]
 
 # Templates included at the end of the case page, each rendered with `case` in context.

@@ -16,13 +16,15 @@ from workflows.models.org import (
     User,
 )
 from workflows.models.patrols import Patrol
+from workflows.models.sessions import LoginSession
 
 MODELS = sort_models(
-    [OrgUnit, Building, Unit, Department, Category, User, Patrol, Case, CaseEvent, Attachment, Counter]
+    [OrgUnit, Building, Unit, Department, Category, User, Patrol, Case, CaseEvent, Attachment, Counter,
+     LoginSession]
 )
 
 __all__ = [
     "BaseModel", "MODELS", "LEVELS", "SOURCES", "ORG_KINDS", "ROLES", "ROLE_SCOPE_KINDS", "URGENCIES",
     "OrgUnit", "Building", "Unit", "Department", "Category", "User", "Patrol",
-    "Case", "CaseEvent", "Attachment", "Counter",
+    "Case", "CaseEvent", "Attachment", "Counter", "LoginSession",
 ]

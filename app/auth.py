@@ -86,7 +86,7 @@ def unauthorized():
     """Send the user to sign in (a whole-page redirect for htmx), saying why if the session lapsed."""
     reason = g.get("session_lapsed")
     flash(_("Your session has ended. Please sign in again.") if reason else _("Please sign in to continue."))
-    target = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
+    target = url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None)
     if request.headers.get("HX-Request"):
         return "", 204, {"HX-Redirect": target}
     return redirect(target)

@@ -37,7 +37,7 @@ def password_problem(password, *, username="", name=""):
     if folded in common_passwords():
         return _("This password is among the most common ones and easy to guess. Choose another.")
     own = [w.casefold() for w in (username, name, *CONTEXT_WORDS) if w and len(w) >= 2]
-    if any(word == folded or (len(word) >= 4 and word in folded and len(folded) - len(word) < 4) for word in own):
+    if any(word == folded or (len(word) >= 4 and word in folded and len(folded) - len(word) < 5) for word in own):
         return _("The password must not be built from your username, your name or the system's name.")
     return None
 

@@ -17,8 +17,8 @@ SQLITE = (
 POSTGRES = (
     """CREATE OR REPLACE FUNCTION case_event_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
        BEGIN
-         RAISE EXCEPTION 'case_event is append-only: history rows cannot be %', lower(TG_OP)
-           USING ERRCODE = 'insufficient_privilege';
+         RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+           MESSAGE = 'case_event is append-only: history rows cannot be ' || lower(TG_OP) || 'd';
        END $$""",
     "DROP TRIGGER IF EXISTS case_event_no_update ON case_event",
     """CREATE TRIGGER case_event_no_update BEFORE UPDATE ON case_event

@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 from app.db import migrate, now
 from workflows.db import bind, db, open_database
 
-DEMO_PASSWORD = "gridcase2026"
+DEMO_PASSWORD = "gridcase2026"  # nosec B105 # the published demo password, used only for demo data
 
 
 def init_app(app):

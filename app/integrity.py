@@ -7,7 +7,7 @@ change made around the triggers. A backup is verified the same way before it is 
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404 — runs pg_dump only, with an argument list, never a shell
+import subprocess  # nosec B404 # only to run pg_dump, with an argument list, never a shell
 from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlparse
@@ -161,8 +161,8 @@ def run_pg_dump(url, target):
     if password is not None:
         env["PGPASSWORD"] = password
     try:
-        subprocess.run(pg_dump_command(url, target), check=True, capture_output=True, text=True,  # nosec B603
-                       env=env)  # a fixed program with an argument list, never a shell
+        command = pg_dump_command(url, target)
+        subprocess.run(command, check=True, capture_output=True, text=True, env=env)  # nosec B603 # no shell
     except subprocess.CalledProcessError as exc:
         raise BackupError(exc.stderr.strip() or str(exc)) from exc
     except OSError as exc:

@@ -1,7 +1,7 @@
 """verify-history, backup and restore as an operator runs them: the restored database opens, all history verified."""
 import os
 import sqlite3
-import subprocess  # nosec B404 — the tests run the CLI as an operator would
+import subprocess
 import sys
 import threading
 import uuid
@@ -26,7 +26,7 @@ postgres_only = pytest.mark.skipif(not PG_URL, reason="pg_dump and pg_restore")
 def flask_process(app, *args):
     """Run a command in its own process, as cron would, on the app's database."""
     env = dict(os.environ, DATABASE_URL=app.config["DATABASE_URL"], SECRET_KEY="k")
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=ROOT, env=env,  # nosec B603
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
 
 
@@ -162,7 +162,7 @@ def test_postgres_dump_restores_into_a_new_database_that_the_app_opens_verified(
     restored = parsed._replace(path=f"/{name}").geturl()
     try:
         subprocess.run(["pg_restore", "--no-owner", f"--dbname={parsed._replace(path=f'/{name}', query='').geturl()}",
-                        str(dump)], check=True, capture_output=True)  # nosec B603 B607
+                        str(dump)], check=True, capture_output=True)
         fresh = create_app({"TESTING": True, "DATABASE_URL": restored, "SECRET_KEY": "k"})
         outcome = cli(fresh, "verify-history")
         assert outcome.exit_code == 0, outcome.output

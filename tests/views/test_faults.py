@@ -4,7 +4,7 @@ import shutil
 import signal
 import socket
 import sqlite3
-import subprocess  # nosec B404 — the test starts a worker process it can kill
+import subprocess
 import sys
 import threading
 from urllib.parse import urlparse
@@ -51,7 +51,7 @@ def test_a_process_killed_in_the_middle_of_an_event_leaves_the_database_as_befor
     case = new_case(world)
     before = snapshot(case)
     db.close()
-    worker = subprocess.Popen([sys.executable, "-c", KILLED_WORKER, database_url, str(case.id)], cwd=ROOT,  # nosec B603
+    worker = subprocess.Popen([sys.executable, "-c", KILLED_WORKER, database_url, str(case.id)], cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert worker.stdout.readline().strip() == "inside the transaction", worker.stderr.read()

@@ -27,6 +27,7 @@ def member():
 
 @pytest.mark.parametrize("password, ok", [
     ("1234567", False),  # too short
+    ("网格巡查七个字", False),  # seven characters, however many bytes
     ("8 chars!", True),
     ("网格员巡查每天一次", True),  # eight Chinese characters are eight characters
     ("我们社区的网格员每天早上八点钟开始沿着幸福街道巡查一遍，发现问题当场处理，处理不了的及时上报给网格长和社区。" * 1, True),

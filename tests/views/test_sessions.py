@@ -180,6 +180,14 @@ def test_a_form_left_open_for_hours_still_posts(login, app_world, clock, monkeyp
     assert response.status_code == 303
 
 
+def test_signing_out_kills_the_csrf_token_at_once(login, app_world, clock):
+    member = login("member")
+    token = TOKEN.search(member.get("/cases").get_data(as_text=True)).group(1)
+    member.post("/logout", token_from="/cases")
+    # Even a form that needs no sign-in (the language switch) refuses the dead session's token.
+    assert member.http.post("/lang", data={"lang": "en", "csrf_token": token}).status_code == 400
+
+
 def test_the_csrf_token_dies_with_the_session(app, login, app_world, clock):
     case = new_case(app_world)
     member = login("member")

@@ -144,7 +144,10 @@ def logout():
     logout_user()
     session.clear()
     flash(_("You have signed out."))
-    return redirect(url_for("auth.login"), code=303)
+    response = redirect(url_for("auth.login"), code=303)
+    # A shared tablet keeps nothing of the signed-out user's pages.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 def _safe_next(target):

@@ -71,6 +71,9 @@ def init_app(app):
     secure = _flag(app.config.get("SESSION_COOKIE_SECURE"))
     app.config["SESSION_COOKIE_SECURE"] = secure
     app.config["REMEMBER_COOKIE_SECURE"] = secure
+    if secure and app.config.get("SESSION_COOKIE_NAME", "session") == "session":
+        # __Host-: the browser keeps it only if Secure, host-only and for path "/" (no subdomain can set it).
+        app.config["SESSION_COOKIE_NAME"] = "__Host-gridcase"
     app.after_request(lambda response: set_headers(app, response))
 
 

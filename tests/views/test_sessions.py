@@ -51,6 +51,28 @@ def test_sign_out_ends_the_session_on_the_server_even_for_a_copied_cookie(app, l
     assert (record.ended_at, record.end_reason) == (T, "signout")
 
 
+def test_sign_out_clears_the_browsers_cache_and_storage(login, app_world, clock):
+    response = login("member").post("/logout", token_from="/cases")
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example"])
+def test_sign_in_never_redirects_off_site(client, app_world, target):
+    token = client.token("/login")
+    response = client.http.post(f"/login?next={target}", data={"username": "member", "password": PASSWORD,
+                                                                 "csrf_token": token})
+    assert response.status_code == 303 and response.headers["Location"] == "/"
+
+
+def test_sign_in_events_are_logged_without_the_password(client, app_world, caplog):
+    caplog.set_level("INFO")
+    client.login("member", "wrong guess 123")
+    client.login("member")
+    text = caplog.text
+    assert "sign-in failed: 'member'" in text and "signed in: member" in text
+    assert "wrong guess 123" not in text and PASSWORD not in text
+
+
 def test_sign_out_everywhere_ends_every_device(app, login, app_world, clock):
     tablet, desk = login("member"), login("member")
     tablet.post("/logout", {"everywhere": "1"}, token_from="/cases")

@@ -1,7 +1,10 @@
-"""Signing in and out: Flask-Login sessions over argon2 password hashes."""
+"""Signing in and out: argon2 passwords, a per-account lock-out, server-side sessions."""
+from datetime import timedelta
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
@@ -9,7 +12,9 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from app import sessions
 from app.db import now
+from workflows.db import lock_for_update, write_transaction
 from workflows.models import User
 
 bp = Blueprint("auth", __name__)
@@ -17,6 +22,8 @@ login_manager = LoginManager()
 hasher = PasswordHasher()
 # Verified against when the username is unknown, so both paths cost the same.
 _DUMMY_HASH = hasher.hash("not a real password")
+# Long enough for any passphrase the account rules accept; bounds the hashing work per request.
+PASSWORD_FIELD_MAX = 1024
 
 
 def hash_password(password):
@@ -37,21 +44,52 @@ def check_password(user, password):
     return True
 
 
+def lock_period(failures):
+    """How long an account stays locked after `failures` failed sign-ins in a row (doubling, capped)."""
+    config = current_app.config
+    rounds = failures // int(config["LOGIN_MAX_FAILURES"])
+    minutes = int(config["LOGIN_LOCK_MINUTES"]) * 2 ** (rounds - 1)
+    return timedelta(minutes=min(minutes, 24 * 60))
+
+
+def begin_attempt(user, at):
+    """Count a sign-in attempt before the password is checked, so parallel guesses (from any
+    number of server processes) are counted too; returns the lock's end if the account is locked."""
+    with write_transaction():
+        row = lock_for_update(User.select(User.id, User.failed_logins, User.locked_until)
+                              .where(User.id == user.id)).get()
+        if row.locked_until is not None and row.locked_until > at:
+            return row.locked_until
+        failures = row.failed_logins + 1
+        locked = row.locked_until
+        if failures % int(current_app.config["LOGIN_MAX_FAILURES"]) == 0:
+            locked = at + lock_period(failures)
+        User.update(failed_logins=failures, locked_until=locked).where(User.id == user.id).execute()
+    return None
+
+
 class LoginForm(FlaskForm):
     """The sign-in form."""
 
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=PASSWORD_FIELD_MAX)])
 
 
 @login_manager.user_loader
-def load_user(user_id):
-    """The signed-in user, if still active."""
-    try:
-        user = User.get_or_none(User.id == int(user_id))
-    except ValueError:
-        return None
-    return user if user is not None and user.active else None
+def load_user(token):
+    """The user of a live server-side session."""
+    return sessions.load(token)
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """Send the user to sign in (a whole-page redirect for htmx), saying why if the session lapsed."""
+    reason = g.get("session_lapsed")
+    flash(_("Your session has ended. Please sign in again.") if reason else _("Please sign in to continue."))
+    target = url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None)
+    if request.headers.get("HX-Request"):
+        return "", 204, {"HX-Redirect": target}
+    return redirect(target)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -60,32 +98,61 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("home"))
     form = LoginForm()
-    error = None
+    error, status = None, 200
     if form.validate_on_submit():
+        at = now()
         user = User.get_or_none(User.username == form.username.data.strip())
-        if check_password(user, form.password.data) and user.active:
-            login_user(user)
-            User.update(last_login_at=now()).where(User.id == user.id).execute()
+        locked_until = begin_attempt(user, at) if user is not None else None
+        if locked_until is not None:
+            current_app.logger.warning("sign-in refused, account locked: %s from %s", user.username,
+                                       request.remote_addr)
+            error, status = _("Too many failed sign-ins: this account is locked until %(time)s. "
+                              "Try again then, or ask an administrator to unlock it.",
+                              time=format_datetime(locked_until, "HH:mm", rebase=False)), 429
+        elif check_password(user, form.password.data) and user.active:
+            signed_in(user, at)
             return redirect(_safe_next(request.args.get("next")), code=303)
-        error = _("Wrong username or password, or the account is deactivated.")
+        else:
+            current_app.logger.warning("sign-in failed: %r from %s", form.username.data[:64], request.remote_addr)
+            error, status = _("Wrong username or password, or the account is deactivated."), 400
     elif request.method == "POST":
-        error = _("Enter your username and password.")
-    status = 200 if error is None else 400
+        error, status = _("Enter your username and password."), 400
     return render_template("auth/login.html", form=form, error=error), status
+
+
+def signed_in(user, at):
+    """Start a fresh session: nothing from before sign-in (a planted cookie, its CSRF token) survives."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    sessions.start(user, at)
+    login_user(user)
+    User.update(last_login_at=at, failed_logins=0, locked_until=None).where(User.id == user.id).execute()
+    current_app.logger.info("signed in: %s from %s", user.username, request.remote_addr)
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    """Sign out."""
+    """Sign out this device, or every device with `everywhere`; the session's CSRF token dies too."""
+    at = now()
+    if request.form.get("everywhere"):
+        sessions.end_all(current_user.id, at, "everywhere")
+    else:
+        sessions.end(current_user.session_token, at, "signout")
     logout_user()
+    session.clear()
     flash(_("You have signed out."))
-    return redirect(url_for("auth.login"), code=303)
+    response = redirect(url_for("auth.login"), code=303)
+    # A shared tablet keeps nothing of the signed-out user's pages.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 def _safe_next(target):
     """Only same-site paths are followed after sign-in."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    if target and target.startswith("/") and not target.startswith("//") and not target.startswith("/\\"):
         return target
     return url_for("home")
 
@@ -94,7 +161,6 @@ def init_app(app):
     """Install Flask-Login."""
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = _l("Please sign in to continue.")
     # "basic": a tablet whose IP changes on a mobile network stays signed in.
     login_manager.session_protection = "basic"
     app.register_blueprint(bp)

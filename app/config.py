@@ -20,7 +20,18 @@ DEFAULTS = {
     "MAX_PHOTO_BYTES": 10 * 1024 * 1024,
     "THUMBNAIL_SIZE": (320, 320),
     "PHOTO_MAX_SIDE": 2560,
+    # Sessions live on the server: idle and absolute lifetimes (a tablet may sit on a form for hours).
+    "SESSION_IDLE_MINUTES": 8 * 60,
+    "SESSION_MAX_HOURS": 24,
+    # Failed sign-ins in a row before the account locks, and the first lock's length (then doubling).
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_LOCK_MINUTES": 15,
+    # Behind HTTPS: Secure cookies. Behind nginx: how many proxies' X-Forwarded-* headers to trust.
+    "SESSION_COOKIE_SECURE": False,
+    "TRUSTED_PROXIES": 0,
 }
 
 # Settings read from the environment when set (strings, parsed where needed).
-ENVIRONMENT = ("DATABASE_URL", "SECRET_KEY", "UPLOAD_FOLDER", "OFFICE_HOURS", "TIMEZONE")
+ENVIRONMENT = ("DATABASE_URL", "SECRET_KEY", "UPLOAD_FOLDER", "OFFICE_HOURS", "TIMEZONE",
+               "SESSION_COOKIE_SECURE", "TRUSTED_PROXIES", "SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS",
+               "LOGIN_MAX_FAILURES", "LOGIN_LOCK_MINUTES")

@@ -15,6 +15,7 @@ NAV = [
     ("stats.index", _l("Statistics"), ("lead", "dispatcher", "handler", "supervisor", "admin")),
     ("stats.rankings", _l("Rankings"), ("dispatcher", "supervisor", "admin")),
     ("ledger.index", _l("Ledger"), ("lead", "dispatcher", "handler", "supervisor", "admin")),
+    ("account.password", _l("Password"), ALL),
 ]
 
 # Templates included at the end of the case page, each rendered with `case` in context.

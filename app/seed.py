@@ -36,6 +36,11 @@ SERVICE_ATTRIBUTES = {
 }
 
 
+def demo_random(seed):
+    """A reproducible generator for demo data (never for anything secret)."""
+    return random.Random(seed)  # nosec B311 # reproducible demo data, not a secret
+
+
 def person_name(rng):
     """A plausible Chinese name."""
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
@@ -233,13 +238,13 @@ class CaseSimulator:
 
 def seed_demo(now, password_hash, cases=400, seed=2026):
     """Fill an empty database with the demo street and its cases, all or nothing."""
-    rng = random.Random(seed)
+    rng = demo_random(seed)
     with db.atomic():
         seed_reference(password_hash, rng)
         simulator = CaseSimulator(rng, now)
         for index in range(cases):
             simulator.record(index)
         # A separate generator, so the cases above stay what they were before ratings existed.
-        seed_ratings(now, random.Random(seed + 1))
+        seed_ratings(now, demo_random(seed + 1))
         issue_api_key("演示客户端 (demo)", None, now, secret=DEMO_API_KEY)
     return Case.select().count()

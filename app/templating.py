@@ -6,6 +6,7 @@ from flask_babel import format_datetime, gettext
 from app.db import now
 from app.nav import CASE_PANELS, nav_for
 from workflows.clock import light
+from workflows.rules import can_see_contact
 from workflows.machine import CALLBACK_RESULTS, EVENT_SPECS, LEVEL_LABELS, STATES
 
 
@@ -28,6 +29,16 @@ def remaining(deadline, at):
     return gettext("%(t)s overdue", t=text) if overdue else gettext("%(t)s left", t=text)
 
 
+def mask_phone(value):
+    """A phone number with its middle hidden (138****0000); short numbers keep only their end."""
+    text = str(value or "").strip()
+    if not text:
+        return ""
+    if len(text) >= 8:
+        return f"{text[:3]}****{text[-4:]}"
+    return "****" + text[-2:] if len(text) > 2 else "****"
+
+
 def init_app(app):
     """Expose the helpers to Jinja as globals (so imported macros see them too)."""
 
@@ -43,6 +54,8 @@ def init_app(app):
         "request_key": lambda: uuid.uuid4().hex,
         "nav_for": nav_for,
         "case_panels": CASE_PANELS,
+        "can_see_contact": can_see_contact,
     })
+    app.jinja_env.filters["mask_phone"] = mask_phone
 
     app.jinja_env.filters["dt"] = lambda value, fmt="yyyy-MM-dd HH:mm": format_datetime(value, fmt, rebase=False) if value else ""

@@ -31,6 +31,21 @@ def can_view(actor, case):
     return False
 
 
+def can_see_contact(actor, case):
+    """May this user see who raised the case and how to reach them (name, phone)?
+
+    Only those who follow the case up with the resident: the grid's members and lead (on-site
+    follow-up) and the dispatchers whose area holds it (the call-back before closing).
+    Departments, supervisors and administrators see the case without the resident's contact.
+    """
+    role = getattr(actor, "role", None)
+    if role in ("member", "lead"):
+        return actor.org_id == case.grid_id
+    if role == "dispatcher":
+        return in_org(actor, case)
+    return False
+
+
 def grid_worker(actor, case):
     """A member or lead of the case's grid."""
     return actor.role in ("member", "lead") and actor.org_id == case.grid_id

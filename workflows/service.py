@@ -164,9 +164,14 @@ def fire(case, event, actor, now, *, clock=None, expected_version=None, request_
     try:
         with write_transaction():
             fresh = lock_for_update(Case.select().where(Case.id == case.id)).get()
-            if expected_version is not None and int(expected_version) != fresh.version:
-                raise stale()
-            record = _apply(fresh, spec, actor, now, clock, data, request_key, attachments)
+            # A double tap whose twin held the lock finds the twin's event here (not a stale version).
+            done = CaseEvent.get_or_none(CaseEvent.request_key == request_key) if request_key else None
+            if done is None:
+                if expected_version is not None and int(expected_version) != fresh.version:
+                    raise stale()
+                record = _apply(fresh, spec, actor, now, clock, data, request_key, attachments)
+        if done is not None:
+            return _replayed(done, case)
     except IntegrityError:
         if request_key:
             done = CaseEvent.get_or_none(CaseEvent.request_key == request_key)

@@ -1,4 +1,4 @@
-# Generated from a schema diff on 2026-11-29 00:56.
+# Generated from a schema diff on 2026-11-29 00:58.
 from peewee import *
 from workflows.db import JSONField
 import datetime
@@ -209,6 +209,21 @@ def up(migrator, db):
             table_name = 'counter'
     db.create_tables([Counter])
 
+    class LoginSession(Model):
+        token_hash = CharField(unique=True, max_length=64)
+        user = ForeignKeyField(User, on_delete='CASCADE')
+        created_at = DateTimeField()
+        last_seen_at = DateTimeField()
+        ended_at = DateTimeField(null=True)
+        end_reason = CharField(null=True, max_length=16)
+        ip = CharField(max_length=45, default='')
+        user_agent = CharField(max_length=200, default='')
+        class Meta:
+            database = db
+            table_name = 'login_session'
+            indexes = ((('user', 'ended_at'), False),)
+    db.create_tables([LoginSession])
+
     class RankingPublication(Model):
         scope = ForeignKeyField(OrgUnit, on_delete='RESTRICT')
         month = DateField()
@@ -287,6 +302,7 @@ def down(migrator, db):
     migrator.migrate(migrator.drop_table('resident_rating'))
     migrator.migrate(migrator.drop_table('rate_bucket'))
     migrator.migrate(migrator.drop_table('ranking_publication'))
+    migrator.migrate(migrator.drop_table('login_session'))
     migrator.migrate(migrator.drop_table('counter'))
     migrator.migrate(migrator.drop_table('attachment'))
     migrator.migrate(migrator.drop_table('case_event'))

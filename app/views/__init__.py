@@ -1,6 +1,7 @@
 """Blueprints and the pages every role shares."""
-from flask import redirect, render_template, url_for
+from flask import current_app, g, redirect, render_template, url_for
 from flask_login import login_required
+from peewee import InterfaceError, OperationalError
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from app.htmx import htmx
@@ -12,11 +13,11 @@ csrf = CSRFProtect()
 
 def init_app(app):
     """Register blueprints, CSRF protection, template helpers and error pages."""
-    from app.views import apikeys, attachments, cases, ledger, open311, public, reopen, stats, workflow
+    from app.views import account, apikeys, attachments, cases, ledger, open311, public, reopen, stats, workflow
 
     csrf.init_app(app)
     htmx.init_app(app)
-    for module in (cases, attachments, workflow, stats, ledger):
+    for module in (cases, attachments, workflow, stats, ledger, account):
         app.register_blueprint(module.bp)
     # Residents and outside systems; Open311 clients post with an api_key, not a session's CSRF token.
     for module in (public, open311, apikeys, reopen):
@@ -40,6 +41,9 @@ def init_app(app):
 
     for code in (403, 404, 413):
         app.register_error_handler(code, _http_error(code))
+    app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(InterfaceError, _database_unavailable)
+    app.register_error_handler(500, _internal_error)
 
     from app import templating
 
@@ -54,3 +58,23 @@ def _http_error(code):
 
     return handler
 
+
+
+def _standalone_error(code):
+    """The error page that needs no database: the visitor counts as signed out while it renders."""
+    from app.auth import login_manager
+
+    g._login_user = login_manager.anonymous_user()
+    return render_template("errors/unavailable.html", code=code)
+
+
+def _database_unavailable(error):
+    """The database is down or locked past its timeout: a clear 503, never a stack trace.
+    Each request opens its own connection, so the app recovers by itself when the database does."""
+    current_app.logger.error("database unavailable: %s", error)
+    return _standalone_error(503), 503, {"Retry-After": "30"}
+
+
+def _internal_error(error):
+    """An unexpected failure (already logged by Flask with its traceback)."""
+    return _standalone_error(500), 500

@@ -2,6 +2,8 @@
 from flask import Blueprint, render_template
 from flask_login import login_required
 
+from app.security import relax_csp
+
 from workflows.machine import EVENTS, STATES, TIME_LIMITS, mermaid
 
 bp = Blueprint("workflow", __name__)
@@ -9,6 +11,11 @@ bp = Blueprint("workflow", __name__)
 
 @bp.get("/workflow")
 @login_required
+# Mermaid writes <style> and style="" into the SVG it draws (and measures text with them), so
+# this one page allows inline styles; scripts stay strict, and the page shows only the machine's
+# own tables, never anything a user typed. Neither a hash (the style attributes hold measured
+# sizes) nor moving the CSS into a stylesheet (Mermaid styles its measuring copy) avoids it.
+@relax_csp(style_src="'self' 'unsafe-inline'")
 def show():
     """The generated diagram and the tables it is drawn from."""
     return render_template("workflow/show.html", states=STATES, events=EVENTS, limits=TIME_LIMITS,

@@ -37,7 +37,8 @@ def test_resident_reports_from_the_poster_follows_the_case_and_rates_it(live_ser
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None)
 
     page.goto(f"{live_server.url}/g/G1/poster")
-    page.wait_for_function("document.querySelector('.poster-qr img').naturalWidth > 0")
+    page.wait_for_load_state("load")  # the QR image has loaded
+    assert page.locator(".poster-qr img").evaluate("img => img.naturalWidth") > 0
     decoded = decode_poster(page, artifact)
     assert decoded == [f"{live_server.url}/g/G1/report"]
     report_url = decoded[0]  # the resident follows what the camera read
@@ -91,7 +92,8 @@ def test_resident_reports_from_the_poster_follows_the_case_and_rates_it(live_ser
 def test_public_sign_is_usable_on_a_tablet(live_server, page, app_world, artifact):
     make_public(app_world)
     page.goto(f"{live_server.url}/g/G1")
-    page.wait_for_function("document.querySelector('.pub-qr-small').naturalWidth > 0")
+    page.wait_for_load_state("load")
+    assert page.locator(".pub-qr-small").evaluate("img => img.naturalWidth") > 0
     button = page.locator("a.pub-primary").bounding_box()
     assert button["height"] >= 44
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -2,6 +2,8 @@
 open their cases; screenshots kept as test artifacts. No request leaves 127.0.0.1."""
 import pytest
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import sign_in
 from tests.factories import PASSWORD
 from tests.unit.test_stats import NOW, build_month
@@ -20,7 +22,7 @@ def test_statistics_page_draws_its_charts(live_server, page, month_world, artifa
     page.on("pageerror", lambda e: errors.append(str(e)))
     sign_in(page, live_server.url, "street_disp", PASSWORD)
     page.goto(f"{live_server.url}/stats?kind=month&month=2026-03&dimension=grid")
-    page.wait_for_function("document.querySelectorAll('[data-drawn]').length === 5")
+    expect(page.locator("[data-drawn]")).to_have_count(5)
     assert page.locator(".chart canvas").count() >= 5
     assert page.locator("#heat-table td.heat-5").count() >= 1
     page.screenshot(path=artifact(f"stats-{page.viewport_name}.png"), full_page=True)
@@ -31,7 +33,7 @@ def test_statistics_page_draws_its_charts(live_server, page, month_world, artifa
     page.select_option("select[name=dimension]", "department")
     page.click(".stats-filter button[type=submit]")
     page.wait_for_selector("#dimension-table th:has-text('环卫所')")
-    page.wait_for_function("document.querySelectorAll('[data-drawn]').length === 5")
+    expect(page.locator("[data-drawn]")).to_have_count(5)
     page.screenshot(path=artifact(f"stats-department-{page.viewport_name}.png"), full_page=True)
     # Clicking a number lists the cases behind it.
     page.locator("#dimension-counts tr", has_text="环卫所").locator("td[data-counter=overdue_undisposed] a").click()

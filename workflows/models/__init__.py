@@ -18,11 +18,13 @@ from workflows.models.org import (
 from workflows.models.patrols import Patrol
 from workflows.models.public import RATINGS, REOPEN_STATUSES, ApiKey, ReopenRequest, ResidentRating, StreetIntake
 from workflows.models.ratelimit import RateBucket
+from workflows.models.sessions import LoginSession
 from workflows.models.stats import RankingPublication, ScoreWeights
 
 MODELS = sort_models(
     [OrgUnit, Building, Unit, Department, Category, User, Patrol, Case, CaseEvent, Attachment, Counter,
-     ApiKey, ResidentRating, ReopenRequest, StreetIntake, RateBucket, ScoreWeights, RankingPublication]
+     ApiKey, ResidentRating, ReopenRequest, StreetIntake, RateBucket, ScoreWeights, RankingPublication,
+     LoginSession]
 )
 
 __all__ = [
@@ -31,4 +33,5 @@ __all__ = [
     "Case", "CaseEvent", "Attachment", "Counter",
     "RATINGS", "REOPEN_STATUSES", "ApiKey", "ResidentRating", "ReopenRequest", "StreetIntake", "RateBucket",
     "ScoreWeights", "RankingPublication",
+    "LoginSession",
 ]

@@ -147,6 +147,8 @@ class User(BaseModel):
     # Flask-Login's user protocol, kept here so the model needs no web import.
     is_authenticated = True
     is_anonymous = False
+    # The token of the sign-in session this instance was loaded for (never stored on the row).
+    session_token = None
 
     @property
     def is_active(self):
@@ -154,8 +156,9 @@ class User(BaseModel):
         return self.active
 
     def get_id(self):
-        """The id Flask-Login keeps in the session."""
-        return str(self.id)
+        """What Flask-Login keeps in the cookie: the server-side session's token, not the user id,
+        so ending the session record ends the cookie (Flask-Login's alternative-token pattern)."""
+        return self.session_token
 
     def __str__(self):
         return self.name

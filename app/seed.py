@@ -10,7 +10,8 @@ from app.orgdata import CATEGORIES, DEPARTMENTS, TITLES
 from workflows.db import db
 from workflows.errors import WorkflowError
 from workflows.machine import CALLBACK_SOURCES
-from workflows.models import Building, Case, Category, Department, OrgUnit, Unit, User
+from workflows.models import Building, Case, Category, Department, OrgUnit, PointRule, Unit, User
+from workflows.patrols import ensure_default_rules
 from workflows.service import SystemActor, current_clock, fire, limit_for, open_case
 
 COMMUNITIES = (("C01", "阳光社区"), ("C02", "和平社区"), ("C03", "丰收社区"))
@@ -186,6 +187,33 @@ class CaseSimulator:
                     ("satisfied", "basically_satisfied", "dissatisfied", "unreachable"), (75, 15, 5, 5))[0]}
             return "close", community, {"note": "核查通过，予以销号。", **callback}
         return None
+
+
+# The street's points table (xx街道志愿者积分管理办法): code, section, name, points, kind.
+POINT_RULES = (
+    ("R01", "resident", "日常维修、管道疏通、代办代领等便民服务", 2, "service"),
+    ("R02", "resident", "矛盾调解", 3, "service"),
+    ("R03", "resident", "关爱空巢老人、失独家庭、留守儿童、残疾人等弱势群体", 3, "service"),
+    ("R04", "resident", "青少年心理疏导、课程讲解、书籍赠送等服务", 2, "service"),
+    ("R05", "resident", "助学助困等帮扶困难群众", 3, "service"),
+    ("C01", "culture", "文明劝导", 2, "service"),
+    ("C02", "culture", "政策宣传", 2, "service"),
+    ("C03", "culture", "无偿献血、文艺汇演等社区公益活动", 2, "service"),
+    ("G01", "governance", "环境清理、卫生保洁", 2, "service"),
+    ("G02", "governance", "安全隐患排查", 2, "service"),
+    ("G03", "governance", "日常治安巡逻", 2, "service"),
+    ("G04", "governance", "上报涉黑涉恶、治安刑事案件、电信诈骗、违法建筑等线索（经确认属实）", 5, "tipoff"),
+)
+
+
+def seed_rules():
+    """The patrol rules and the points table, where missing (idempotent); returns how many were added."""
+    added = ensure_default_rules()
+    for sort, (code, section, name, points, kind) in enumerate(POINT_RULES):
+        if not PointRule.select().where(PointRule.code == code).exists():
+            PointRule.create(code=code, section=section, name=name, points=points, kind=kind, sort_order=sort)
+            added += 1
+    return added
 
 
 def seed_demo(now, password_hash, cases=400, seed=2026):

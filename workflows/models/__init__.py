@@ -15,14 +15,18 @@ from workflows.models.org import (
     Unit,
     User,
 )
-from workflows.models.patrols import Patrol
+from workflows.models.patrols import NOTE_KINDS, PATROL_PERIODS, Patrol, PatrolBuilding, PatrolRule, WorkLogNote
+from workflows.models.points import POINT_KINDS, PERSON_KINDS, PointEntry, PointMonth, PointPerson, PointRule
 
 MODELS = sort_models(
-    [OrgUnit, Building, Unit, Department, Category, User, Patrol, Case, CaseEvent, Attachment, Counter]
+    [OrgUnit, Building, Unit, Department, Category, User, Patrol, Case, CaseEvent, Attachment, Counter,
+     PatrolBuilding, PatrolRule, WorkLogNote, PointPerson, PointRule, PointEntry, PointMonth]
 )
 
 __all__ = [
     "BaseModel", "MODELS", "LEVELS", "SOURCES", "ORG_KINDS", "ROLES", "ROLE_SCOPE_KINDS", "URGENCIES",
     "OrgUnit", "Building", "Unit", "Department", "Category", "User", "Patrol",
     "Case", "CaseEvent", "Attachment", "Counter",
+    "NOTE_KINDS", "PATROL_PERIODS", "PatrolBuilding", "PatrolRule", "WorkLogNote",
+    "POINT_KINDS", "PERSON_KINDS", "PointPerson", "PointRule", "PointEntry", "PointMonth",
 ]

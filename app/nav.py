@@ -10,10 +10,16 @@ ALL = ("member", "lead", "dispatcher", "handler", "supervisor", "admin")
 NAV = [
     ("cases.index", _l("Cases"), ALL),
     ("workflow.show", _l("Workflow"), ALL),
+    ("patrols.mine", _l("Patrol"), ("member", "lead")),
+    ("patrols.coverage_view", _l("Patrol coverage"), ("lead", "dispatcher", "supervisor", "admin")),
+    ("worklog.index", _l("Work log"), ("member", "lead", "dispatcher", "supervisor", "admin")),
+    ("points.index", _l("Points"), ("member", "lead", "dispatcher", "supervisor", "admin")),
 ]
 
 # Templates included at the end of the case page, each rendered with `case` in context.
-CASE_PANELS = []
+CASE_PANELS = [
+    "patrols/_case_panel.html",
+]
 
 
 def nav_for(user):

@@ -16,7 +16,10 @@ from workflows.service import current_clock
 
 # History events that make up the day, in the order the loop names them: 发现、处置、上报、核查.
 SUMMARY_EVENTS = ("create", "handle", "report", "verify")
-SUMMARY_LABELS = {"create": N_("Found"), "handle": N_("Handled"), "report": N_("Reported"), "verify": N_("Verified")}
+SUMMARY_LABELS = {
+    "create": N_("Cases found"), "handle": N_("Cases handled"), "report": N_("Cases reported"),
+    "verify": N_("Cases verified"),
+}
 NOTE_LIMIT = 2000
 # Notes are written the same day or caught up within a week ("日清"), then they stand.
 NOTE_WINDOW = timedelta(days=7)

@@ -14,7 +14,8 @@ DEMO_PASSWORD = "gridcase2026"
 
 def init_app(app):
     """Register the commands on `flask --app app …`."""
-    for command in (init_db_command, seed_demo_command, demo_db_command, create_user_command, workflow_doc_command):
+    for command in (init_db_command, seed_demo_command, demo_db_command, create_user_command, workflow_doc_command,
+                    seed_rules_command):
         app.cli.add_command(command)
 
 
@@ -115,3 +116,15 @@ def workflow_doc_command():
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(workflow_markdown())
     click.echo(f"wrote {path}")
+
+
+@click.command("seed-rules")
+@with_appcontext
+def seed_rules_command():
+    """Add the seed plans' patrol rules and the street's points table where missing (never overwrites)."""
+    from app.seed import seed_rules
+    from workflows.db import write_transaction
+
+    with write_transaction():
+        added = seed_rules()
+    click.echo(f"added {added} rules" if added else "rules are already in place")

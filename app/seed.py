@@ -2,16 +2,18 @@
 
 Every case is recorded with open_case and moved with fire, exactly as people would
 move it, at times spread over the last 60 days; nothing writes a state directly.
+Patrols, points and published months go through workflows.patrols and workflows.points.
 """
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from app.orgdata import CATEGORIES, DEPARTMENTS, TITLES
 from workflows.db import db
 from workflows.errors import WorkflowError
 from workflows.machine import CALLBACK_SOURCES
-from workflows.models import Building, Case, Category, Department, OrgUnit, PointRule, Unit, User
-from workflows.patrols import ensure_default_rules
+from workflows.models import Building, Case, Category, Department, OrgUnit, PointEntry, PointRule, Unit, User
+from workflows.patrols import check_building, end_patrol, ensure_default_rules, start_patrol
+from workflows.points import add_person, publish_month, record_correction, record_service, record_tipoff
 from workflows.service import SystemActor, current_clock, fire, limit_for, open_case
 
 COMMUNITIES = (("C01", "阳光社区"), ("C02", "和平社区"), ("C03", "丰收社区"))
@@ -224,4 +226,94 @@ def seed_demo(now, password_hash, cases=400, seed=2026):
         simulator = CaseSimulator(rng, now)
         for index in range(cases):
             simulator.record(index)
+        # A generator of its own, so the cases above stay what they were.
+        seed_rhythm(random.Random(seed + 1), now)
     return Case.select().count()
+
+
+EVIDENCE = {
+    "R01": "为独居老人疏通下水管道，照片存社区台账",
+    "R02": "调解楼上楼下漏水纠纷，双方签字确认",
+    "R03": "上门陪护空巢老人半天，老人签字",
+    "C01": "在小区门口劝导不文明养犬，有照片",
+    "C02": "入户宣传垃圾分类政策20户，签到表存档",
+    "G01": "参加楼道杂物清理，活动照片存档",
+    "G02": "协助排查电动车违规充电隐患，排查表存档",
+    "G03": "参加夜间治安巡逻2小时，巡逻签到表",
+}
+
+
+def seed_rhythm(rng, now):
+    """Patrol rules and the points table; five weeks of patrols; people, points and published months."""
+    seed_rules()
+    clock = current_clock()
+    users = list(User.select().where(User.role.in_(("member", "lead"))).order_by(User.id))
+    grids = {g.id: g for g in OrgUnit.select().where(OrgUnit.kind == "grid")}
+    for user in users:
+        seed_patrols(rng, now, clock, user, grids[user.org_id])
+    seed_points(rng, now, grids)
+
+
+def seed_patrols(rng, now, clock, user, grid):
+    """A person's patrols of the last 35 days: members most working days, leads twice a month."""
+    buildings = list(grid.buildings)
+    for back in range(35, -1, -1):
+        day = (now - timedelta(days=back)).date()
+        if user.role == "lead":
+            due = day.day in (8, 22) or (grid.grid_type == "environment" and day.weekday() == 2)
+        elif grid.grid_type == "environment":
+            due = day.weekday() in (1, 3)
+        else:
+            # Today some have not been out yet, so the coverage board shows yellow and red.
+            due = clock.calendar.is_workday(day) and rng.random() < (0.6 if back == 0 else 0.93)
+        start = datetime.combine(day, time(8, 40)) + timedelta(minutes=rng.randint(0, 80))
+        end = start + timedelta(minutes=rng.randint(35, 100))
+        if not due or end > now:
+            continue
+        patrol = start_patrol(user, start)
+        for building in rng.sample(buildings, k=rng.randint(1, len(buildings))) if buildings else ():
+            check_building(patrol, user, building.id, True, start + timedelta(minutes=5))
+        end_patrol(patrol, user, end)
+
+
+def seed_points(rng, now, grids):
+    """Building heads, volunteers and members earning points over four months; past months published."""
+    leads = {u.org_id: u for u in User.select().where(User.role == "lead")}
+    offices = {u.org_id: u for u in User.select().where(User.role == "dispatcher")}
+    rules = {r.code: r for r in PointRule.select()}
+    first = (now.date().replace(day=1) - timedelta(days=95)).replace(day=1)
+    people = []
+    for grid in grids.values():
+        lead = leads[grid.id]
+        for building in list(grid.buildings)[:2]:
+            people.append(add_person(lead, now, name=person_name(rng), kind="building_head", grid=grid,
+                                     building=building, phone=f"1370000{rng.randint(1000, 9999)}"))
+        people.append(add_person(lead, now, name=person_name(rng), kind="volunteer", grid=grid))
+        member = User.get((User.org == grid.id) & (User.role == "member"))
+        people.append(add_person(lead, now, name=member.name, kind="member", grid=grid))
+    days = (now.date() - first).days
+    for person in people:
+        for _ in range(rng.randint(2, 14)):
+            day = first + timedelta(days=rng.randint(0, days))
+            code = rng.choice(tuple(EVIDENCE))
+            record_service(leads[person.grid_id], person, rules[code], day,
+                           min(datetime.combine(day, time(17, 0)), now), EVIDENCE[code])
+    heads = [p for p in people if p.kind == "building_head"]
+    tips = (Case.select().where(Case.source == "building_head", Case.category.in_(
+        Category.select(Category.id).where(Category.code.in_(("0204", "0401", "0403")))))
+            .order_by(Case.created_at).limit(6))
+    for case in tips:
+        head = rng.choice([p for p in heads if p.grid_id == case.grid_id] or heads)
+        if head.grid_id == case.grid_id and case.created_at.date() >= first:
+            record_tipoff(leads[case.grid_id], head, case, case.created_at + timedelta(minutes=30),
+                          f"楼栋长反映：{case.title}")
+    month = first
+    while (month + timedelta(days=32)).replace(day=1) <= now.date() - timedelta(days=3):
+        following = (month + timedelta(days=32)).replace(day=1)
+        for community in {g.parent_id: g.parent for g in grids.values()}.values():
+            publish_month(offices[community.id], community, month, datetime.combine(following, time(10, 0)) +
+                          timedelta(days=2))
+        month = following
+    last = PointEntry.select().where(PointEntry.day < month).order_by(PointEntry.id).first()
+    if last is not None:
+        record_correction(leads[last.grid_id], last, -last.points, "复核台账：该次服务重复登记，予以冲减", now)

@@ -14,6 +14,7 @@ from workflows.machine import CALLBACK_SOURCES
 from workflows.models import Building, Case, Category, Department, OrgUnit, PointEntry, PointRule, Unit, User
 from workflows.patrols import check_building, end_patrol, ensure_default_rules, start_patrol
 from workflows.points import add_person, publish_month, record_correction, record_service, record_tipoff
+from workflows.worklog import save_note
 from workflows.service import SystemActor, current_clock, fire, limit_for, open_case
 
 COMMUNITIES = (("C01", "阳光社区"), ("C02", "和平社区"), ("C03", "丰收社区"))
@@ -243,6 +244,15 @@ EVIDENCE = {
 }
 
 
+NOTES = (
+    "上午巡查网格，走访独居老人2户，情况良好。",
+    "协助社区开展垃圾分类宣传，发放宣传单30份。",
+    "巡查发现楼道堆物，已劝导住户清理。",
+    "入户核实出租屋人员信息3户。",
+    "参加社区例会，汇报本网格本周情况。",
+)
+
+
 def seed_rhythm(rng, now):
     """Patrol rules and the points table; five weeks of patrols; people, points and published months."""
     seed_rules()
@@ -274,6 +284,8 @@ def seed_patrols(rng, now, clock, user, grid):
         for building in rng.sample(buildings, k=rng.randint(1, len(buildings))) if buildings else ():
             check_building(patrol, user, building.id, True, start + timedelta(minutes=5))
         end_patrol(patrol, user, end)
+        if user.role == "member" and rng.random() < 0.3:
+            save_note(user, "day", day, rng.choice(NOTES), min(datetime.combine(day, time(17, 20)), now))
 
 
 def seed_points(rng, now, grids):

@@ -1,4 +1,5 @@
 """Patrols on the tablet (start, tick buildings, end), coverage and missed patrols for those who check."""
+from collections import Counter
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
@@ -144,7 +145,8 @@ def tick(patrol_id, building_id):
     except WorkflowError as exc:
         error = translate_error(exc)
     if request.headers.get("HX-Target") == "patrol-buildings":
-        return render_template("patrols/_buildings.html", **_patrol_context(patrol), error=error), (400 if error else 200)
+        status = 400 if error else 200
+        return render_template("patrols/_buildings.html", **_patrol_context(patrol), error=error), status
     if error:
         flash(error)
     return redirect(url_for("patrols.mine"), code=303)
@@ -193,6 +195,7 @@ def coverage_view():
     at = now()
     grids = list(scope_grids(current_user))
     rows = coverage(grids, at)
+    today = Counter(r.cells["day"].light for r in rows if r.cells["day"].required and r.cells["day"].light)
     show = request.args.get("show")
     if show in PATROL_PERIODS:
         rows = [r for r in rows if _behind(r.cells[show])]
@@ -201,7 +204,8 @@ def coverage_view():
         by_grid[row.grid.id].append(row)
     sections = [(grid, by_grid[grid.id]) for grid in grids if by_grid[grid.id] or show not in PATROL_PERIODS]
     return render("patrols/coverage.html", {"coverage": "patrols/_coverage.html"}, sections=sections, at=at,
-                  show=show, windows=PATROL_PERIODS, today=at.date(), week=period_of("week", at.date()))
+                  show=show, windows=PATROL_PERIODS, today=at.date(), week=period_of("week", at.date()),
+                  lights_today=today)
 
 
 def _behind(cell):

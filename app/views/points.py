@@ -277,7 +277,7 @@ def ranking_workbook(rows, year):
     # Quote-prefixed: Excel keeps such a cell as text even when someone edits it later.
     quoted = workbook.add_format({"quote_prefix": True})
     sheet.write_string(0, 0, _("Points ranking %(year)s (top %(n)s)", year=year, n=TOP), bold)
-    headers = [_("Rank"), _("Name"), _("Role"), _("Community"), _("Grid"), _("Points this year"), _("Total points")]
+    headers = [_("Rank"), _("Full name"), _("Role"), _("Community"), _("Grid"), _("Points this year"), _("Total points")]
     for column, header in enumerate(headers):
         sheet.write_string(1, column, header, bold)
     for index, row in enumerate(rows, start=2):

@@ -184,7 +184,8 @@ def test_the_yearly_ranking_is_the_top_50_with_shared_ranks(w):
     assert [r.rank for r in ranking[:5]] == [1, 1, 3, 3, 5]
     assert ranking[0].points == 60 and max(r.rank for r in ranking) <= 50
     assert len(ranking) == 50 and ranking[-1].rank == 49  # ranks 49 and 49 close the list
-    assert [(r.rank, r.points) for r in yearly_ranking([w.c1], 2026, limit=3)] == [(1, 60), (1, 60), (3, 58), (3, 58)]  # a tie at the edge stays whole
+    # A tie at the edge stays whole.
+    assert [(r.rank, r.points) for r in yearly_ranking([w.c1], 2026, limit=3)] == [(1, 60), (1, 60), (3, 58), (3, 58)]
 
 
 def test_people_and_other_items(w):

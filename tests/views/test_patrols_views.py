@@ -77,6 +77,8 @@ def test_coverage_for_lead_and_supervisor_with_lights(login, w):
     assert f'id="coverage-user-{w.member.id}" data-light="green"' in lead_page
     assert f'id="coverage-user-{w.member2.id}" data-light="red"' in lead_page  # Tuesday missed, today due
     assert "已巡查1次" in lead_page and "漏巡1次" in lead_page
+    summary = lead_page.split('id="today-summary"')[1].split("</p>")[0]
+    assert "正常1人" in summary and "临近截止1人" in summary and "漏巡0次" in summary
     supervisor = login("supervisor")
     page = supervisor.get("/patrols/coverage").get_data(as_text=True)
     assert all(f'id="coverage-{code}"' in page for code in ("G1", "G2", "G3")) and "coverage-G4" not in page

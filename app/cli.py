@@ -15,7 +15,7 @@ DEMO_PASSWORD = "gridcase2026"
 def init_app(app):
     """Register the commands on `flask --app app …`."""
     for command in (init_db_command, seed_demo_command, demo_db_command, create_user_command, workflow_doc_command,
-                    seed_rules_command):
+                    seed_rules_command, issue_api_key_command):
         app.cli.add_command(command)
 
 
@@ -39,7 +39,7 @@ def _parse_now(value):
 def seed_demo_command(at, cases):
     """Fill an empty database with the demo street, its people and cases."""
     from app.auth import hash_password
-    from app.seed import seed_demo
+    from app.seed import DEMO_API_KEY, seed_demo
     from workflows.models import OrgUnit
 
     migrate()
@@ -47,6 +47,7 @@ def seed_demo_command(at, cases):
         raise click.ClickException("the database already has data; seed-demo only fills an empty one")
     total = seed_demo(_parse_now(at), hash_password(DEMO_PASSWORD), cases=cases)
     click.echo(f"seeded {total} cases; demo accounts use the password {DEMO_PASSWORD!r}")
+    click.echo(f"Open311 demo API key: {DEMO_API_KEY}")
 
 
 @click.command("demo-db")
@@ -56,7 +57,7 @@ def demo_db_command(cases):
     """Keep the demo database if it exists (upgrading it), else build it in a side file and
     move it into place, so an interrupted run never leaves a half-written database."""
     from app.auth import hash_password
-    from app.seed import seed_demo
+    from app.seed import DEMO_API_KEY, seed_demo
 
     url = current_app.config["DATABASE_URL"]
     if not url.startswith("sqlite:///"):
@@ -85,6 +86,7 @@ def demo_db_command(cases):
                 os.remove(leftover)
         bind(main)
     click.echo(f"built {path} with {total} cases; demo accounts use the password {DEMO_PASSWORD!r}")
+    click.echo(f"Open311 demo API key: {DEMO_API_KEY}")
 
 
 @click.command("create-user")
@@ -128,3 +130,14 @@ def seed_rules_command():
     with write_transaction():
         added = seed_rules()
     click.echo(f"added {added} rules" if added else "rules are already in place")
+@click.command("issue-api-key")
+@with_appcontext
+@click.argument("name")
+def issue_api_key_command(name):
+    """Issue an Open311 API key for a named client; the key is printed once and only its hash is kept."""
+    from app.open311 import issue_api_key
+
+    if not name.strip() or len(name) > 60:
+        raise click.ClickException("name the client in at most 60 characters")
+    _key, secret = issue_api_key(name.strip(), None, now())
+    click.echo(secret)

@@ -14,11 +14,14 @@ NAV = [
     ("patrols.coverage_view", _l("Patrol coverage"), ("lead", "dispatcher", "supervisor", "admin")),
     ("worklog.index", _l("Work log"), ("member", "lead", "dispatcher", "supervisor", "admin")),
     ("points.index", _l("Points"), ("member", "lead", "dispatcher", "supervisor", "admin")),
+    ("reopen.index", _l("Reopen requests"), ("supervisor",)),
+    ("apikeys.index", _l("API keys"), ("admin",)),
 ]
 
 # Templates included at the end of the case page, each rendered with `case` in context.
 CASE_PANELS = [
     "patrols/_case_panel.html",
+    "reopen/_case_rating.html",
 ]
 
 

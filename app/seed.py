@@ -7,19 +7,39 @@ Patrols, points and published months go through workflows.patrols and workflows.
 import random
 from datetime import datetime, time, timedelta
 
+from app.open311 import issue_api_key
 from app.orgdata import CATEGORIES, DEPARTMENTS, TITLES
 from workflows.db import db
 from workflows.errors import WorkflowError
-from workflows.machine import CALLBACK_SOURCES
-from workflows.models import Building, Case, Category, Department, OrgUnit, PointEntry, PointRule, Unit, User
+from workflows.machine import CALLBACK_SOURCES, REOPEN_WINDOW
+from workflows.models import (
+    Building, Case, Category, Department, OrgUnit, PointEntry, PointRule, StreetIntake, Unit, User,
+)
 from workflows.patrols import check_building, end_patrol, ensure_default_rules, start_patrol
 from workflows.points import add_person, publish_month, record_correction, record_service, record_tipoff
-from workflows.worklog import save_note
+from workflows.residents import new_tracking_code, rate
 from workflows.service import SystemActor, current_clock, fire, limit_for, open_case
+from workflows.worklog import save_note
 
 COMMUNITIES = (("C01", "阳光社区"), ("C02", "和平社区"), ("C03", "丰收社区"))
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国红梅玉兰志强海燕春梅德明文"
+# The Open311 key `seed-demo` issues (printed by the command, listed in the README): demo data only.
+DEMO_API_KEY = "gc_demo_open311_key_2026"
+# The demo street's grids tile a rectangle south-west corner here: each community a column
+# 0.008° wide, each grid a 0.004° × 0.003° cell of it (about 390 m × 330 m).
+ORIGIN = (120.150, 30.270)
+GRID_SIZE = (0.004, 0.003)
+# Extra questions some services ask (Open311 attributes).
+SERVICE_ATTRIBUTES = {
+    "0203": [{"code": "plate", "description": "车牌号", "datatype": "string", "required": False,
+              "datatype_description": "如 浙A12345"}],
+    "0301": [{"code": "pole", "description": "路灯杆编号", "datatype": "string", "required": False,
+              "datatype_description": "灯杆上的编号牌"}],
+    "0703": [{"code": "when", "description": "噪声时段", "datatype": "singlevaluelist", "required": True,
+              "values": [{"key": "day", "name": "白天"}, {"key": "evening", "name": "傍晚"},
+                         {"key": "night", "name": "夜间（22点后）"}]}],
+}
 
 
 def person_name(rng):
@@ -38,7 +58,8 @@ def seed_reference(password_hash, rng):
         major = Category.create(code=major_code, name=major_name, sort_order=sort)
         for minor_sort, (code, name, department, urgency, public) in enumerate(minors):
             Category.create(code=code, name=name, parent=major, default_department=departments[department],
-                            urgency=urgency, public=public, sort_order=minor_sort)
+                            urgency=urgency, public=public, sort_order=minor_sort,
+                            attributes=SERVICE_ATTRIBUTES.get(code))
 
     def user(username, name, role, **fields):
         return User.create(username=username, password_hash=password_hash, name=name, role=role, **fields)
@@ -60,15 +81,38 @@ def seed_reference(password_hash, rng):
                 kind="grid", code=code, name=f"{c_name}第{g}网格", parent=community, sort_order=g,
                 grid_type="environment" if g == 4 else "standard", households=rng.randint(200, 500),
                 area_text=f"{c_name}{g}号片区：东至{g}号路，西至{g + 1}号路",
+                polygon=grid_polygon(c_index, g),
             )
+            if grid_no == 1:
+                StreetIntake.create(street=street, grid=grid)
             for b in range(1, rng.randint(4, 7)):
                 building = Building.create(grid=grid, name=f"{b}号楼", sort_order=b)
                 for u in range(1, rng.randint(2, 4) + 1):
                     Unit.create(building=building, name=f"{u}单元")
             user(f"wgz{c_index}{g:02d}", person_name(rng), "lead", org=grid, phone=f"1380000{grid_no:04d}",
                  publish_phone=True, duties="网格长：统筹本网格巡查、研判与上报")
+            # Members of even-numbered grids chose not to publish their phone on the public sign.
             user(f"wgy{c_index}{g:02d}", person_name(rng), "member", org=grid, phone=f"1390000{grid_no:04d}",
-                 publish_phone=True, duties="网格员：每日巡查，发现、处置、上报")
+                 publish_phone=g % 2 == 1, duties="网格员：每日巡查，发现、处置、上报")
+
+
+def grid_polygon(community_index, grid_index):
+    """The demo grid's cell as a closed ring of [lng, lat] corners."""
+    width, height = GRID_SIZE
+    x0 = ORIGIN[0] + (community_index - 1) * 2 * width + (grid_index - 1) % 2 * width
+    y0 = ORIGIN[1] + (grid_index - 1) // 2 * height
+    corners = [(x0, y0), (x0 + width, y0), (x0 + width, y0 + height), (x0, y0 + height)]
+    return [[round(x, 6), round(y, 6)] for x, y in corners]
+
+
+def seed_ratings(now, rng):
+    """Residents rate some recently closed cases they raised; the 不满意 ones wait for a supervisor."""
+    recent = (Case.select().where((Case.source == "resident") & (Case.resolution == "closed")
+                                  & (Case.closed_at > now - REOPEN_WINDOW)).order_by(Case.id).limit(12))
+    for case in recent:
+        choice = rng.choices(("satisfied", "basically_satisfied", "dissatisfied"), (6, 3, 2))[0]
+        comment = "问题已解决，谢谢！" if choice != "dissatisfied" else "整改后又出现了，希望彻底解决。"
+        rate(case, choice, comment, min(now, case.closed_at + timedelta(hours=rng.randint(2, 48))))
 
 
 class CaseSimulator:
@@ -113,7 +157,8 @@ class CaseSimulator:
             grid, opener, start, category=category, title=rng.choice(TITLES[category.code]),
             description=f"{grid.name}{building.name if building else ''}发现：{category.name}，请及时处置。",
             building=building, location_text=f"{grid.name}{building.name if building else '公共区域'}",
-            source=source, clock=self.clock, **reporter,
+            source=source, clock=self.clock,
+            tracking_code=new_tracking_code() if source in ("resident", "api") else None, **reporter,
         )
         # Some recent cases stall at a step, so boards show overdue work.
         recent = start > self.now - timedelta(days=14)
@@ -227,8 +272,11 @@ def seed_demo(now, password_hash, cases=400, seed=2026):
         simulator = CaseSimulator(rng, now)
         for index in range(cases):
             simulator.record(index)
-        # A generator of its own, so the cases above stay what they were.
-        seed_rhythm(random.Random(seed + 1), now)
+        # A separate generator, so the cases above stay what they were before ratings existed.
+        seed_ratings(now, random.Random(seed + 1))
+        issue_api_key("演示客户端 (demo)", None, now, secret=DEMO_API_KEY)
+        # And another for patrols and points, so neither changes the other.
+        seed_rhythm(random.Random(seed + 2), now)
     return Case.select().count()
 
 

@@ -1,4 +1,4 @@
-# Generated from a schema diff on 2026-11-29 00:33.
+# Generated from a schema diff on 2026-11-29 00:55.
 from peewee import *
 from workflows.db import JSONField
 import datetime
@@ -30,6 +30,42 @@ def up(migrator, db):
             database = db
             table_name = 'department'
     db.create_tables([Department])
+
+    class User(Model):
+        username = CharField(unique=True, max_length=64)
+        password_hash = CharField()
+        name = CharField(max_length=60)
+        role = CharField(index=True, max_length=16)
+        org = ForeignKeyField(OrgUnit, null=True, on_delete='RESTRICT')
+        department = ForeignKeyField(Department, null=True, on_delete='RESTRICT')
+        phone = CharField(max_length=40, default='')
+        publish_phone = BooleanField(default=False)
+        duties = TextField(default='')
+        photo = CharField(null=True, max_length=128)
+        locale = CharField(null=True, max_length=10)
+        active = BooleanField(default=True)
+        created_at = DateTimeField(default=datetime.datetime.now)
+        last_login_at = DateTimeField(null=True)
+        failed_logins = IntegerField(default=0)
+        locked_until = DateTimeField(null=True)
+        class Meta:
+            database = db
+            table_name = 'user'
+    db.create_tables([User])
+
+    class ApiKey(Model):
+        name = CharField(max_length=60)
+        prefix = CharField(max_length=16)
+        key_hash = CharField(unique=True, max_length=64)
+        created_at = DateTimeField()
+        created_by = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        last_used_at = DateTimeField(null=True)
+        revoked_at = DateTimeField(null=True)
+        revoked_by = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        class Meta:
+            database = db
+            table_name = 'api_key'
+    db.create_tables([ApiKey])
 
     class Category(Model):
         code = CharField(unique=True, max_length=16)
@@ -66,28 +102,6 @@ def up(migrator, db):
             table_name = 'unit'
             indexes = ((('building', 'name'), True),)
     db.create_tables([Unit])
-
-    class User(Model):
-        username = CharField(unique=True, max_length=64)
-        password_hash = CharField()
-        name = CharField(max_length=60)
-        role = CharField(index=True, max_length=16)
-        org = ForeignKeyField(OrgUnit, null=True, on_delete='RESTRICT')
-        department = ForeignKeyField(Department, null=True, on_delete='RESTRICT')
-        phone = CharField(max_length=40, default='')
-        publish_phone = BooleanField(default=False)
-        duties = TextField(default='')
-        photo = CharField(null=True, max_length=128)
-        locale = CharField(null=True, max_length=10)
-        active = BooleanField(default=True)
-        created_at = DateTimeField(default=datetime.datetime.now)
-        last_login_at = DateTimeField(null=True)
-        failed_logins = IntegerField(default=0)
-        locked_until = DateTimeField(null=True)
-        class Meta:
-            database = db
-            table_name = 'user'
-    db.create_tables([User])
 
     class Patrol(Model):
         user = ForeignKeyField(User, on_delete='RESTRICT')
@@ -284,6 +298,50 @@ def up(migrator, db):
             indexes = ((('community', 'month'), True),)
     db.create_tables([PointMonth])
 
+    class RateBucket(Model):
+        key = CharField(max_length=200)
+        window = IntegerField()
+        start = BigIntegerField()
+        hits = IntegerField(default=0)
+        expires_at = DateTimeField(index=True)
+        class Meta:
+            database = db
+            table_name = 'rate_bucket'
+            indexes = ((('key', 'window', 'start'), True),)
+    db.create_tables([RateBucket])
+
+    class ResidentRating(Model):
+        case = ForeignKeyField(Case, unique=True, on_delete='RESTRICT')
+        rating = CharField(max_length=24)
+        comment = TextField(default='')
+        created_at = DateTimeField()
+        class Meta:
+            database = db
+            table_name = 'resident_rating'
+    db.create_tables([ResidentRating])
+
+    class ReopenRequest(Model):
+        case = ForeignKeyField(Case, on_delete='RESTRICT')
+        rating = ForeignKeyField(ResidentRating, unique=True, on_delete='RESTRICT')
+        status = CharField(max_length=16, default='pending')
+        created_at = DateTimeField()
+        decided_by = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        decided_at = DateTimeField(null=True)
+        decision_note = TextField(default='')
+        class Meta:
+            database = db
+            table_name = 'reopen_request'
+            indexes = ((('status', 'created_at'), False),)
+    db.create_tables([ReopenRequest])
+
+    class StreetIntake(Model):
+        street = ForeignKeyField(OrgUnit, unique=True, on_delete='CASCADE')
+        grid = ForeignKeyField(OrgUnit, on_delete='RESTRICT')
+        class Meta:
+            database = db
+            table_name = 'street_intake'
+    db.create_tables([StreetIntake])
+
     class WorkLogNote(Model):
         user = ForeignKeyField(User, on_delete='RESTRICT')
         kind = CharField(max_length=8, default='day')
@@ -299,6 +357,10 @@ def up(migrator, db):
 
 def down(migrator, db):
     migrator.migrate(migrator.drop_table('work_log_note'))
+    migrator.migrate(migrator.drop_table('street_intake'))
+    migrator.migrate(migrator.drop_table('reopen_request'))
+    migrator.migrate(migrator.drop_table('resident_rating'))
+    migrator.migrate(migrator.drop_table('rate_bucket'))
     migrator.migrate(migrator.drop_table('point_month'))
     migrator.migrate(migrator.drop_table('point_entry'))
     migrator.migrate(migrator.drop_table('point_rule'))
@@ -310,9 +372,10 @@ def down(migrator, db):
     migrator.migrate(migrator.drop_table('case_event'))
     migrator.migrate(migrator.drop_table('case'))
     migrator.migrate(migrator.drop_table('patrol'))
-    migrator.migrate(migrator.drop_table('user'))
     migrator.migrate(migrator.drop_table('unit'))
     migrator.migrate(migrator.drop_table('building'))
     migrator.migrate(migrator.drop_table('category'))
+    migrator.migrate(migrator.drop_table('api_key'))
+    migrator.migrate(migrator.drop_table('user'))
     migrator.migrate(migrator.drop_table('department'))
     migrator.migrate(migrator.drop_table('org_unit'))

@@ -12,12 +12,16 @@ csrf = CSRFProtect()
 
 def init_app(app):
     """Register blueprints, CSRF protection, template helpers and error pages."""
-    from app.views import attachments, cases, patrols, points, workflow, worklog
+    from app.views import apikeys, attachments, cases, open311, patrols, points, public, reopen, workflow, worklog
 
     csrf.init_app(app)
     htmx.init_app(app)
     for module in (cases, attachments, workflow, patrols, worklog, points):
         app.register_blueprint(module.bp)
+    # Residents and outside systems; Open311 clients post with an api_key, not a session's CSRF token.
+    for module in (public, open311, apikeys, reopen):
+        app.register_blueprint(module.bp)
+    csrf.exempt(open311.bp)
 
     @app.get("/")
     @login_required

@@ -12,6 +12,7 @@ def test_sign_in_and_see_cases_offline(live_server, page, app_world, artifact):
     assert page.locator("h1").inner_text() == "事件"
     page.click(f"text={case.number}")
     page.wait_for_selector("#case-actions")
+    page.wait_for_load_state("load")
     assert page.evaluate("typeof window.htmx") == "object"
     page.screenshot(path=artifact(f"case-page-{page.viewport_name}.png"), full_page=True)
     page.click("button[value=en]")

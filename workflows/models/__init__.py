@@ -17,9 +17,12 @@ from workflows.models.org import (
 )
 from workflows.models.patrols import NOTE_KINDS, PATROL_PERIODS, Patrol, PatrolBuilding, PatrolRule, WorkLogNote
 from workflows.models.points import POINT_KINDS, PERSON_KINDS, PointEntry, PointMonth, PointPerson, PointRule
+from workflows.models.public import RATINGS, REOPEN_STATUSES, ApiKey, ReopenRequest, ResidentRating, StreetIntake
+from workflows.models.ratelimit import RateBucket
 
 MODELS = sort_models(
     [OrgUnit, Building, Unit, Department, Category, User, Patrol, Case, CaseEvent, Attachment, Counter,
+     ApiKey, ResidentRating, ReopenRequest, StreetIntake, RateBucket,
      PatrolBuilding, PatrolRule, WorkLogNote, PointPerson, PointRule, PointEntry, PointMonth]
 )
 
@@ -29,4 +32,5 @@ __all__ = [
     "Case", "CaseEvent", "Attachment", "Counter",
     "NOTE_KINDS", "PATROL_PERIODS", "PatrolBuilding", "PatrolRule", "WorkLogNote",
     "POINT_KINDS", "PERSON_KINDS", "PointPerson", "PointRule", "PointEntry", "PointMonth",
+    "RATINGS", "REOPEN_STATUSES", "ApiKey", "ResidentRating", "ReopenRequest", "StreetIntake", "RateBucket",
 ]

@@ -16,7 +16,7 @@ def init_app(app):
     """Register the commands on `flask --app app …`."""
     for command in (init_db_command, seed_demo_command, demo_db_command, create_user_command, workflow_doc_command,
                     issue_api_key_command, verify_history_command, backup_command, restore_command,
-                    unlock_user_command):
+                    unlock_user_command, seed_rules_command):
         app.cli.add_command(command)
 
 
@@ -121,6 +121,16 @@ def workflow_doc_command():
     click.echo(f"wrote {path}")
 
 
+@click.command("seed-rules")
+@with_appcontext
+def seed_rules_command():
+    """Add the seed plans' patrol rules and the street's points table where missing (never overwrites)."""
+    from app.seed import seed_rules
+    from workflows.db import write_transaction
+
+    with write_transaction():
+        added = seed_rules()
+    click.echo(f"added {added} rules" if added else "rules are already in place")
 @click.command("issue-api-key")
 @with_appcontext
 @click.argument("name")

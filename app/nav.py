@@ -10,6 +10,10 @@ ALL = ("member", "lead", "dispatcher", "handler", "supervisor", "admin")
 NAV = [
     ("cases.index", _l("Cases"), ALL),
     ("workflow.show", _l("Workflow"), ALL),
+    ("patrols.mine", _l("Patrol"), ("member", "lead")),
+    ("patrols.coverage_view", _l("Patrol coverage"), ("lead", "dispatcher", "supervisor", "admin")),
+    ("worklog.index", _l("Work log"), ("member", "lead", "dispatcher", "supervisor", "admin")),
+    ("points.index", _l("Points"), ("member", "lead", "dispatcher", "supervisor", "admin")),
     ("reopen.index", _l("Reopen requests"), ("supervisor",)),
     ("apikeys.index", _l("API keys"), ("admin",)),
     ("stats.index", _l("Statistics"), ("lead", "dispatcher", "handler", "supervisor", "admin")),
@@ -20,6 +24,7 @@ NAV = [
 
 # Templates included at the end of the case page, each rendered with `case` in context.
 CASE_PANELS = [
+    "patrols/_case_panel.html",
     "reopen/_case_rating.html",
 ]
 

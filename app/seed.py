@@ -2,18 +2,24 @@
 
 Every case is recorded with open_case and moved with fire, exactly as people would
 move it, at times spread over the last 60 days; nothing writes a state directly.
+Patrols, points and published months go through workflows.patrols and workflows.points.
 """
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from app.open311 import issue_api_key
 from app.orgdata import CATEGORIES, DEPARTMENTS, TITLES
 from workflows.db import db
 from workflows.errors import WorkflowError
 from workflows.machine import CALLBACK_SOURCES, REOPEN_WINDOW
-from workflows.models import Building, Case, Category, Department, OrgUnit, StreetIntake, Unit, User
+from workflows.models import (
+    Building, Case, Category, Department, OrgUnit, PointEntry, PointRule, StreetIntake, Unit, User,
+)
+from workflows.patrols import check_building, end_patrol, ensure_default_rules, start_patrol
+from workflows.points import add_person, publish_month, record_correction, record_service, record_tipoff
 from workflows.residents import new_tracking_code, rate
 from workflows.service import SystemActor, current_clock, fire, limit_for, open_case
+from workflows.worklog import save_note
 
 COMMUNITIES = (("C01", "阳光社区"), ("C02", "和平社区"), ("C03", "丰收社区"))
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
@@ -236,6 +242,33 @@ class CaseSimulator:
         return None
 
 
+# The street's points table (xx街道志愿者积分管理办法): code, section, name, points, kind.
+POINT_RULES = (
+    ("R01", "resident", "日常维修、管道疏通、代办代领等便民服务", 2, "service"),
+    ("R02", "resident", "矛盾调解", 3, "service"),
+    ("R03", "resident", "关爱空巢老人、失独家庭、留守儿童、残疾人等弱势群体", 3, "service"),
+    ("R04", "resident", "青少年心理疏导、课程讲解、书籍赠送等服务", 2, "service"),
+    ("R05", "resident", "助学助困等帮扶困难群众", 3, "service"),
+    ("C01", "culture", "文明劝导", 2, "service"),
+    ("C02", "culture", "政策宣传", 2, "service"),
+    ("C03", "culture", "无偿献血、文艺汇演等社区公益活动", 2, "service"),
+    ("G01", "governance", "环境清理、卫生保洁", 2, "service"),
+    ("G02", "governance", "安全隐患排查", 2, "service"),
+    ("G03", "governance", "日常治安巡逻", 2, "service"),
+    ("G04", "governance", "上报涉黑涉恶、治安刑事案件、电信诈骗、违法建筑等线索（经确认属实）", 5, "tipoff"),
+)
+
+
+def seed_rules():
+    """The patrol rules and the points table, where missing (idempotent); returns how many were added."""
+    added = ensure_default_rules()
+    for sort, (code, section, name, points, kind) in enumerate(POINT_RULES):
+        if not PointRule.select().where(PointRule.code == code).exists():
+            PointRule.create(code=code, section=section, name=name, points=points, kind=kind, sort_order=sort)
+            added += 1
+    return added
+
+
 def seed_demo(now, password_hash, cases=400, seed=2026):
     """Fill an empty database with the demo street and its cases, all or nothing."""
     rng = demo_random(seed)
@@ -247,4 +280,105 @@ def seed_demo(now, password_hash, cases=400, seed=2026):
         # A separate generator, so the cases above stay what they were before ratings existed.
         seed_ratings(now, demo_random(seed + 1))
         issue_api_key("演示客户端 (demo)", None, now, secret=DEMO_API_KEY)
+        # And another for patrols and points, so neither changes the other.
+        seed_rhythm(demo_random(seed + 2), now)
     return Case.select().count()
+
+
+EVIDENCE = {
+    "R01": "为独居老人疏通下水管道，照片存社区台账",
+    "R02": "调解楼上楼下漏水纠纷，双方签字确认",
+    "R03": "上门陪护空巢老人半天，老人签字",
+    "C01": "在小区门口劝导不文明养犬，有照片",
+    "C02": "入户宣传垃圾分类政策20户，签到表存档",
+    "G01": "参加楼道杂物清理，活动照片存档",
+    "G02": "协助排查电动车违规充电隐患，排查表存档",
+    "G03": "参加夜间治安巡逻2小时，巡逻签到表",
+}
+
+
+NOTES = (
+    "上午巡查网格，走访独居老人2户，情况良好。",
+    "协助社区开展垃圾分类宣传，发放宣传单30份。",
+    "巡查发现楼道堆物，已劝导住户清理。",
+    "入户核实出租屋人员信息3户。",
+    "参加社区例会，汇报本网格本周情况。",
+)
+
+
+def seed_rhythm(rng, now):
+    """Patrol rules and the points table; five weeks of patrols; people, points and published months."""
+    seed_rules()
+    clock = current_clock()
+    users = list(User.select().where(User.role.in_(("member", "lead"))).order_by(User.id))
+    grids = {g.id: g for g in OrgUnit.select().where(OrgUnit.kind == "grid")}
+    for user in users:
+        seed_patrols(rng, now, clock, user, grids[user.org_id])
+    seed_points(rng, now, grids)
+
+
+def seed_patrols(rng, now, clock, user, grid):
+    """A person's patrols of the last 35 days: members most working days, leads twice a month."""
+    buildings = list(grid.buildings)
+    for back in range(35, -1, -1):
+        day = (now - timedelta(days=back)).date()
+        if user.role == "lead":
+            due = day.day in (8, 22) or (grid.grid_type == "environment" and day.weekday() == 2)
+        elif grid.grid_type == "environment":
+            due = day.weekday() in (1, 3)
+        else:
+            # Today some have not been out yet, so the coverage board shows yellow and red.
+            due = clock.calendar.is_workday(day) and rng.random() < (0.6 if back == 0 else 0.93)
+        start = datetime.combine(day, time(8, 40)) + timedelta(minutes=rng.randint(0, 80))
+        end = start + timedelta(minutes=rng.randint(35, 100))
+        if not due or end > now:
+            continue
+        patrol = start_patrol(user, start)
+        for building in rng.sample(buildings, k=rng.randint(1, len(buildings))) if buildings else ():
+            check_building(patrol, user, building.id, True, start + timedelta(minutes=5))
+        end_patrol(patrol, user, end)
+        if user.role == "member" and rng.random() < 0.3:
+            save_note(user, "day", day, rng.choice(NOTES), min(datetime.combine(day, time(17, 20)), now))
+
+
+def seed_points(rng, now, grids):
+    """Building heads, volunteers and members earning points over four months; past months published."""
+    leads = {u.org_id: u for u in User.select().where(User.role == "lead")}
+    offices = {u.org_id: u for u in User.select().where(User.role == "dispatcher")}
+    rules = {r.code: r for r in PointRule.select()}
+    first = (now.date().replace(day=1) - timedelta(days=95)).replace(day=1)
+    people = []
+    for grid in grids.values():
+        lead = leads[grid.id]
+        for building in list(grid.buildings)[:2]:
+            people.append(add_person(lead, now, name=person_name(rng), kind="building_head", grid=grid,
+                                     building=building, phone=f"1370000{rng.randint(1000, 9999)}"))
+        people.append(add_person(lead, now, name=person_name(rng), kind="volunteer", grid=grid))
+        member = User.get((User.org == grid.id) & (User.role == "member"))
+        people.append(add_person(lead, now, name=member.name, kind="member", grid=grid))
+    days = (now.date() - first).days
+    for person in people:
+        for _ in range(rng.randint(2, 14)):
+            day = first + timedelta(days=rng.randint(0, days))
+            code = rng.choice(tuple(EVIDENCE))
+            record_service(leads[person.grid_id], person, rules[code], day,
+                           min(datetime.combine(day, time(17, 0)), now), EVIDENCE[code])
+    heads = [p for p in people if p.kind == "building_head"]
+    tips = (Case.select().where(Case.source == "building_head", Case.category.in_(
+        Category.select(Category.id).where(Category.code.in_(("0204", "0401", "0403")))))
+            .order_by(Case.created_at).limit(6))
+    for case in tips:
+        head = rng.choice([p for p in heads if p.grid_id == case.grid_id] or heads)
+        if head.grid_id == case.grid_id and case.created_at.date() >= first:
+            record_tipoff(leads[case.grid_id], head, case, case.created_at + timedelta(minutes=30),
+                          f"楼栋长反映：{case.title}")
+    month = first
+    while (month + timedelta(days=32)).replace(day=1) <= now.date() - timedelta(days=3):
+        following = (month + timedelta(days=32)).replace(day=1)
+        for community in {g.parent_id: g.parent for g in grids.values()}.values():
+            publish_month(offices[community.id], community, month, datetime.combine(following, time(10, 0)) +
+                          timedelta(days=2))
+        month = following
+    last = PointEntry.select().where(PointEntry.day < month).order_by(PointEntry.id).first()
+    if last is not None:
+        record_correction(leads[last.grid_id], last, -last.points, "复核台账：该次服务重复登记，予以冲减", now)

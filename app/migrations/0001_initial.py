@@ -1,4 +1,4 @@
-# Generated from a schema diff on 2026-11-29 00:58.
+# Generated from a schema diff on 2026-11-29 01:04.
 from peewee import *
 from workflows.db import JSONField
 import datetime
@@ -108,10 +108,17 @@ def up(migrator, db):
         grid = ForeignKeyField(OrgUnit, on_delete='RESTRICT')
         started_at = DateTimeField()
         ended_at = DateTimeField(null=True)
+        start_lat = FloatField(null=True)
+        start_lng = FloatField(null=True)
+        start_accuracy = FloatField(null=True)
+        end_lat = FloatField(null=True)
+        end_lng = FloatField(null=True)
+        end_accuracy = FloatField(null=True)
+        note = TextField(default='')
         class Meta:
             database = db
             table_name = 'patrol'
-            indexes = ((('grid', 'started_at'), False), (('user', 'started_at'), False))
+            indexes = ((('grid', 'started_at'), False), (('user', 'started_at'), False), (('user', 'ended_at'), False))
     db.create_tables([Patrol])
 
     class Case(Model):
@@ -224,6 +231,88 @@ def up(migrator, db):
             indexes = ((('user', 'ended_at'), False),)
     db.create_tables([LoginSession])
 
+    class PatrolBuilding(Model):
+        patrol = ForeignKeyField(Patrol, on_delete='CASCADE')
+        building = ForeignKeyField(Building, on_delete='CASCADE')
+        checked_at = DateTimeField()
+        class Meta:
+            database = db
+            table_name = 'patrol_building'
+            indexes = ((('patrol', 'building'), True),)
+    db.create_tables([PatrolBuilding])
+
+    class PatrolRule(Model):
+        role = CharField(max_length=16)
+        grid_type = CharField(max_length=16, default='')
+        period = CharField(max_length=8)
+        times = IntegerField(default=1)
+        updated_at = DateTimeField(null=True)
+        updated_by = ForeignKeyField(User, null=True, on_delete='SET NULL')
+        class Meta:
+            database = db
+            table_name = 'patrol_rule'
+            indexes = ((('role', 'grid_type'), True),)
+    db.create_tables([PatrolRule])
+
+    class PointPerson(Model):
+        name = CharField(max_length=60)
+        kind = CharField(max_length=16, default='volunteer')
+        grid = ForeignKeyField(OrgUnit, on_delete='RESTRICT')
+        building = ForeignKeyField(Building, null=True, on_delete='SET NULL')
+        phone = CharField(max_length=40, default='')
+        active = BooleanField(default=True)
+        created_at = DateTimeField()
+        class Meta:
+            database = db
+            table_name = 'point_person'
+            indexes = ((('grid', 'name'), False),)
+    db.create_tables([PointPerson])
+
+    class PointRule(Model):
+        code = CharField(unique=True, max_length=16)
+        name = CharField(max_length=100)
+        section = CharField(max_length=16)
+        points = IntegerField()
+        kind = CharField(max_length=8, default='service')
+        active = BooleanField(default=True)
+        sort_order = IntegerField(default=0)
+        class Meta:
+            database = db
+            table_name = 'point_rule'
+    db.create_tables([PointRule])
+
+    class PointEntry(Model):
+        person = ForeignKeyField(PointPerson, on_delete='RESTRICT')
+        grid = ForeignKeyField(OrgUnit, on_delete='RESTRICT')
+        community = ForeignKeyField(OrgUnit, on_delete='RESTRICT')
+        rule = ForeignKeyField(PointRule, null=True, on_delete='RESTRICT')
+        points = IntegerField()
+        day = DateField()
+        evidence = TextField(default='')
+        case = ForeignKeyField(Case, unique=True, null=True, on_delete='RESTRICT')
+        corrects = ForeignKeyField('self', null=True, on_delete='RESTRICT')
+        recorded_by = ForeignKeyField(User, on_delete='RESTRICT')
+        recorder_name = CharField(max_length=60)
+        recorder_role = CharField(max_length=16)
+        recorded_at = DateTimeField()
+        class Meta:
+            database = db
+            table_name = 'point_entry'
+            indexes = ((('community', 'day'), False), (('person', 'day'), False))
+    db.create_tables([PointEntry])
+
+    class PointMonth(Model):
+        community = ForeignKeyField(OrgUnit, on_delete='RESTRICT')
+        month = DateField()
+        published_at = DateTimeField()
+        published_by = ForeignKeyField(User, on_delete='RESTRICT')
+        publisher_name = CharField(max_length=60)
+        class Meta:
+            database = db
+            table_name = 'point_month'
+            indexes = ((('community', 'month'), True),)
+    db.create_tables([PointMonth])
+
     class RankingPublication(Model):
         scope = ForeignKeyField(OrgUnit, on_delete='RESTRICT')
         month = DateField()
@@ -294,14 +383,33 @@ def up(migrator, db):
             table_name = 'street_intake'
     db.create_tables([StreetIntake])
 
+    class WorkLogNote(Model):
+        user = ForeignKeyField(User, on_delete='RESTRICT')
+        kind = CharField(max_length=8, default='day')
+        day = DateField()
+        text = TextField(default='')
+        updated_at = DateTimeField()
+        class Meta:
+            database = db
+            table_name = 'work_log_note'
+            indexes = ((('user', 'kind', 'day'), True),)
+    db.create_tables([WorkLogNote])
+
 
 def down(migrator, db):
+    migrator.migrate(migrator.drop_table('work_log_note'))
     migrator.migrate(migrator.drop_table('street_intake'))
     migrator.migrate(migrator.drop_table('score_weights'))
     migrator.migrate(migrator.drop_table('reopen_request'))
     migrator.migrate(migrator.drop_table('resident_rating'))
     migrator.migrate(migrator.drop_table('rate_bucket'))
     migrator.migrate(migrator.drop_table('ranking_publication'))
+    migrator.migrate(migrator.drop_table('point_month'))
+    migrator.migrate(migrator.drop_table('point_entry'))
+    migrator.migrate(migrator.drop_table('point_rule'))
+    migrator.migrate(migrator.drop_table('point_person'))
+    migrator.migrate(migrator.drop_table('patrol_rule'))
+    migrator.migrate(migrator.drop_table('patrol_building'))
     migrator.migrate(migrator.drop_table('login_session'))
     migrator.migrate(migrator.drop_table('counter'))
     migrator.migrate(migrator.drop_table('attachment'))

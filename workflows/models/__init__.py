@@ -15,7 +15,8 @@ from workflows.models.org import (
     Unit,
     User,
 )
-from workflows.models.patrols import Patrol
+from workflows.models.patrols import NOTE_KINDS, PATROL_PERIODS, Patrol, PatrolBuilding, PatrolRule, WorkLogNote
+from workflows.models.points import POINT_KINDS, PERSON_KINDS, PointEntry, PointMonth, PointPerson, PointRule
 from workflows.models.public import RATINGS, REOPEN_STATUSES, ApiKey, ReopenRequest, ResidentRating, StreetIntake
 from workflows.models.ratelimit import RateBucket
 from workflows.models.sessions import LoginSession
@@ -24,13 +25,15 @@ from workflows.models.stats import RankingPublication, ScoreWeights
 MODELS = sort_models(
     [OrgUnit, Building, Unit, Department, Category, User, Patrol, Case, CaseEvent, Attachment, Counter,
      ApiKey, ResidentRating, ReopenRequest, StreetIntake, RateBucket, ScoreWeights, RankingPublication,
-     LoginSession]
+     LoginSession, PatrolBuilding, PatrolRule, WorkLogNote, PointPerson, PointRule, PointEntry, PointMonth]
 )
 
 __all__ = [
     "BaseModel", "MODELS", "LEVELS", "SOURCES", "ORG_KINDS", "ROLES", "ROLE_SCOPE_KINDS", "URGENCIES",
     "OrgUnit", "Building", "Unit", "Department", "Category", "User", "Patrol",
     "Case", "CaseEvent", "Attachment", "Counter",
+    "NOTE_KINDS", "PATROL_PERIODS", "PatrolBuilding", "PatrolRule", "WorkLogNote",
+    "POINT_KINDS", "PERSON_KINDS", "PointPerson", "PointRule", "PointEntry", "PointMonth",
     "RATINGS", "REOPEN_STATUSES", "ApiKey", "ResidentRating", "ReopenRequest", "StreetIntake", "RateBucket",
     "ScoreWeights", "RankingPublication",
     "LoginSession",

@@ -1,0 +1,355 @@
+"""Points (积分): a community's month ledger, recording, corrections, publishing, quarters, the yearly top 50."""
+import io
+from datetime import date, timedelta
+
+import xlsxwriter
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.db import now
+from app.i18n import translate_error
+from app.views.patrols import require_role
+from workflows.errors import WorkflowError
+from workflows.models import PERSON_KINDS, Building, Case, PointEntry, PointPerson, PointRule
+from workflows.points import (
+    PERSON_LABELS,
+    QUARTERS,
+    SECTION_LABELS,
+    add_person,
+    add_rule,
+    can_manage_rules,
+    can_publish,
+    month_ledger,
+    publish_month,
+    quarter_summary,
+    record_correction,
+    record_service,
+    record_tipoff,
+    recordable_grids,
+    scope_communities,
+    service_rules,
+    tipoff_rule,
+    unpublished_months,
+    yearly_ranking,
+)
+from workflows.queries import visible_cases
+
+bp = Blueprint("points", __name__)
+READERS = ("member", "lead", "dispatcher", "supervisor", "admin")
+TOP = 50
+# A spreadsheet cell starting with one of these would be read as a formula if it were not text.
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+@bp.app_template_global("person_label")
+def person_label(kind):
+    """'Building head', 'Unit head', 'Volunteer' or 'Grid member', translated."""
+    return _(PERSON_LABELS[kind]) if kind in PERSON_LABELS else kind
+
+
+@bp.app_template_global("section_label")
+def section_label(section):
+    """The section of the points table, translated."""
+    return _(SECTION_LABELS[section]) if section in SECTION_LABELS else section
+
+
+def load_community(code):
+    """A community whose points the user may see (404 otherwise)."""
+    require_role(*READERS)
+    for community in scope_communities(current_user):
+        if community.code == code:
+            return community
+    abort(404)
+
+
+def parse_month(value):
+    """The first day of a YYYY-MM month (404 if malformed)."""
+    try:
+        year, month = (int(part) for part in value.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        abort(404)
+
+
+def _int(value):
+    """An int from a form value, or None."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@bp.get("/points")
+@login_required
+def index():
+    """The ledger of the user's (first) community for this month."""
+    require_role(*READERS)
+    communities = scope_communities(current_user)
+    if not communities:
+        abort(404)
+    return redirect(url_for("points.month", code=communities[0].code, month=now().strftime("%Y-%m")))
+
+
+@bp.get("/points/c/<code>/<month>")
+@login_required
+def month(code, month):
+    """A community's month: entries, per-person totals, pending tip-offs, publishing, recording."""
+    return month_page(load_community(code), parse_month(month))
+
+
+def month_page(community, month_first, errors=None, form=None, failed=None, status=200):
+    """Render the month ledger, with a failed form's message and input kept."""
+    ledger = month_ledger(community, month_first)
+    today = now().date()
+    people = _recordable_people(community)
+    case_ids = [c.entry.case_id for c in ledger.items + ledger.pending if c.entry.case_id]
+    visible = {c.id: c for c in visible_cases(current_user, Case.select(Case.id, Case.number))
+               .where(Case.id.in_(case_ids))} if case_ids else {}
+    previous = (month_first - timedelta(days=1)).replace(day=1)
+    following = (month_first + timedelta(days=32)).replace(day=1)
+    body = render_template(
+        "points/month.html", community=community, ledger=ledger, month=month_first,
+        communities=scope_communities(current_user), people=people, rules=service_rules(), tipoff=tipoff_rule(),
+        may_publish=can_publish(current_user, community),
+        publishable=ledger.published is None and ledger.month.last < today,
+        recorder=bool(people), visible_cases=visible, previous=previous,
+        following=following if following <= today else None, quarter=(month_first.month - 1) // 3 + 1,
+        errors=errors or {}, form=form or {}, failed=failed, today=today,
+    )
+    return body, status
+
+
+def _recordable_people(community):
+    """The active people of this community the user may record points for."""
+    grids = [g.id for g in recordable_grids(current_user) if g.parent_id == community.id]
+    if not grids:
+        return []
+    return list(PointPerson.select().where(PointPerson.active & PointPerson.grid.in_(grids))
+                .order_by(PointPerson.grid, PointPerson.name, PointPerson.id))
+
+
+def _person(community):
+    """The person named by the form, of this community (None if not)."""
+    person = PointPerson.get_or_none(PointPerson.id == _int(request.form.get("person")))
+    return person if person is not None and person.grid.parent_id == community.id else None
+
+
+def _refused(community, exc, failed):
+    """Back to the month the form was on, with the refusal shown and the input kept."""
+    month_first = _form_month(request.form.get("month")) or now().date().replace(day=1)
+    status = 403 if exc.code == "forbidden" else 400
+    return month_page(community, month_first, {exc.field or "_": translate_error(exc)}, request.form, failed, status)
+
+
+def _form_month(value):
+    """The month (YYYY-MM) a form was posted from, or None."""
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return None
+
+
+def _back(community, day):
+    """303 to the month of this date."""
+    return redirect(url_for("points.month", code=community.code, month=day.strftime("%Y-%m")), code=303)
+
+
+@bp.post("/points/c/<code>/services")
+@login_required
+def add_service(code):
+    """Record a service a person gave (with its date and evidence)."""
+    community = load_community(code)
+    try:
+        day = date.fromisoformat(request.form.get("day", ""))
+    except ValueError:
+        day = None
+    rule = PointRule.get_or_none(PointRule.id == _int(request.form.get("rule")))
+    try:
+        entry = record_service(current_user, _person(community), rule, day, now(), request.form.get("evidence"))
+    except WorkflowError as exc:
+        return _refused(community, exc, "service")
+    flash(_("Recorded: %(name)s, %(n)s points.", name=entry.person.name, n=entry.points))
+    return _back(community, entry.day)
+
+
+@bp.post("/points/c/<code>/tipoffs")
+@login_required
+def add_tipoff(code):
+    """Record a tip-off and the case it produced; it counts once the case is verified."""
+    community = load_community(code)
+    case = Case.get_or_none(Case.number == (request.form.get("case") or "").strip())
+    try:
+        entry = record_tipoff(current_user, _person(community), case, now(), request.form.get("evidence"))
+    except WorkflowError as exc:
+        return _refused(community, exc, "tipoff")
+    flash(_("Tip-off recorded for %(name)s: it counts once case %(number)s is verified.", name=entry.person.name,
+            number=case.number))
+    return _back(community, entry.day)
+
+
+@bp.post("/points/entries/<int:entry_id>/corrections")
+@login_required
+def correct(entry_id):
+    """Correct an entry with a new signed entry counted this month."""
+    require_role(*READERS)
+    original = PointEntry.get_or_none(PointEntry.id == entry_id)
+    if original is None or original.community_id not in {c.id for c in scope_communities(current_user)}:
+        abort(404)
+    try:
+        fix = record_correction(current_user, original, request.form.get("points"), request.form.get("reason"),
+                                now())
+    except WorkflowError as exc:
+        return _refused(original.community, exc, f"correct-{original.id}")
+    flash(_("Correction recorded: %(n)s points for %(name)s.", n=fix.points, name=fix.person.name))
+    return _back(original.community, fix.day)
+
+
+@bp.post("/points/c/<code>/<month>/publish")
+@login_required
+def publish(code, month):
+    """Publish (公示) the month: from now on it is locked."""
+    community = load_community(code)
+    month_first = parse_month(month)
+    try:
+        publish_month(current_user, community, month_first, now())
+    except WorkflowError as exc:
+        status = 403 if exc.code == "forbidden" else 400
+        return month_page(community, month_first, {"publish": translate_error(exc)}, status=status)
+    flash(_("The points of %(month)s are published and locked.", month=month))
+    return _back(community, month_first)
+
+
+@bp.get("/points/c/<code>/quarters/<int:year>/<int:quarter>")
+@login_required
+def quarter(code, year, quarter):
+    """The quarter's sums per person, month by month, with the running totals."""
+    community = load_community(code)
+    if quarter not in QUARTERS or not 2000 <= year <= 2100:
+        abort(404)
+    months, published, rows = quarter_summary(community, year, quarter)
+    return render_template("points/quarter.html", community=community, year=year, quarter=quarter, months=months,
+                           published=published, rows=rows, communities=scope_communities(current_user))
+
+
+def _year():
+    """The year asked for (this year by default; 404 if absurd)."""
+    year = request.args.get("year", now().year, type=int)
+    if not 2000 <= year <= 2100:
+        abort(404)
+    return year
+
+
+@bp.get("/points/ranking")
+@login_required
+def ranking():
+    """The yearly ranking over the user's communities: the top 50."""
+    require_role(*READERS)
+    year = _year()
+    communities = scope_communities(current_user)
+    rows = yearly_ranking(communities, year, TOP)
+    pending = {}
+    for community, month_first in unpublished_months(communities, year, now().date()):
+        pending.setdefault(community.name, []).append(month_first.strftime("%Y-%m"))
+    return render_template("points/ranking.html", year=year, rows=rows, top=TOP, unpublished=list(pending.items()))
+
+
+@bp.get("/points/ranking.xlsx")
+@login_required
+def ranking_xlsx():
+    """The yearly top 50 as an Excel workbook."""
+    require_role(*READERS)
+    year = _year()
+    rows = yearly_ranking(scope_communities(current_user), year, TOP)
+    data = ranking_workbook(rows, year)
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"points-{year}-top{TOP}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def ranking_workbook(rows, year):
+    """The ranking as .xlsx bytes; every text is written as text, never as a formula."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                            "strings_to_urls": False, "strings_to_numbers": False})
+    sheet = workbook.add_worksheet(str(year))
+    bold = workbook.add_format({"bold": True})
+    # Quote-prefixed: Excel keeps such a cell as text even when someone edits it later.
+    quoted = workbook.add_format({"quote_prefix": True})
+    sheet.write_string(0, 0, _("Points ranking %(year)s (top %(n)s)", year=year, n=TOP), bold)
+    headers = [_("Rank"), _("Full name"), _("Role"), _("Community"), _("Grid"), _("Points this year"), _("Total points")]
+    for column, header in enumerate(headers):
+        sheet.write_string(1, column, header, bold)
+    for index, row in enumerate(rows, start=2):
+        person = row.person
+        sheet.write_number(index, 0, row.rank)
+        for column, text in ((1, person.name), (2, person_label(person.kind)), (3, person.grid.parent.name),
+                             (4, person.grid.name)):
+            sheet.write_string(index, column, text, quoted if text.startswith(FORMULA_STARTS) else None)
+        sheet.write_number(index, 5, row.points)
+        sheet.write_number(index, 6, row.cumulative)
+    sheet.set_column(0, 0, 6)
+    sheet.set_column(1, 4, 16)
+    sheet.set_column(5, 6, 12)
+    sheet.freeze_panes(2, 0)
+    workbook.close()
+    return buffer.getvalue()
+
+
+@bp.route("/points/people", methods=["GET", "POST"])
+@login_required
+def people():
+    """The people who earn points in the grids the user records for; add one."""
+    grids = recordable_grids(current_user)
+    if not grids:
+        abort(403)
+    errors, status = {}, 200
+    if request.method == "POST":
+        grid = next((g for g in grids if g.id == _int(request.form.get("grid"))), None)
+        building = Building.get_or_none(Building.id == _int(request.form.get("building"))) \
+            if request.form.get("building") else None
+        try:
+            person = add_person(current_user, now(), name=request.form.get("name"), kind=request.form.get("kind"),
+                                grid=grid, building=building, phone=request.form.get("phone", ""))
+        except WorkflowError as exc:
+            errors, status = {exc.field or "_": translate_error(exc)}, (403 if exc.code == "forbidden" else 400)
+        else:
+            flash(_("%(name)s added.", name=person.name))
+            return redirect(url_for("points.people"), code=303)
+    listed = list(PointPerson.select().where(PointPerson.grid.in_([g.id for g in grids]))
+                  .order_by(PointPerson.grid, PointPerson.name))
+    buildings = list(Building.select().where(Building.grid.in_([g.id for g in grids]))
+                     .order_by(Building.grid, Building.sort_order, Building.id))
+    return render_template("points/people.html", grids=grids, listed=listed, buildings=buildings,
+                           kinds=PERSON_KINDS, errors=errors, form=request.form if errors else {}), status
+
+
+@bp.route("/points/rules", methods=["GET", "POST"])
+@login_required
+def rules():
+    """The points table (the street office adds its own items)."""
+    require_role(*READERS)
+    errors, status = {}, 200
+    if request.method == "POST":
+        try:
+            rule = add_rule(current_user, name=request.form.get("name"), points=request.form.get("points"))
+        except WorkflowError as exc:
+            errors, status = {exc.field or "_": translate_error(exc)}, (403 if exc.code == "forbidden" else 400)
+        else:
+            flash(_("Item added: %(name)s, %(n)s points.", name=rule.name, n=rule.points))
+            return redirect(url_for("points.rules"), code=303)
+    table = list(PointRule.select().where(PointRule.active).order_by(PointRule.sort_order, PointRule.id))
+    return render_template("points/rules.html", table=table, errors=errors, form=request.form if errors else {},
+                           editable=can_manage_rules(current_user), community=_first_community()), status
+
+
+def _first_community():
+    """The user's first community (for the way back to a ledger), or None."""
+    communities = scope_communities(current_user)
+    return communities[0] if communities else None
+
+
+@bp.app_template_global("ledger_url")
+def ledger_url(community, day):
+    """The month ledger of a community containing this date."""
+    return url_for("points.month", code=community.code, month=day.strftime("%Y-%m"))

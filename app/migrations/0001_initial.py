@@ -1,4 +1,4 @@
-# Generated from a schema diff on 2026-11-29 00:20.
+# Generated from a schema diff on 2026-11-29 00:34.
 from peewee import *
 from workflows.db import JSONField
 import datetime
@@ -187,6 +187,28 @@ def up(migrator, db):
             table_name = 'attachment'
     db.create_tables([Attachment])
 
+    class CalendarDay(Model):
+        day = DateField(primary_key=True)
+        workday = BooleanField()
+        source = CharField(max_length=16, default='manual')
+        note = CharField(max_length=100, default='')
+        updated_at = DateTimeField()
+        updated_by = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        class Meta:
+            database = db
+            table_name = 'calendar_day'
+    db.create_tables([CalendarDay])
+
+    class CalendarYear(Model):
+        year = IntegerField(primary_key=True)
+        synced_at = DateTimeField(null=True)
+        confirmed_at = DateTimeField(null=True)
+        confirmed_by = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        class Meta:
+            database = db
+            table_name = 'calendar_year'
+    db.create_tables([CalendarYear])
+
     class Counter(Model):
         key = CharField(primary_key=True, max_length=32)
         value = IntegerField(default=0)
@@ -195,9 +217,74 @@ def up(migrator, db):
             table_name = 'counter'
     db.create_tables([Counter])
 
+    class Notice(Model):
+        case = ForeignKeyField(Case, on_delete='RESTRICT')
+        year = IntegerField()
+        sequence = IntegerField()
+        number = CharField(unique=True, max_length=32)
+        state = CharField(max_length=16)
+        step_started_at = DateTimeField()
+        level = IntegerField()
+        deadline = DateTimeField(null=True)
+        addressee_org = ForeignKeyField(OrgUnit, null=True, on_delete='RESTRICT')
+        addressee_department = ForeignKeyField(Department, null=True, on_delete='RESTRICT')
+        issuer_org = ForeignKeyField(OrgUnit, on_delete='RESTRICT')
+        issued_at = DateTimeField()
+        issued_by = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        issued_by_name = CharField(max_length=60)
+        manual = BooleanField(default=False)
+        demand = TextField(default='')
+        reply_deadline = DateTimeField()
+        reply_warn_at = DateTimeField()
+        status = CharField(max_length=16, default='pending')
+        signed_at = DateTimeField(null=True)
+        replied_at = DateTimeField(null=True)
+        reply = TextField(default='')
+        closed_at = DateTimeField(null=True)
+        class Meta:
+            database = db
+            table_name = 'notice'
+            indexes = ((('case', 'state', 'step_started_at', 'level'), True), (('year', 'sequence'), True), (('level', 'issued_at'), False), (('status', 'reply_deadline'), False), (('addressee_department', 'status'), False), (('addressee_org', 'status'), False))
+    db.create_tables([Notice])
+
+    class NoticeEvent(Model):
+        notice = ForeignKeyField(Notice, on_delete='RESTRICT')
+        action = CharField(max_length=16)
+        from_status = CharField(max_length=16)
+        to_status = CharField(max_length=16)
+        actor = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        actor_name = CharField(max_length=60)
+        actor_role = CharField(max_length=16)
+        at = DateTimeField()
+        note = TextField(default='')
+        class Meta:
+            database = db
+            table_name = 'notice_event'
+            indexes = ((('notice', 'at'), False),)
+    db.create_tables([NoticeEvent])
+
+    class TimeLimit(Model):
+        state = CharField(max_length=16)
+        urgency = CharField(max_length=16, default='')
+        amount = FloatField()
+        unit = CharField(max_length=16)
+        effective_from = DateTimeField()
+        created_by = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        created_at = DateTimeField()
+        class Meta:
+            database = db
+            table_name = 'time_limit'
+            indexes = ((('state', 'urgency', 'effective_from'), True),)
+    db.create_tables([TimeLimit])
+
 
 def down(migrator, db):
+    migrator.migrate(migrator.drop_table('time_limit'))
+    migrator.migrate(migrator.drop_table('notice_event'))
+    migrator.migrate(migrator.drop_table('notice'))
     migrator.migrate(migrator.drop_table('counter'))
+    migrator.migrate(migrator.drop_table('calendar_year'))
+    migrator.migrate(migrator.drop_table('calendar_day'))
     migrator.migrate(migrator.drop_table('attachment'))
     migrator.migrate(migrator.drop_table('case_event'))
     migrator.migrate(migrator.drop_table('case'))

@@ -10,10 +10,16 @@ ALL = ("member", "lead", "dispatcher", "handler", "supervisor", "admin")
 NAV = [
     ("cases.index", _l("Cases"), ALL),
     ("workflow.show", _l("Workflow"), ALL),
+    ("notices.index", _l("Notices"), ALL),
+    ("notices.bulletin", _l("Monthly bulletin"), ALL),
+    ("calendar.days", _l("Calendar"), ("admin",)),
+    ("calendar.limits_page", _l("Time limits"), ("admin",)),
 ]
 
 # Templates included at the end of the case page, each rendered with `case` in context.
-CASE_PANELS = []
+CASE_PANELS = [
+    "notices/_case_panel.html",
+]
 
 
 def nav_for(user):

@@ -12,11 +12,11 @@ csrf = CSRFProtect()
 
 def init_app(app):
     """Register blueprints, CSRF protection, template helpers and error pages."""
-    from app.views import attachments, cases, workflow
+    from app.views import attachments, calendar, cases, notices, workflow
 
     csrf.init_app(app)
     htmx.init_app(app)
-    for module in (cases, attachments, workflow):
+    for module in (cases, attachments, workflow, notices, calendar):
         app.register_blueprint(module.bp)
 
     @app.get("/")

@@ -156,17 +156,11 @@ def sweep_command(at):
     click.echo(f"notices issued: {result.first}, escalated: {result.escalated}")
 
 
-@click.command("serve-demo")
-@with_appcontext
-@click.option("--port", default=5000, show_default=True)
-@click.option("--every", default=60, show_default=True, help="Seconds between sweeps.")
-def serve_demo_command(port, every):
-    """Serve the demo on 127.0.0.1 and sweep every minute in-process (one process only: the demo)."""
+def start_sweeper(app, every):
+    """Sweep now and then every `every` seconds in a daemon thread (the one-process demo only:
+    under gunicorn each worker would run one; use cron or the systemd timer there). Returns (stop event, thread)."""
     import threading
 
-    from werkzeug.serving import run_simple
-
-    app = current_app._get_current_object()
     stop = threading.Event()
 
     def sweeper():
@@ -183,7 +177,21 @@ def serve_demo_command(port, every):
             if stop.wait(every):
                 return
 
-    threading.Thread(target=sweeper, name="sweep", daemon=True).start()
+    thread = threading.Thread(target=sweeper, name="sweep", daemon=True)
+    thread.start()
+    return stop, thread
+
+
+@click.command("serve-demo")
+@with_appcontext
+@click.option("--port", default=5000, show_default=True)
+@click.option("--every", default=60, show_default=True, help="Seconds between sweeps.")
+def serve_demo_command(port, every):
+    """Serve the demo on 127.0.0.1 and sweep every minute in-process."""
+    from werkzeug.serving import run_simple
+
+    app = current_app._get_current_object()
+    stop, _thread = start_sweeper(app, every)
     try:
         run_simple("127.0.0.1", port, app, threaded=True)
     finally:

@@ -187,3 +187,20 @@ def test_the_app_clock_reads_the_calendar_table(app, app_world):
 
     calendar.set_day(date(2026, 3, 3), False, "停工", app_world.admin, T0)
     assert current_clock().deadline(T0, Limit(1, "working_days")) == datetime(2026, 3, 4, 9)
+
+
+def test_the_demo_sweeper_thread_issues_notices_until_stopped(app, app_world):
+    from app.cli import start_sweeper
+
+    assigned(app_world)
+    app.extensions["gridcase_now"] = lambda: LATER
+    stop, thread = start_sweeper(app, every=0.05)
+    try:
+        for _ in range(200):  # at most ten seconds
+            if Notice.select().exists():
+                break
+            stop.wait(0.05)
+    finally:
+        stop.set()
+        thread.join(10)
+    assert not thread.is_alive() and Notice.select().count() == 1

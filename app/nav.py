@@ -18,6 +18,7 @@ NAV = [
 
 # Templates included at the end of the case page, each rendered with `case` in context.
 CASE_PANELS = [
+    "limits/_case_clock.html",
     "notices/_case_panel.html",
 ]
 

@@ -9,7 +9,7 @@ from app.db import now
 from app.htmx import render
 from workflows import calendar, limits
 from workflows.clock import UNITS
-from workflows.machine import N_
+from workflows.machine import EXTENSION_EVENTS, N_, SUSPENDABLE, SUSPENSION_EVENTS, parse_moment, pending_request
 from workflows.models import CalendarYear
 
 bp = Blueprint("calendar", __name__, url_prefix="/admin")
@@ -37,6 +37,20 @@ bp.add_app_template_global(banners, "clock_banners")
 def urgency_label(urgency):
     """A category urgency as people read it."""
     return _(URGENCY_LABELS[urgency]) if urgency in URGENCY_LABELS else urgency
+
+
+@bp.app_template_global()
+def case_clock(case):
+    """What the case page says about its clock: stopped since when, and requests awaiting a decision."""
+    extension = pending_request(case, "request_extension", EXTENSION_EVENTS) if case.state == "assigned" else None
+    suspension = (pending_request(case, "request_suspension", SUSPENSION_EVENTS)
+                  if case.state in SUSPENDABLE and case.suspended_at is None else None)
+    return {
+        "suspended_at": case.suspended_at,
+        "extension": extension,
+        "requested_deadline": parse_moment(extension.data.get("requested_deadline")) if extension else None,
+        "suspension": suspension,
+    }
 
 
 def require_admin():

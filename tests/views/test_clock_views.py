@@ -204,3 +204,15 @@ def test_the_demo_sweeper_thread_issues_notices_until_stopped(app, app_world):
         stop.set()
         thread.join(10)
     assert not thread.is_alive() and Notice.select().count() == 1
+
+
+def test_case_page_tells_what_awaits_a_decision_and_when_the_clock_stopped(login, app_world, at):
+    case = assigned(app_world)
+    fire(case, "request_extension", app_world.handler, T0, clock=CLOCK, requested_deadline="2026-03-10T17:30",
+         reason="材料未到")
+    fire(case, "request_suspension", app_world.community, T0, clock=CLOCK, reason="等待法院裁定")
+    html = login("supervisor").get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "申请延期至2026-03-10 17:30" in html and "材料未到" in html and "等待法院裁定" in html
+    fire(case, "approve_suspension", app_world.supervisor, T0, clock=CLOCK)
+    html = login("supervisor").get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "已挂起" in html and "挂起待审批" not in html and "延期待审批" in html

@@ -286,6 +286,15 @@ def addressed_to(actor, query):
     return query.where(Notice.id.is_null())
 
 
+def listing():
+    """Notices with their case and addressee loaded in the same query (for lists)."""
+    return (Notice.select(Notice, Case, OrgUnit, Department).join(Case)
+            .switch(Notice).join(OrgUnit, JOIN.LEFT_OUTER, on=(Notice.addressee_org == OrgUnit.id),
+                                 attr="addressee_org")
+            .switch(Notice).join(Department, JOIN.LEFT_OUTER, on=(Notice.addressee_department == Department.id),
+                                 attr="addressee_department"))
+
+
 def notice_light(notice, now):
     """The notice's own light, by its reply deadline, while it waits for an answer."""
     if notice.status in ("replied", "closed"):
@@ -310,7 +319,7 @@ def month_bounds(year, month):
 def bulletin(actor, year, month):
     """The month's 通报: the escalated notices issued in it that this user may see, by number."""
     start, end = month_bounds(year, month)
-    query = (Notice.select(Notice, Case, FIRST).join(Case)
+    query = (listing().select_extend(FIRST)
              .join_from(Notice, FIRST, on=(FIRST.case == Notice.case) & (FIRST.state == Notice.state)
                         & (FIRST.step_started_at == Notice.step_started_at) & (FIRST.level == 1), attr="first")
              .where((Notice.level == 2) & (Notice.issued_at >= start) & (Notice.issued_at < end))

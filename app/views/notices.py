@@ -66,7 +66,7 @@ def index():
     page = max(request.args.get("page", 1, type=int), 1)
     status = request.args.get("status")
     mine = request.args.get("mine") == "1"
-    query = notices.visible_notices(current_user, Notice.select(Notice, Case).join(Case))
+    query = notices.visible_notices(current_user, notices.listing())
     if status in notices.STATUSES:
         query = query.where(Notice.status == status)
     if mine:

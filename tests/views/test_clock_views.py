@@ -216,3 +216,13 @@ def test_case_page_tells_what_awaits_a_decision_and_when_the_clock_stopped(login
     fire(case, "approve_suspension", app_world.supervisor, T0, clock=CLOCK)
     html = login("supervisor").get(f"/cases/{case.id}").get_data(as_text=True)
     assert "已挂起" in html and "挂起待审批" not in html and "延期待审批" in html
+
+
+def test_init_db_loads_this_year_and_next_from_the_package(app):
+    app.extensions["gridcase_now"] = lambda: datetime(2026, 11, 20, 10)
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert "calendar 2026" in result.output and "calendar 2027" in result.output
+    assert CalendarDay.get_by_id(date(2026, 10, 10)).workday
+    assert app.test_cli_runner().invoke(args=["calendar-sync", "2028"]).exit_code == 0
+    assert CalendarDay.select().where(CalendarDay.day >= date(2028, 1, 1)).exists()

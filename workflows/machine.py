@@ -1,7 +1,8 @@
 """The case machine as data: states, events, who may fire them, what they carry, time limits.
 
 Read this module top to bottom to know the whole loop. The named guards and effects
-below the tables are small functions that only read or mutate the in-memory case;
+below the tables are small functions that read the case (the clock's guards also read
+its history for requests awaiting a decision) or mutate the in-memory case;
 `workflows.service.fire` is the one place that checks, persists and records.
 """
 import inspect
@@ -86,7 +87,7 @@ EVENTS = (
     E("reopen",    N_("Reopen"),                 ("closed",),              "reported",  "supervisor",       ("reason",),             (),                       guard="closed_within_30_days", effect="mark_reopened"),
     # The clock: extensions (延期) and suspension (挂起). Internal events: the step goes on.
     E("request_extension",  N_("Request an extension"),  ("assigned",),        None, "case_department",   ("requested_deadline", "reason"), (), guard="may_request_extension", check="later_deadline"),
-    E("approve_extension",  N_("Approve the extension"), ("assigned",),        None, "extension_decider", (),          ("note",),        guard="extension_pending", effect="move_deadline"),
+    E("approve_extension",  N_("Approve the extension"), ("assigned",),        None, "extension_decider", (),          ("note",),        guard="may_approve_extension", effect="move_deadline"),
     E("deny_extension",     N_("Deny the extension"),    ("assigned",),        None, "extension_decider", ("reason",), (),               guard="extension_pending"),
     E("request_suspension", N_("Request suspension"),    SUSPENDABLE,          None, "scope_dispatcher",  ("reason",), (),               guard="may_request_suspension"),
     E("approve_suspension", N_("Approve suspension"),    SUSPENDABLE,          None, "supervisor",        (),          ("note",),        guard="suspension_pending", effect="stop_clock"),
@@ -170,6 +171,18 @@ def extension_pending(case, actor, now, data):
     """Approve or deny only what was asked for in this step."""
     if not pending_request(case, "request_extension", EXTENSION_EVENTS):
         return N_("There is no extension request waiting for a decision.")
+    return None
+
+
+def may_approve_extension(case, actor, now, data):
+    """A deadline is moved only while the clock runs (resume a suspended case first), and only later."""
+    if case.suspended_at is not None:
+        return N_("The clock is stopped while the case is suspended.")
+    request = pending_request(case, "request_extension", EXTENSION_EVENTS)
+    if request is None:
+        return N_("There is no extension request waiting for a decision.")
+    if parse_moment(request.data["requested_deadline"]) <= case.deadline:
+        return N_("The requested deadline is no later than the current one: deny the request.")
     return None
 
 

@@ -57,7 +57,7 @@ def current_clock():
 
 
 def limit_for(state, urgency, at=None):
-    """The time limit of a step entered at `at` (None: now): the editable table, else the built-in one."""
+    """The time limit of a step entered at `at` (None: the newest): the editable table, else the built-in one."""
     return limit_at(state, urgency, at)
 
 

@@ -95,6 +95,29 @@ def test_extension_requests_are_checked(world):
                    reason="r").message == "An extension must be requested before the deadline."
 
 
+def test_no_extension_is_granted_while_the_clock_is_stopped(world):
+    case = assigned(world)
+    fire(case, "request_extension", world.handler, T0, clock=CLOCK, requested_deadline="2026-03-10T17:30", reason="r")
+    fire(case, "request_suspension", world.community, T0, clock=CLOCK, reason="r")
+    fire(case, "approve_suspension", world.supervisor, T0, clock=CLOCK)
+    assert refused(case, "approve_extension", world.community, T0).message == (
+        "The clock is stopped while the case is suspended.")
+    fire(case, "resume", world.community, T0 + timedelta(days=1), clock=CLOCK)
+    fire(case, "approve_extension", world.community, T0 + timedelta(days=1), clock=CLOCK)
+    assert case.deadline == datetime(2026, 3, 10, 17, 30) and case.suspended_at is None
+
+
+def test_an_extension_that_would_shorten_the_deadline_is_not_approved(world):
+    case = assigned(world)
+    fire(case, "request_extension", world.handler, T0, clock=CLOCK, requested_deadline="2026-03-10T17:30", reason="r")
+    fire(case, "request_suspension", world.community, T0, clock=CLOCK, reason="r")
+    fire(case, "approve_suspension", world.supervisor, T0, clock=CLOCK)
+    fire(case, "resume", world.community, datetime(2026, 3, 9, 9), clock=CLOCK)
+    assert case.deadline == datetime(2026, 3, 12, 9)  # later than what was asked
+    assert "approve_extension" not in available_events(case, world.community, datetime(2026, 3, 9, 10))
+    fire(case, "deny_extension", world.community, datetime(2026, 3, 9, 10), clock=CLOCK, reason="已恢复计时")
+
+
 def test_a_pending_request_lapses_when_the_step_ends(world):
     case = assigned(world)
     fire(case, "request_extension", world.handler, T0, clock=CLOCK, requested_deadline="2026-03-10T17:30", reason="r")

@@ -254,3 +254,16 @@ def test_a_sweep_killed_half_way_leaves_nothing_and_a_rerun_matches_one_whole_ru
     assert snapshot() == before  # no half-issued notice
     assert sweep(FIVE_DAYS_LATER, CLOCK) == SweepResult(first=3, escalated=len(MOVES))
     assert snapshot() == whole
+
+
+def test_numbers_written_by_the_database_match_format_number_past_9999(world):
+    old = build(world, "found")
+    Notice.create(case=old, year=2026, sequence=9998, number=notices.format_number(2026, 9998), state="closed",
+                  step_started_at=T0, level=1, issuer_org=world.street, issued_at=T0, issued_by_name="",
+                  reply_deadline=T0, reply_warn_at=T0)
+    build(world, "found")
+    build(world, "assigned")
+    assert sweep(NOTICE_DAY, CLOCK).first == 3
+    numbers = [n.number for n in Notice.select().where(Notice.sequence > 9998).order_by(Notice.sequence)]
+    assert numbers == [notices.format_number(2026, s) for s in (9999, 10000, 10001)] == [
+        "督〔2026〕第9999号", "督〔2026〕第10000号", "督〔2026〕第10001号"]

@@ -29,10 +29,11 @@ messages: $(VENV)/.installed
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l --no-location --sort-output -o app/translations/messages.pot .
 	$(BIN)/pybabel -q update -N --ignore-obsolete --ignore-pot-creation-date -i app/translations/messages.pot -d app/translations
 
-# Create (or keep and upgrade) instance/gridcase.db with the demo data, then serve it.
+# Create (or keep and upgrade) instance/gridcase.db with the demo data, then serve it
+# and sweep for overdue cases every minute in the same process.
 demo: install
 	$(FLASK) demo-db
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) serve-demo --port 5000
 
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

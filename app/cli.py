@@ -16,7 +16,8 @@ def init_app(app):
     """Register the commands on `flask --app app …`."""
     for command in (init_db_command, seed_demo_command, demo_db_command, create_user_command, workflow_doc_command,
                     issue_api_key_command, verify_history_command, backup_command, restore_command,
-                    unlock_user_command, seed_rules_command):
+                    unlock_user_command, seed_rules_command, sweep_command, calendar_sync_command,
+                    serve_demo_command):
         app.cli.add_command(command)
 
 
@@ -26,6 +27,7 @@ def init_db_command():
     """Create the schema, or upgrade an existing database by applying pending migrations."""
     applied = migrate()
     click.echo(f"applied: {', '.join(applied)}" if applied else "schema is up to date")
+    _sync_calendar(now().year, now().year + 1)
 
 
 def _parse_now(value):
@@ -233,3 +235,82 @@ def unlock_user_command(username):
         raise click.ClickException(f"no user {username!r}")
     unlock(user)
     click.echo(f"unlocked {username}")
+
+
+def _sync_calendar(*years):
+    """Load years from the `holidays` package (years an admin confirmed are left alone)."""
+    from workflows.calendar import sync_year
+
+    for year in years:
+        click.echo(f"calendar {year}: {sync_year(year, now())} days from the holidays package")
+
+
+@click.command("calendar-sync")
+@with_appcontext
+@click.argument("years", nargs=-1, type=int)
+def calendar_sync_command(years):
+    """Load holidays and make-up working days from the `holidays` package (default: this year and next)."""
+    _sync_calendar(*(years or (now().year, now().year + 1)))
+
+
+def run_sweep(at=None):
+    """One sweep with the configured reply and escalation limits; returns its SweepResult."""
+    from workflows.clock import Limit
+    from workflows.service import current_clock
+    from workflows.sweep import sweep
+
+    config = current_app.config
+    return sweep(at or now(), current_clock(),
+                 reply_limit=Limit(config["NOTICE_REPLY_DAYS"], "working_days"),
+                 escalate_after=Limit(config["NOTICE_ESCALATE_DAYS"], "working_days"))
+
+
+@click.command("sweep")
+@with_appcontext
+@click.option("--now", "at", help="Sweep as of this moment (ISO-8601); default: now.")
+def sweep_command(at):
+    """Issue the supervision notices due now: safe to run every minute, on several machines at once."""
+    result = run_sweep(_parse_now(at))
+    click.echo(f"notices issued: {result.first}, escalated: {result.escalated}")
+
+
+def start_sweeper(app, every):
+    """Sweep now and then every `every` seconds in a daemon thread (the one-process demo only:
+    under gunicorn each worker would run one; use cron or the systemd timer there). Returns (stop event, thread)."""
+    import threading
+
+    stop = threading.Event()
+
+    def sweeper():
+        while True:
+            with app.app_context():
+                try:
+                    result = run_sweep()
+                    if result.first or result.escalated:
+                        click.echo(f"sweep: {result.first} notices issued, {result.escalated} escalated")
+                except Exception:  # noqa: BLE001 — keep sweeping; the next run retries
+                    app.logger.exception("sweep failed")
+                finally:
+                    db.close()
+            if stop.wait(every):
+                return
+
+    thread = threading.Thread(target=sweeper, name="sweep", daemon=True)
+    thread.start()
+    return stop, thread
+
+
+@click.command("serve-demo")
+@with_appcontext
+@click.option("--port", default=5000, show_default=True)
+@click.option("--every", default=60, show_default=True, help="Seconds between sweeps.")
+def serve_demo_command(port, every):
+    """Serve the demo on 127.0.0.1 and sweep every minute in-process."""
+    from werkzeug.serving import run_simple
+
+    app = current_app._get_current_object()
+    stop, _thread = start_sweeper(app, every)
+    try:
+        run_simple("127.0.0.1", port, app, threaded=True)
+    finally:
+        stop.set()

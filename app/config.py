@@ -9,6 +9,10 @@ DEFAULTS = {
     "TIMEZONE": "Asia/Shanghai",
     "OFFICE_HOURS": "08:30-12:00,14:00-17:30",
     "WARN_FRACTION": 0.8,
+    # Supervision notices: working days to reply, and working days an overdue step may stay
+    # overdue after its notice before a second notice goes one level up (and into the 通报).
+    "NOTICE_REPLY_DAYS": 1,
+    "NOTICE_ESCALATE_DAYS": 5,
     # A tablet may sit on a form for hours: the CSRF token lives as long as the session.
     "WTF_CSRF_TIME_LIMIT": None,
     "SESSION_COOKIE_HTTPONLY": True,

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from playhouse.migrations import Runner
 
 from workflows import service
+from workflows.calendar import work_calendar
 from workflows.clock import Clock, parse_periods
 from workflows.db import bind, db, open_database
 
@@ -17,7 +18,8 @@ def init_app(app):
     bind(open_database(app.config["DATABASE_URL"]))
     periods = parse_periods(app.config["OFFICE_HOURS"])
     warn = float(app.config["WARN_FRACTION"])
-    service.set_clock_factory(lambda: Clock(periods=periods, warn_fraction=warn))
+    # Office hours from configuration, the calendar from the database (cached until it changes).
+    service.set_clock_factory(lambda: Clock(work_calendar(), periods=periods, warn_fraction=warn))
     zone = ZoneInfo(app.config["TIMEZONE"])
     app.extensions["gridcase_now"] = lambda: datetime.now(zone).replace(tzinfo=None, microsecond=0)
 

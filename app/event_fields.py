@@ -28,6 +28,7 @@ FIELDS = {
     "void_kind": Field(_l("Why void"), "select", VOID_KINDS),
     "duplicate_of": Field(_l("Original case number"), "text"),
     "photos": Field(_l("After photo"), "photos"),
+    "requested_deadline": Field(_l("New deadline"), "datetime"),
 }
 
 def form_fields(event):

@@ -20,12 +20,18 @@ NAV = [
     ("stats.rankings", _l("Rankings"), ("dispatcher", "supervisor", "admin")),
     ("ledger.index", _l("Ledger"), ("lead", "dispatcher", "handler", "supervisor", "admin")),
     ("account.password", _l("Password"), ALL),
+    ("notices.index", _l("Notices"), ALL),
+    ("notices.bulletin", _l("Monthly bulletin"), ALL),
+    ("calendar.days", _l("Calendar"), ("admin",)),
+    ("calendar.limits_page", _l("Time limits"), ("admin",)),
 ]
 
 # Templates included at the end of the case page, each rendered with `case` in context.
 CASE_PANELS = [
     "patrols/_case_panel.html",
     "reopen/_case_rating.html",
+    "limits/_case_clock.html",
+    "notices/_case_panel.html",
 ]
 
 

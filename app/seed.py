@@ -9,20 +9,26 @@ from datetime import datetime, time, timedelta
 
 from app.open311 import issue_api_key
 from app.orgdata import CATEGORIES, DEPARTMENTS, TITLES
+from workflows import notices
+from workflows.calendar import sync_year
+from workflows.clock import Limit
 from workflows.db import db
 from workflows.errors import WorkflowError
+from workflows.limits import seed_limits
 from workflows.machine import CALLBACK_SOURCES, REOPEN_WINDOW
 from workflows.models import (
-    Building, Case, Category, Department, OrgUnit, PointEntry, PointRule, StreetIntake, Unit, User,
+    Building, Case, Category, Department, Notice, OrgUnit, PointEntry, PointRule, StreetIntake, Unit, User,
 )
 from workflows.patrols import check_building, end_patrol, ensure_default_rules, start_patrol
 from workflows.points import add_person, publish_month, record_correction, record_service, record_tipoff
 from workflows.residents import new_tracking_code, rate
 from workflows.service import SystemActor, current_clock, fire, limit_for, open_case
+from workflows.sweep import sweep
 from workflows.worklog import save_note
 
 COMMUNITIES = (("C01", "阳光社区"), ("C02", "和平社区"), ("C03", "丰收社区"))
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
+DEMO_SPAN = timedelta(days=60)
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国红梅玉兰志强海燕春梅德明文"
 # The Open311 key `seed-demo` issues (printed by the command, listed in the README): demo data only.
 DEMO_API_KEY = "gc_demo_open311_key_2026"
@@ -269,11 +275,80 @@ def seed_rules():
     return added
 
 
+def seed_clock(now):
+    """The working calendar from the `holidays` package and the time-limit table the demo runs on."""
+    for year in range((now - DEMO_SPAN).year, now.year + 2):
+        sync_year(year, now)
+    seed_limits(now - DEMO_SPAN - timedelta(days=1), now)
+
+
+def seed_clock_events(rng, now, clock):
+    """A few departments ask for more time (most decided, one waiting); two cases wait on others (挂起)."""
+    users = list(User.select())
+    handler = {u.department_id: u for u in users if u.role == "handler"}
+    dispatcher = {u.org_id: u for u in users if u.role == "dispatcher"}
+    supervisor = next(u for u in users if u.role == "supervisor")
+    running = list(Case.select().where((Case.state == "assigned") & (Case.deadline > now)).order_by(Case.id))
+    for index, case in enumerate(running[:6]):
+        asked = case.step_started_at + timedelta(minutes=rng.randint(20, 120))
+        if asked >= min(now, case.deadline):
+            continue
+        fire(case, "request_extension", handler[case.department_id], asked, clock=clock,
+             requested_deadline=clock.add(case.deadline, Limit(2, "working_days")), reason="需采购材料，申请延期两个工作日。")
+        decided = asked + timedelta(minutes=30)
+        if index == 5 or decided > now:
+            continue
+        decider = dispatcher[getattr(case, f"{case.level}_id")]
+        if index == 4:
+            fire(case, "deny_extension", decider, decided, clock=clock, reason="整改量不大，请按原时限完成。")
+        else:
+            fire(case, "approve_extension", decider, decided, clock=clock, note="同意延期。")
+    waiting = list(Case.select().where(Case.state.in_(("reported", "assigned")) & (Case.deadline > now)
+                                       & (Case.level != "grid")).order_by(Case.id.desc()).limit(2))
+    for index, case in enumerate(waiting):
+        asked = case.step_started_at + timedelta(minutes=15)
+        if asked > now:
+            continue
+        fire(case, "request_suspension", dispatcher[case.street_id], asked, clock=clock,
+             reason="涉及产权纠纷，等待法院裁定。" if index == 0 else "连续降雨，无法施工。")
+        if index == 0 and asked + timedelta(minutes=30) <= now:
+            fire(case, "approve_suspension", supervisor, asked + timedelta(minutes=30), clock=clock, note="同意挂起。")
+
+
+def seed_notices(rng, now, clock):
+    """Sweep as cron would have each working morning of the last three weeks, then now; answer some notices."""
+    morning = (now - timedelta(days=21)).replace(hour=9, minute=0, second=0, microsecond=0)
+    while morning < now:
+        if clock.calendar.is_workday(morning.date()):
+            sweep(morning, clock)
+        morning += timedelta(days=1)
+    sweep(now, clock)
+    for notice in Notice.select().order_by(Notice.id):
+        user = _addressee_user(notice)
+        signed = notice.issued_at + timedelta(minutes=rng.randint(30, 600))
+        if user is None or signed > now or rng.random() < 0.25:
+            continue
+        notices.act(notice, "sign", user, signed)
+        replied = signed + timedelta(minutes=rng.randint(60, 1200))
+        if replied > now or rng.random() < 0.4:
+            continue
+        notices.act(Notice.get_by_id(notice.id), "reply", user, replied, note="已收到督办，正在组织整改，完成后及时反馈。")
+
+
+def _addressee_user(notice):
+    """Someone who may answer the notice."""
+    for user in User.select().where(User.role.in_(("handler", "lead", "dispatcher"))):
+        if notices.is_addressee(user, notice):
+            return user
+    return None
+
+
 def seed_demo(now, password_hash, cases=400, seed=2026):
     """Fill an empty database with the demo street and its cases, all or nothing."""
     rng = demo_random(seed)
     with db.atomic():
         seed_reference(password_hash, rng)
+        seed_clock(now)
         simulator = CaseSimulator(rng, now)
         for index in range(cases):
             simulator.record(index)
@@ -282,6 +357,8 @@ def seed_demo(now, password_hash, cases=400, seed=2026):
         issue_api_key("演示客户端 (demo)", None, now, secret=DEMO_API_KEY)
         # And another for patrols and points, so neither changes the other.
         seed_rhythm(demo_random(seed + 2), now)
+        seed_clock_events(rng, now, simulator.clock)
+        seed_notices(rng, now, simulator.clock)
     return Case.select().count()
 
 

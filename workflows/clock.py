@@ -81,8 +81,12 @@ class Clock:
 
     def add(self, start, limit, fraction=1.0):
         """The moment `fraction` of `limit` is used up, counting from `start`."""
-        seconds = self.seconds(limit) * fraction
-        if limit.natural:
+        return self.advance(start, self.seconds(limit) * fraction, limit.natural)
+
+    def advance(self, start, seconds, natural):
+        """The moment `seconds` (rounded to whole seconds) of wall-clock or office time after `start`."""
+        seconds = round(seconds)
+        if natural:
             return start + timedelta(seconds=seconds)
         return self.add_working_seconds(start, seconds)
 
@@ -111,6 +115,36 @@ class Clock:
                     remaining -= end - begin
             day += timedelta(days=1)
             cursor = datetime.combine(day, time.min)
+        raise ValueError("no working time found within three years: check the calendar")
+
+    def cutoff(self, end, limit):
+        """The latest start whose limit is used up by `end`: add(t, limit) <= end exactly when t <= cutoff.
+
+        Lets a query compare a stored start with one constant instead of doing calendar
+        arithmetic per row (the sweep's "5 working days after the notice").
+        """
+        seconds = round(self.seconds(limit))
+        if limit.natural or seconds <= 0:
+            return end - timedelta(seconds=seconds)
+        return self.subtract_working_seconds(end, seconds)
+
+    def subtract_working_seconds(self, end, seconds):
+        """The latest moment with `seconds` (> 0) of office time between it and `end`."""
+        remaining = timedelta(seconds=seconds)
+        cursor = end
+        day = end.date()
+        for _ in range(MAX_DAYS):
+            if self.calendar.is_workday(day):
+                for period_start, period_end in reversed(self.periods):
+                    begin = datetime.combine(day, period_start)
+                    finish = min(datetime.combine(day, period_end), cursor)
+                    if finish < begin:
+                        continue
+                    if remaining <= finish - begin:
+                        return finish - remaining
+                    remaining -= finish - begin
+            day -= timedelta(days=1)
+            cursor = datetime.combine(day, time.max)
         raise ValueError("no working time found within three years: check the calendar")
 
     def working_seconds(self, start, end):

@@ -19,7 +19,7 @@ def workflow_markdown():
     lines += [f"| `{state}` | {label} |" for state, label in STATES.items()]
     lines += ["", "| event | from | to | who | must carry |", "|---|---|---|---|---|"]
     lines += [
-        f"| `{e.name}` | {', '.join(e.sources)} | {e.dest} | `{e.who}` | {', '.join(e.needs) or '—'} |" for e in EVENTS
+        f"| `{e.name}` | {', '.join(e.sources)} | {e.dest or '(internal: same state)'} | `{e.who}` | {', '.join(e.needs) or '—'} |" for e in EVENTS
     ]
     lines += ["", "| step | urgency | limit |", "|---|---|---|"]
     lines += [

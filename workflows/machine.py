@@ -1,11 +1,13 @@
 """The case machine as data: states, events, who may fire them, what they carry, time limits.
 
 Read this module top to bottom to know the whole loop. The named guards and effects
-below the tables are small functions that only read or mutate the in-memory case;
+below the tables are small functions that read the case (the clock's guards also read
+its history for requests awaiting a decision) or mutate the in-memory case;
 `workflows.service.fire` is the one place that checks, persists and records.
 """
+import inspect
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from transitions import Machine
 
@@ -67,6 +69,8 @@ class EventSpec:
 
 
 E = EventSpec
+# Steps that wait on an office or a department, and so may be suspended (waiting on a court, the weather…).
+SUSPENDABLE = ("reported", "assigned")
 EVENTS = (
     #  event        label                        from                      to           who                 needs                    optional                  guard / check / effect
     E("handle",    N_("Handle on the spot"),     ("found",),               "handled",   "grid_worker",      ("note",),               ("photos",)),
@@ -81,8 +85,18 @@ EVENTS = (
     E("close",     N_("Close"),                  ("verified",),            "closed",    "closing_office",   (),                      ("callback", "note"),     check="callback_given", effect="mark_closed"),
     E("void",      N_("Void"),                   ("found", "reported"),    "closed",    "voider",           ("void_kind", "reason"), ("duplicate_of",),        check="duplicate_named", effect="mark_voided"),
     E("reopen",    N_("Reopen"),                 ("closed",),              "reported",  "supervisor",       ("reason",),             (),                       guard="closed_within_30_days", effect="mark_reopened"),
+    # The clock: extensions (延期) and suspension (挂起). Internal events: the step goes on.
+    E("request_extension",  N_("Request an extension"),  ("assigned",),        None, "case_department",   ("requested_deadline", "reason"), (), guard="may_request_extension", check="later_deadline"),
+    E("approve_extension",  N_("Approve the extension"), ("assigned",),        None, "extension_decider", (),          ("note",),        guard="may_approve_extension", effect="move_deadline"),
+    E("deny_extension",     N_("Deny the extension"),    ("assigned",),        None, "extension_decider", ("reason",), (),               guard="extension_pending"),
+    E("request_suspension", N_("Request suspension"),    SUSPENDABLE,          None, "scope_dispatcher",  ("reason",), (),               guard="may_request_suspension"),
+    E("approve_suspension", N_("Approve suspension"),    SUSPENDABLE,          None, "supervisor",        (),          ("note",),        guard="suspension_pending", effect="stop_clock"),
+    E("deny_suspension",    N_("Deny suspension"),       SUSPENDABLE,          None, "supervisor",        ("reason",), (),               guard="suspension_pending"),
+    E("resume",             N_("Resume"),                SUSPENDABLE,          None, "clock_keeper",      (),          ("note",),        guard="is_suspended", effect="restart_clock"),
 )
 EVENT_SPECS = {spec.name: spec for spec in EVENTS}
+# Events that enter a state and so start a step (and end any request made in the step before).
+STEP_EVENTS = ("create",) + tuple(spec.name for spec in EVENTS if spec.dest is not None)
 
 # The step's time limit when a state is entered: per state, and for `assigned` per urgency.
 TIME_LIMITS = {
@@ -142,6 +156,94 @@ def closed_within_30_days(case, actor, now, data):
     return None
 
 
+def may_request_extension(case, actor, now, data):
+    """An extension is asked for while the clock runs, before the deadline, one at a time."""
+    if case.deadline is None:
+        return N_("The clock is stopped while the case is suspended.")
+    if now >= case.deadline:
+        return N_("An extension must be requested before the deadline.")
+    if pending_request(case, "request_extension", EXTENSION_EVENTS):
+        return N_("An extension request is already waiting for a decision.")
+    return None
+
+
+def extension_pending(case, actor, now, data):
+    """Approve or deny only what was asked for in this step."""
+    if not pending_request(case, "request_extension", EXTENSION_EVENTS):
+        return N_("There is no extension request waiting for a decision.")
+    return None
+
+
+def may_approve_extension(case, actor, now, data):
+    """A deadline is moved only while the clock runs (resume a suspended case first), and only later."""
+    if case.suspended_at is not None:
+        return N_("The clock is stopped while the case is suspended.")
+    request = pending_request(case, "request_extension", EXTENSION_EVENTS)
+    if request is None:
+        return N_("There is no extension request waiting for a decision.")
+    if parse_moment(request.data["requested_deadline"]) <= case.deadline:
+        return N_("The requested deadline is no later than the current one: deny the request.")
+    return None
+
+
+def later_deadline(case, actor, now, data):
+    """The requested deadline is a date and time after the current deadline."""
+    requested = parse_moment(data.get("requested_deadline"))
+    if requested is None:
+        return N_("Give the new deadline as a date and time.")
+    if case.deadline is not None and requested <= case.deadline:
+        return N_("The new deadline must be later than the current one.")
+    return None
+
+
+def may_request_suspension(case, actor, now, data):
+    """A running clock can be stopped, one request at a time."""
+    if case.suspended_at is not None:
+        return N_("The case is already suspended.")
+    if pending_request(case, "request_suspension", SUSPENSION_EVENTS):
+        return N_("A suspension request is already waiting for a decision.")
+    return None
+
+
+def suspension_pending(case, actor, now, data):
+    """Approve or deny only what was asked for in this step."""
+    if not pending_request(case, "request_suspension", SUSPENSION_EVENTS):
+        return N_("There is no suspension request waiting for a decision.")
+    return None
+
+
+def is_suspended(case, actor, now, data):
+    """Only a suspended case resumes."""
+    if case.suspended_at is None:
+        return N_("The case is not suspended.")
+    return None
+
+
+EXTENSION_EVENTS = ("request_extension", "approve_extension", "deny_extension")
+SUSPENSION_EVENTS = ("request_suspension", "approve_suspension", "deny_suspension", "resume")
+
+
+def pending_request(case, request, kinds):
+    """The `request` history row of this step still waiting for a decision, or None."""
+    from workflows.models import CaseEvent
+
+    last = (CaseEvent.select().where((CaseEvent.case == case.id) & CaseEvent.event.in_(kinds + STEP_EVENTS))
+            .order_by(CaseEvent.seq.desc()).first())
+    return last if last is not None and last.event == request else None
+
+
+def parse_moment(value):
+    """A naive local datetime from a form value ("2026-03-10T17:30") or a datetime; None if invalid."""
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value or "").strip())
+        except ValueError:
+            return None
+    return moment.replace(microsecond=0) if moment.tzinfo is None else None
+
+
 # ---- effects: mutate the in-memory case; the service saves once ----
 
 
@@ -194,6 +296,49 @@ def mark_reopened(case, actor, now, data):
     case.resolution = None
 
 
+def move_deadline(case, actor, now, data, clock):
+    """An approved extension moves the deadline; the warning stays at its share of the longer step."""
+    from workflows.limits import step_limit
+
+    request = pending_request(case, "request_extension", EXTENSION_EVENTS)
+    requested = parse_moment(request.data["requested_deadline"])
+    limit = step_limit(case)
+    span = clock.elapsed(case.step_started_at, requested, limit)
+    case.warn_at = clock.advance(case.step_started_at, span * clock.warn_fraction, limit.natural)
+    case.deadline = requested
+    data["requested_deadline"] = requested.isoformat(sep=" ")
+
+
+def stop_clock(case, actor, now, data, clock):
+    """An approved suspension stops the clock: no deadline runs until the case resumes."""
+    case.suspended_at = now
+    data["frozen_deadline"] = case.deadline.isoformat(sep=" ") if case.deadline else None
+    data["frozen_warn_at"] = case.warn_at.isoformat(sep=" ") if case.warn_at else None
+    case.deadline = case.warn_at = None
+
+
+def restart_clock(case, actor, now, data, clock):
+    """Resuming gives back the time that was left, in the step's own kind of time."""
+    from workflows.limits import step_limit
+    from workflows.models import CaseEvent
+
+    stopped = (CaseEvent.select().where((CaseEvent.case == case.id) & (CaseEvent.event == "approve_suspension"))
+               .order_by(CaseEvent.seq.desc()).first())
+    limit = step_limit(case)
+    stopped_at = case.suspended_at
+
+    def shifted(value):
+        # A point the clock had not reached when it stopped moves by the time it was stopped.
+        moment = parse_moment(value) if value else None
+        if moment is None or moment <= stopped_at:
+            return moment
+        return clock.advance(now, clock.elapsed(stopped_at, moment, limit), limit.natural)
+
+    case.deadline = shifted(stopped.data.get("frozen_deadline"))
+    case.warn_at = shifted(stopped.data.get("frozen_warn_at"))
+    case.suspended_at = None
+
+
 def build_machine(case):
     """A Machine bound to this one case, for one change (never shared across threads)."""
     machine = Machine(
@@ -214,12 +359,14 @@ def build_machine(case):
 
 
 def _effect_callback(spec):
-    """Adapt a named effect to transitions' EventData callback."""
+    """Adapt a named effect to transitions' EventData callback (effects that do clock arithmetic get the clock)."""
     effect = globals()[spec.effect]
+    takes_clock = "clock" in inspect.signature(effect).parameters
 
     def callback(event):
         kw = event.kwargs
-        effect(event.model, kw["actor"], kw["now"], kw["data"])
+        extra = {"clock": kw["clock"]} if takes_clock else {}
+        effect(event.model, kw["actor"], kw["now"], kw["data"], **extra)
 
     callback.__name__ = spec.effect
     return callback

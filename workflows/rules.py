@@ -112,10 +112,26 @@ def supervisor(actor, case):
     return actor.role == "supervisor" and in_org(actor, case)
 
 
+def scope_dispatcher(actor, case):
+    """A dispatcher whose community, street or district contains the case."""
+    return actor.role == "dispatcher" and in_org(actor, case)
+
+
+def extension_decider(actor, case):
+    """Who decides an extension: the dispatcher at the case's level, or a supervisor in scope."""
+    return dispatcher_at(actor, case, case.level) or supervisor(actor, case)
+
+
+def clock_keeper(actor, case):
+    """Who restarts a stopped clock: a dispatcher or a supervisor in scope."""
+    return scope_dispatcher(actor, case) or supervisor(actor, case)
+
+
 WHO = {
     fn.__name__: fn
     for fn in (
         grid_worker, level_triager, level_dispatcher, case_department,
         verifier, closing_office, voider, supervisor,
+        scope_dispatcher, extension_decider, clock_keeper,
     )
 }

@@ -9,6 +9,7 @@ from workflows.clock import Clock
 from workflows.db import lock_for_update, write_transaction
 from workflows.errors import DUPLICATE, FORBIDDEN, INVALID, INVALID_STATE, WorkflowError, stale
 from workflows.history import event_hash
+from workflows.limits import limit_at
 from workflows.machine import (
     EVENT_SPECS,
     EVENTS,
@@ -17,7 +18,6 @@ from workflows.machine import (
     STATES,
     build_machine,
     check_reason,
-    default_limit,
     guard_reason,
 )
 from workflows.models import SOURCES, URGENCIES, Attachment, Case, CaseEvent, Category, Department, User
@@ -56,15 +56,16 @@ def current_clock():
     return _clock_factory()
 
 
-def limit_for(state, urgency):
-    """The time limit of a step entered now."""
-    return default_limit(state, urgency)
+def limit_for(state, urgency, at=None):
+    """The time limit of a step entered at `at` (None: the newest): the editable table, else the built-in one."""
+    return limit_at(state, urgency, at)
 
 
 def stamp_step(case, now, clock):
-    """Start the clock of the state the case has just entered."""
+    """Start the clock of the state the case has just entered (a suspension ends with its step)."""
     case.step_started_at = now
-    limit = limit_for(case.state, case.urgency)
+    case.suspended_at = None
+    limit = limit_for(case.state, case.urgency, now)
     if limit is None:
         case.deadline = case.warn_at = None
     else:
@@ -203,7 +204,7 @@ def _apply(case, spec, actor, now, clock, data, request_key, attachments):
     from_state, prev_deadline = case.state, case.deadline
     department = data.get("department") or case.department_id
     build_machine(case)
-    getattr(case, spec.name)(actor=actor, now=now, data=data)
+    getattr(case, spec.name)(actor=actor, now=now, data=data, clock=clock)
     case.updated_at = now
     if spec.dest is not None:
         # A state was entered: its step starts now. Internal events (dest None) keep the clock.
@@ -266,6 +267,7 @@ MISSING_MESSAGES = {
     "reason": N_("Give a reason."),
     "department": N_("Choose a department."),
     "void_kind": N_("Say whether the case is a duplicate or invalid."),
+    "requested_deadline": N_("Give the new deadline."),
 }
 
 

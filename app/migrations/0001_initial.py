@@ -1,4 +1,4 @@
-# Generated from a schema diff on 2026-11-29 01:04.
+# Generated from a schema diff on 2026-11-29 01:11.
 from peewee import *
 from workflows.db import JSONField
 import datetime
@@ -208,6 +208,28 @@ def up(migrator, db):
             table_name = 'attachment'
     db.create_tables([Attachment])
 
+    class CalendarDay(Model):
+        day = DateField(primary_key=True)
+        workday = BooleanField()
+        source = CharField(max_length=16, default='manual')
+        note = CharField(max_length=100, default='')
+        updated_at = DateTimeField()
+        updated_by = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        class Meta:
+            database = db
+            table_name = 'calendar_day'
+    db.create_tables([CalendarDay])
+
+    class CalendarYear(Model):
+        year = IntegerField(primary_key=True)
+        synced_at = DateTimeField(null=True)
+        confirmed_at = DateTimeField(null=True)
+        confirmed_by = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        class Meta:
+            database = db
+            table_name = 'calendar_year'
+    db.create_tables([CalendarYear])
+
     class Counter(Model):
         key = CharField(primary_key=True, max_length=32)
         value = IntegerField(default=0)
@@ -230,6 +252,52 @@ def up(migrator, db):
             table_name = 'login_session'
             indexes = ((('user', 'ended_at'), False),)
     db.create_tables([LoginSession])
+
+    class Notice(Model):
+        case = ForeignKeyField(Case, on_delete='RESTRICT')
+        year = IntegerField()
+        sequence = IntegerField()
+        number = CharField(unique=True, max_length=32)
+        state = CharField(max_length=16)
+        step_started_at = DateTimeField()
+        level = IntegerField()
+        deadline = DateTimeField(null=True)
+        addressee_org = ForeignKeyField(OrgUnit, null=True, on_delete='RESTRICT')
+        addressee_department = ForeignKeyField(Department, null=True, on_delete='RESTRICT')
+        issuer_org = ForeignKeyField(OrgUnit, on_delete='RESTRICT')
+        issued_at = DateTimeField()
+        issued_by = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        issued_by_name = CharField(max_length=60)
+        manual = BooleanField(default=False)
+        demand = TextField(default='')
+        reply_deadline = DateTimeField()
+        reply_warn_at = DateTimeField()
+        status = CharField(max_length=16, default='pending')
+        signed_at = DateTimeField(null=True)
+        replied_at = DateTimeField(null=True)
+        reply = TextField(default='')
+        closed_at = DateTimeField(null=True)
+        class Meta:
+            database = db
+            table_name = 'notice'
+            indexes = ((('case', 'state', 'step_started_at', 'level'), True), (('year', 'sequence'), True), (('level', 'issued_at'), False), (('status', 'reply_deadline'), False), (('addressee_department', 'status'), False), (('addressee_org', 'status'), False))
+    db.create_tables([Notice])
+
+    class NoticeEvent(Model):
+        notice = ForeignKeyField(Notice, on_delete='RESTRICT')
+        action = CharField(max_length=16)
+        from_status = CharField(max_length=16)
+        to_status = CharField(max_length=16)
+        actor = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        actor_name = CharField(max_length=60)
+        actor_role = CharField(max_length=16)
+        at = DateTimeField()
+        note = TextField(default='')
+        class Meta:
+            database = db
+            table_name = 'notice_event'
+            indexes = ((('notice', 'at'), False),)
+    db.create_tables([NoticeEvent])
 
     class PatrolBuilding(Model):
         patrol = ForeignKeyField(Patrol, on_delete='CASCADE')
@@ -383,6 +451,20 @@ def up(migrator, db):
             table_name = 'street_intake'
     db.create_tables([StreetIntake])
 
+    class TimeLimit(Model):
+        state = CharField(max_length=16)
+        urgency = CharField(max_length=16, default='')
+        amount = FloatField()
+        unit = CharField(max_length=16)
+        effective_from = DateTimeField()
+        created_by = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        created_at = DateTimeField()
+        class Meta:
+            database = db
+            table_name = 'time_limit'
+            indexes = ((('state', 'urgency', 'effective_from'), True),)
+    db.create_tables([TimeLimit])
+
     class WorkLogNote(Model):
         user = ForeignKeyField(User, on_delete='RESTRICT')
         kind = CharField(max_length=8, default='day')
@@ -398,6 +480,7 @@ def up(migrator, db):
 
 def down(migrator, db):
     migrator.migrate(migrator.drop_table('work_log_note'))
+    migrator.migrate(migrator.drop_table('time_limit'))
     migrator.migrate(migrator.drop_table('street_intake'))
     migrator.migrate(migrator.drop_table('score_weights'))
     migrator.migrate(migrator.drop_table('reopen_request'))
@@ -410,8 +493,12 @@ def down(migrator, db):
     migrator.migrate(migrator.drop_table('point_person'))
     migrator.migrate(migrator.drop_table('patrol_rule'))
     migrator.migrate(migrator.drop_table('patrol_building'))
+    migrator.migrate(migrator.drop_table('notice_event'))
+    migrator.migrate(migrator.drop_table('notice'))
     migrator.migrate(migrator.drop_table('login_session'))
     migrator.migrate(migrator.drop_table('counter'))
+    migrator.migrate(migrator.drop_table('calendar_year'))
+    migrator.migrate(migrator.drop_table('calendar_day'))
     migrator.migrate(migrator.drop_table('attachment'))
     migrator.migrate(migrator.drop_table('case_event'))
     migrator.migrate(migrator.drop_table('case'))

@@ -13,12 +13,12 @@ csrf = CSRFProtect()
 
 def init_app(app):
     """Register blueprints, CSRF protection, template helpers and error pages."""
-    from app.views import (account, apikeys, attachments, cases, ledger, open311, patrols, points, public, reopen,
-                           stats, workflow, worklog)
+    from app.views import (account, apikeys, attachments, calendar, cases, ledger, notices, open311, patrols, points,
+                           public, reopen, stats, workflow, worklog)
 
     csrf.init_app(app)
     htmx.init_app(app)
-    for module in (cases, attachments, workflow, stats, ledger, account, patrols, worklog, points):
+    for module in (cases, attachments, workflow, stats, ledger, account, patrols, worklog, points, notices, calendar):
         app.register_blueprint(module.bp)
     # Residents and outside systems; Open311 clients post with an api_key, not a session's CSRF token.
     for module in (public, open311, apikeys, reopen):

@@ -25,6 +25,9 @@ DATA = {
     "decline": {"reason": "非本部门职责"}, "rectify": {"note": "已整改"}, "verify": {"note": "核查通过"},
     "rework": {"reason": "整改不到位"}, "close": {"note": "结案"}, "void": {"void_kind": "invalid", "reason": "无效"},
     "reopen": {"reason": "群众反映未解决"},
+    "request_extension": {"requested_deadline": "2027-12-31T17:00", "reason": "需要更多时间"},
+    "deny_extension": {"reason": "理由不充分"}, "request_suspension": {"reason": "等待法院判决"},
+    "deny_suspension": {"reason": "不符合挂起条件"},
 }
 
 

@@ -3,7 +3,7 @@
 The expectations below are written from the issue's table, independently of
 workflows/rules.py, so a wrong rule fails here.
 """
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -39,19 +39,38 @@ SETUPS = {
     "closed": [("report", "lead", {}), ("dispatch", "community", {"department": "sanitation"}),
                ("rectify", "handler", {"note": "n"}), ("verify", "member", {"note": "n"}),
                ("close", "community", {})],
+    "extension_requested": [("report", "lead", {}), ("dispatch", "community", {"department": "sanitation"}),
+                            ("request_extension", "handler", {"requested_deadline": "2026-03-20T17:30",
+                                                              "reason": "r"})],
+    "suspension_requested": [("report", "lead", {}), ("request_suspension", "community", {"reason": "r"})],
+    "suspended": [("report", "lead", {}), ("request_suspension", "community", {"reason": "r"}),
+                  ("approve_suspension", "supervisor", {})],
 }
+# Dispatchers whose area contains the case (grid G1 of community C1), and who keeps its clock.
+SCOPE_DISPATCHERS = {"community", "street_disp", "district_disp"}
+CLOCK_KEEPERS = SCOPE_DISPATCHERS | {"supervisor"}
+REPORTED_COMMUNITY = {"send_back": {"community"}, "escalate": {"community"}, "dispatch": {"community"},
+                      "void": VOIDERS}
 # setup -> event -> the actors allowed (everyone else is refused).
 ALLOWED = {
     "found": {"handle": {"member", "member2", "lead"}, "report": {"member", "member2", "lead"}, "void": VOIDERS},
     "handled_by_member": {"verify": {"lead"}},
     "handled_by_lead": {"verify": {"community"}},
-    "reported_grid": {"send_back": {"lead"}, "escalate": {"lead"}, "void": VOIDERS},
-    "reported_community": {"send_back": {"community"}, "escalate": {"community"}, "dispatch": {"community"},
-                           "void": VOIDERS},
+    "reported_grid": {"send_back": {"lead"}, "escalate": {"lead"}, "void": VOIDERS,
+                      "request_suspension": SCOPE_DISPATCHERS},
+    "reported_community": {**REPORTED_COMMUNITY, "request_suspension": SCOPE_DISPATCHERS},
     "reported_street": {"send_back": {"street_disp"}, "escalate": {"street_disp"}, "dispatch": {"street_disp"},
-                        "void": VOIDERS},
-    "reported_district": {"send_back": {"district_disp"}, "dispatch": {"district_disp"}, "void": VOIDERS},
-    "assigned": {"decline": {"handler"}, "rectify": {"handler"}},
+                        "void": VOIDERS, "request_suspension": SCOPE_DISPATCHERS},
+    "reported_district": {"send_back": {"district_disp"}, "dispatch": {"district_disp"}, "void": VOIDERS,
+                          "request_suspension": SCOPE_DISPATCHERS},
+    "assigned": {"decline": {"handler"}, "rectify": {"handler"}, "request_extension": {"handler"},
+                 "request_suspension": SCOPE_DISPATCHERS},
+    "extension_requested": {"decline": {"handler"}, "rectify": {"handler"}, "request_suspension": SCOPE_DISPATCHERS,
+                            "approve_extension": {"community", "supervisor"},
+                            "deny_extension": {"community", "supervisor"}},
+    "suspension_requested": {**REPORTED_COMMUNITY, "approve_suspension": {"supervisor"},
+                             "deny_suspension": {"supervisor"}},
+    "suspended": {**REPORTED_COMMUNITY, "resume": CLOCK_KEEPERS},
     "rectified": {"verify": {"member", "member2", "lead"}, "rework": {"member", "member2", "lead"}},
     "verified": {"close": {"community", "street_disp"}},
     "closed": {"reopen": {"supervisor"}},
@@ -61,6 +80,10 @@ DATA = {
     "dispatch": {"department": "sanitation"}, "decline": {"reason": "非本部门"}, "rectify": {"note": "已整改"},
     "verify": {"note": "已核查"}, "rework": {"reason": "不到位"}, "close": {}, "reopen": {"reason": "群众不满意"},
     "void": {"void_kind": "invalid", "reason": "不属实"},
+    "request_extension": {"requested_deadline": "2026-03-27T17:30", "reason": "需要采购材料"},
+    "approve_extension": {}, "deny_extension": {"reason": "时限内可以完成"},
+    "request_suspension": {"reason": "等待法院裁定"}, "approve_suspension": {}, "deny_suspension": {"reason": "不符合挂起条件"},
+    "resume": {},
 }
 # The level after each event, where it changes (else unchanged).
 LEVEL_AFTER = {
@@ -123,19 +146,23 @@ def test_every_state_event_actor_combination(world):
 def check_allowed(w, case, event, actor_name, actor, at, data):
     """Fire an allowed event and check the state, level, history row and new deadline."""
     before_level, before_version, from_state = case.level, case.version, case.state
+    before_deadline = case.deadline
     row = fire(case, event, actor, at, clock=CLOCK, **data)
     spec = next(s for s in EVENTS if s.name == event)
     saved = Case.get_by_id(case.id)
-    assert saved.state == spec.dest
+    to_state = spec.dest or from_state  # an internal event keeps the state
+    assert saved.state == to_state
     assert saved.version == before_version + 1
     assert (row.seq, row.event, row.from_state, row.to_state, row.actor_id, row.at) == (
-        saved.version, event, from_state, spec.dest, actor.id, at)
+        saved.version, event, from_state, to_state, actor.id, at)
     assert CaseEvent.select().where(CaseEvent.case == case.id).count() == saved.version
     expected_level = LEVEL_AFTER.get((event, actor_name), LEVEL_AFTER.get((event, None), before_level))
     if event == "escalate":
         expected_level = NEXT_LEVEL[before_level]
     assert saved.level == expected_level
-    if spec.dest == FINAL:
+    if spec.dest is None:
+        check_internal(case, event, row, saved, before_deadline, at)
+    elif spec.dest == FINAL:
         assert saved.deadline is None and saved.closed_at == at
     else:
         key = (spec.dest, saved.urgency if spec.dest in URGENCY_STATES else None)
@@ -149,6 +176,20 @@ def check_allowed(w, case, event, actor_name, actor, at, data):
         assert saved.department_id is None and row.department_id == w.sanitation.id
     if event == "rework":
         assert saved.rework_count == 1
+
+
+def check_internal(case, event, row, saved, before_deadline, at):
+    """An internal event keeps the step; only the clock events move its deadline."""
+    assert saved.step_started_at == case.step_started_at
+    assert row.prev_deadline == before_deadline and row.deadline == saved.deadline
+    if event == "approve_extension":
+        assert saved.deadline == datetime(2026, 3, 20, 17, 30)
+    elif event == "approve_suspension":
+        assert saved.suspended_at == at and saved.deadline is None and saved.warn_at is None
+    elif event == "resume":
+        assert saved.suspended_at is None and saved.deadline is not None
+    else:
+        assert saved.deadline == before_deadline
 
 
 def test_deadlines_per_urgency_and_rework_restarts_the_clock(world):
@@ -289,7 +330,7 @@ def _graph():
     graph = {state: set() for state in STATES}
     for spec in EVENTS:
         for source in spec.sources:
-            graph[source].add(spec.dest)
+            graph[source].add(spec.dest or source)
     return graph
 
 
@@ -328,7 +369,12 @@ def test_diagram_lists_every_state_and_event():
         assert f"{state}" in text
     for spec in EVENTS:
         for source in spec.sources:
-            assert f"{source} --> {spec.dest}: {spec.name}" in text
+            if spec.dest is None:
+                # transitions draws one self-loop per state, listing its internal events.
+                loop = next(line for line in text.splitlines() if line.strip().startswith(f"{source} --> {source}:"))
+                assert f"{spec.name} [internal]" in loop
+            else:
+                assert f"{source} --> {spec.dest}: {spec.name}" in text
 
 
 def test_docs_diagram_is_current():

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from tests.factories import new_case
 from tests.unit.test_stats import NOW, build_month
-from workflows import machine, models
+from workflows import models
 from workflows.ledger import COLUMNS
 from workflows.service import fire
 
@@ -165,45 +165,26 @@ def test_every_column_has_a_header():
     assert len(COLUMNS) == len(HEADERS)
 
 
-def _fill_required(model, **given):
-    """Values for a model's required columns that the test does not care about."""
-    from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
-
-    values = dict(given)
-    for name, field in model._meta.fields.items():
-        if name in values or field.null or field.default is not None or field.primary_key:
-            continue
-        if isinstance(field, ForeignKeyField):
-            values[name] = field.rel_model.select().first()
-        elif isinstance(field, DateTimeField):
-            values[name] = NOW
-        elif isinstance(field, IntegerField):
-            values[name] = 1
-        elif isinstance(field, (CharField, TextField)):
-            values[name] = "x"
-    return values
-
-
-@pytest.mark.skipif(not hasattr(models, "Notice"), reason="pending issue 4 (the clock): no Notice model yet")
 def test_notice_numbers_are_listed(login, month_world):
+    """A supervisor's notice on a case shows in the ledger under its number."""
+    from workflows.clock import Clock
+    from workflows.notices import issue_by_hand
+
     w = month_world
     case = w.cases["C"]
-    models.Notice.create(**_fill_required(models.Notice, case=case, number="督〔2026〕第0001号"))
+    notice = issue_by_hand(case, w.supervisor, NOW, Clock(), demand="限期整改")
     _, exported, _ = workbook_rows(login("street_disp").get(f"/ledger/export.xlsx?{MARCH}").get_data())
-    assert exported[case.number]["督办通知单编号"] == "督〔2026〕第0001号"
+    assert exported[case.number]["督办通知单编号"] == notice.number
 
 
-@pytest.mark.skipif("approve_extension" not in machine.EVENT_SPECS,
-                    reason="pending issue 4 (the clock): no approve_extension event yet")
 def test_extension_counts_are_listed(login, month_world):
-    from tests.unit.test_stats import _data_for
-
     w = month_world
     case = new_case(w, at=datetime(2026, 3, 2, 9))
     fire(case, "report", w.member, datetime(2026, 3, 2, 9, 10))
     fire(case, "escalate", w.lead, datetime(2026, 3, 2, 9, 20), reason="报社区")
     fire(case, "dispatch", w.community, datetime(2026, 3, 2, 9, 30), department=w.sanitation.id)
-    fire(case, "request_extension", w.handler, datetime(2026, 3, 3, 9), **_data_for("request_extension"))
-    fire(case, "approve_extension", w.community, datetime(2026, 3, 3, 10), **_data_for("approve_extension"))
+    fire(case, "request_extension", w.handler, datetime(2026, 3, 3, 9), requested_deadline="2026-03-27T17:00",
+         reason="天气原因")
+    fire(case, "approve_extension", w.community, datetime(2026, 3, 3, 10))
     shown = screen_rows(login("street_disp").get(f"/ledger?{MARCH}").get_data(as_text=True))
     assert shown[case.number]["extensions"] == "1"

@@ -3,6 +3,15 @@ from peewee import sort_models
 
 from workflows.models.base import BaseModel
 from workflows.models.cases import LEVELS, SOURCES, Attachment, Case, CaseEvent, Counter
+from workflows.models.clock import (
+    CALENDAR_SOURCES,
+    NOTICE_STATUSES,
+    CalendarDay,
+    CalendarYear,
+    Notice,
+    NoticeEvent,
+    TimeLimit,
+)
 from workflows.models.org import (
     ORG_KINDS,
     ROLE_SCOPE_KINDS,
@@ -25,7 +34,8 @@ from workflows.models.stats import RankingPublication, ScoreWeights
 MODELS = sort_models(
     [OrgUnit, Building, Unit, Department, Category, User, Patrol, Case, CaseEvent, Attachment, Counter,
      ApiKey, ResidentRating, ReopenRequest, StreetIntake, RateBucket, ScoreWeights, RankingPublication,
-     LoginSession, PatrolBuilding, PatrolRule, WorkLogNote, PointPerson, PointRule, PointEntry, PointMonth]
+     LoginSession, PatrolBuilding, PatrolRule, WorkLogNote, PointPerson, PointRule, PointEntry, PointMonth,
+     CalendarDay, CalendarYear, TimeLimit, Notice, NoticeEvent]
 )
 
 __all__ = [
@@ -37,4 +47,5 @@ __all__ = [
     "RATINGS", "REOPEN_STATUSES", "ApiKey", "ResidentRating", "ReopenRequest", "StreetIntake", "RateBucket",
     "ScoreWeights", "RankingPublication",
     "LoginSession",
+    "CALENDAR_SOURCES", "NOTICE_STATUSES", "CalendarDay", "CalendarYear", "TimeLimit", "Notice", "NoticeEvent",
 ]

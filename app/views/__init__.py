@@ -1,6 +1,6 @@
 """Blueprints and the pages every role shares."""
-from flask import redirect, render_template, url_for
-from flask_login import login_required
+from flask import render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from app.htmx import htmx
@@ -12,27 +12,22 @@ csrf = CSRFProtect()
 
 def init_app(app):
     """Register blueprints, CSRF protection, template helpers and error pages."""
-    from app.views import attachments, cases, workflow
+    from app.views import admin, attachments, boards, cases, home, intake, workflow
 
     csrf.init_app(app)
     htmx.init_app(app)
-    for module in (cases, attachments, workflow):
+    for module in (cases, attachments, workflow, boards, intake, admin):
         app.register_blueprint(module.bp)
-
-    @app.get("/")
-    @login_required
-    def home():
-        """Each role lands where it works."""
-        return redirect(url_for("cases.index"))
+    home.init_app(app)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return render_template("errors/error.html", code=400, message=error.description), 400
+        return error_page(400, _("The form has expired or was not sent from this site: reload the page and try again."))
 
     @app.errorhandler(WorkflowError)
     def workflow_error(error):
         status = {"forbidden": 403, "stale": 409}.get(error.code, 400)
-        return render_template("errors/error.html", code=status, message=translate_error(error)), status
+        return error_page(status, translate_error(error))
 
     for code in (403, 404, 413):
         app.register_error_handler(code, _http_error(code))
@@ -46,7 +41,15 @@ def _http_error(code):
     """A page for an HTTP error, in the user's language."""
 
     def handler(error):
-        return render_template("errors/error.html", code=code, message=None), code
+        return error_page(code, None)
 
     return handler
+
+
+def error_page(code, message):
+    """The error page; for an htmx fragment request only the message, so it fits where it lands."""
+    template = "errors/error.html"
+    if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
+        template = "errors/_message.html"
+    return render_template(template, code=code, message=message), code
 

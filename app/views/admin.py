@@ -201,9 +201,8 @@ def category_form(obj):
 def category_save(form, obj):
     """Create or update a category; two levels only."""
     unique(Category, Category.code, form.code.data.strip(), obj, "code")
+    # The parent picker offers major categories only, so a category is at most one level down.
     parent = Category.get_or_none(Category.id == form.parent.data) if form.parent.data else None
-    if parent is not None and parent.parent_id is not None:
-        raise Refused("parent", _("Categories have two levels: choose a major category."))
     if parent is not None and obj is not None and Category.select().where(Category.parent == obj.id).exists():
         raise Refused("parent", _("This major category has minor ones and cannot move under another."))
     department = (Department.get_or_none(Department.id == form.default_department.data)

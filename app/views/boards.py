@@ -6,11 +6,14 @@ query over the scope, so an unchanged board answers 304 before anything is rende
 """
 import hashlib
 import operator
-from datetime import timedelta
+from datetime import timedelta, timezone
 from functools import reduce
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, make_response, redirect, request, url_for
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from peewee import JOIN
 from peewee import Case as When
@@ -134,7 +137,8 @@ def board_stamp(user, where, at):
     scope; the next warning point or deadline still ahead changes when a light turns.
     """
     ahead = [fn.MIN(When(None, [(column > at, column)], None)) for column in (Case.warn_at, Case.deadline)]
-    row = (visible_cases(user, Case.select(fn.COUNT(Case.id), fn.SUM(Case.version), fn.MAX(Case.updated_at), *ahead))
+    latest = fn.MAX(Case.updated_at).python_value(Case.updated_at.python_value)
+    row = (visible_cases(user, Case.select(fn.COUNT(Case.id), fn.SUM(Case.version), latest, *ahead))
            .where(where).tuples().get())
     parts = (row, user.id, str(get_locale()), request.headers.get("HX-Target"), request.query_string,
              at.date(), current_app.config.get("BOARD_POLL_SECONDS"))
@@ -152,11 +156,12 @@ def conditional(user, where, at):
 
 
 def finish(response, etag, last_modified):
-    """Validators and caching rules on a board response."""
+    """Validators and caching rules on a board response (the ETag decides; Last-Modified informs)."""
     response = make_response(response)
     response.set_etag(etag)
-    if last_modified is not None and hasattr(last_modified, "timetuple"):
-        response.last_modified = last_modified
+    if last_modified is not None:
+        zone = ZoneInfo(current_app.config["TIMEZONE"])
+        response.last_modified = last_modified.replace(tzinfo=zone).astimezone(timezone.utc)
     response.headers["Cache-Control"] = "private, no-cache"
     response.vary.add("HX-Target")
     return response
@@ -252,7 +257,7 @@ def grid(code):
     unit = OrgUnit.get_or_none((OrgUnit.code == code) & (OrgUnit.kind == "grid"))
     if unit is None or not reaches(current_user, unit):
         abort(404)
-    can_record = current_user.role in ("member", "lead", "dispatcher")
+    can_record = unit.active and current_user.role in ("member", "lead", "dispatcher")
     return card_board(Case.grid == unit.id, "boards.grid", "boards/grid.html", url_args={"code": code}, grid=unit,
                       can_record=can_record)
 
@@ -269,20 +274,18 @@ def org(kinds, code):
     by_department = request.args.get("lanes") == "department"
     scope = scope_column(kind) == unit.id
     if by_department:
-        return rollup(scope, Case.department, department_lanes, "boards.org", unit=unit,
-                      url_args={"kinds": kinds, "code": code, "lanes": "department"})
+        return rollup(scope, Case.department, department_lanes, unit=unit, lane_choice="department")
     lane_kind = LANE_KIND[kind]
 
     def lanes(ids):
         units = descendants(unit, lane_kind)
         # A lane that is no longer active still shows while it has cases on the board.
-        missing = [i for i in ids if i not in {u.id for u in units}]
+        missing = [i for i in ids if i is not None and i not in {u.id for u in units}]
         if missing:
             units += OrgUnit.select().where(OrgUnit.id.in_(missing))
         return [(lane, lane_url(lane)) for lane in units]
 
-    return rollup(scope, scope_column(lane_kind), lanes, "boards.org", unit=unit,
-                  url_args={"kinds": kinds, "code": code})
+    return rollup(scope, scope_column(lane_kind), lanes, unit=unit, lane_choice=None)
 
 
 @bp.get("/departments/<code>/board")
@@ -303,16 +306,25 @@ def department(code):
                           url_args={"code": code, "grid": grid_code}, department=dept, grid=unit)
 
     def lanes(ids):
+        ids = [i for i in ids if i is not None]
         units = OrgUnit.select().where(OrgUnit.id.in_(ids)).order_by(OrgUnit.code) if ids else []
         return [(u, url_for("boards.department", code=code, grid=u.code)) for u in units]
 
-    return rollup(scope, Case.grid, lanes, "boards.department", department=dept, url_args={"code": code})
+    return rollup(scope, Case.grid, lanes, department=dept, lane_choice=None)
 
 
 def department_lanes(ids):
-    """Departments as lanes, each drilling into its own board."""
-    units = Department.select().where(Department.id.in_(ids)).order_by(Department.name) if ids else []
-    return [(d, url_for("boards.department", code=d.code)) for d in units]
+    """Departments as lanes, each drilling into its own board; cases with none yet in a lane of their own."""
+    known = [i for i in ids if i is not None]
+    units = Department.select().where(Department.id.in_(known)).order_by(Department.name) if known else []
+    lanes = [(d, url_for("boards.department", code=d.code)) for d in units]
+    if None in ids:
+        lanes.append((UNASSIGNED, None))
+    return lanes
+
+
+# The lane of cases no department holds yet (found, reported, closed before dispatch).
+UNASSIGNED = SimpleNamespace(id="none", name=_l("Not with a department"))
 
 
 def lane_url(unit):
@@ -333,7 +345,7 @@ def descendants(unit, kind):
     return [u for u in level if u.kind == kind]
 
 
-def rollup(scope, lane_column, lanes, endpoint, url_args, **ctx):
+def rollup(scope, lane_column, lanes, **ctx):
     """Counts per lane and state, with overdue and warning counts: one grouped query."""
     at = now()
     filters = Filters(request.args)
@@ -348,14 +360,16 @@ def rollup(scope, lane_column, lanes, endpoint, url_args, **ctx):
             .where(where).group_by(lane_column, Case.state).tuples())
     cells, totals = {}, {state: 0 for state in STATES}
     for lane_id, state, count, reds, yellows in rows:
-        cells[(lane_id, state)] = {"n": count, "red": int(reds or 0), "yellow": int(yellows or 0)}
+        cells[(UNASSIGNED.id if lane_id is None else lane_id, state)] = {
+            "n": count, "red": int(reds or 0), "yellow": int(yellows or 0)}
         totals[state] += count
-    lane_ids = sorted({lane_id for lane_id, _state in cells if lane_id is not None})
+    lane_ids = sorted({lane_id for lane_id, _state in cells if lane_id != UNASSIGNED.id})
+    if any(lane_id == UNASSIGNED.id for lane_id, _state in cells):
+        lane_ids.append(None)
     body = render(
         "boards/rollup.html", {"board": "boards/_rollup.html"},
         lanes=lanes(lane_ids), cells=cells, totals=totals, filters=filters, categories=category_choices(),
-        urgencies=URGENCIES, poll=poll_seconds(), board_url=url_for(endpoint, **url_args),
-        lane_choice=url_args.get("lanes"), etag=etag, **ctx,
+        urgencies=URGENCIES, poll=poll_seconds(), etag=etag, **ctx,
     )
     return finish(body, etag, last_modified)
 

@@ -112,6 +112,7 @@ def test_an_unchanged_board_answers_304_after_one_small_query(login, app_world, 
     first = member.get("/grids/G1/board", headers=BOARD)
     etag = first.headers["ETag"]
     assert first.status_code == 200 and first.headers["Cache-Control"] == "private, no-cache"
+    assert first.headers["Last-Modified"] == "Mon, 02 Mar 2026 01:00:00 GMT"  # T0, Beijing time
     with caplog.at_level(logging.DEBUG, logger="peewee"):
         caplog.clear()
         again = member.get("/grids/G1/board", headers={**BOARD, "If-None-Match": etag})
@@ -232,8 +233,12 @@ def test_street_rollup_by_department_and_department_rollup_by_grid(login, app_wo
     case = new_case(w)
     fire(case, "report", w.lead, T0)
     fire(case, "dispatch", w.community, T0, department=w.sanitation.id)
+    waiting = new_case(w)
     html = login("street_disp").get("/streets/S1/board?lanes=department").get_data(as_text=True)
     assert 'id="lane-%d"' % w.sanitation.id in html and 'href="/departments/sanitation/board"' in html
+    unassigned = html.split('id="lane-none"', 1)[1].split("</tr>", 1)[0]
+    assert "尚未派遣" in unassigned and re.findall(r"<td>(.*?)</td>", unassigned, re.S)[0] == '<a class="cell">1</a>'
+    assert waiting.department_id is None
     dept = login("handler").get("/departments/sanitation/board").get_data(as_text=True)
     assert 'id="lane-%d"' % w.g1.id in dept and 'href="/departments/sanitation/board?grid=G1"' in dept
     cards = login("handler").get("/departments/sanitation/board?grid=G1").get_data(as_text=True)

@@ -82,8 +82,7 @@ class IntakeForm(FlaskForm):
     handle_now = BooleanField(_l("Handled on the spot"))
     note = TextAreaField(_l("How it was handled"), validators=[Length(max=TEXT_LIMIT)])
     after_photos = MultipleFileField(_l("After photo"))
-    intake_key = HiddenField(default=lambda: uuid.uuid4().hex,
-                             validators=[Optional(), Regexp(r"^[0-9a-f]{32}$")])
+    intake_key = HiddenField(default=lambda: uuid.uuid4().hex, validators=[Length(max=64)])
 
     def setup(self, categories, buildings, units):
         """The grid's choices: active minor categories, its buildings and their units."""

@@ -66,13 +66,22 @@ def keep_current(choices, obj_id, label):
     return choices
 
 
-def unique(model, field, value, obj, form_field):
-    """Refuse a code or username another record already has."""
-    query = model.select().where(field == value)
+def new_code(form, model, obj):
+    """The record's code: fixed once created (URLs, bookmarks and Open311 name things by it),
+    unique when a record is made."""
     if obj is not None:
-        query = query.where(model.id != obj.id)
-    if query.exists():
-        raise Refused(form_field, _("This code is already used."))
+        return obj.code
+    code = form.code.data.strip()
+    if model.select().where(model.code == code).exists():
+        raise Refused("code", _("This code is already used."))
+    return code
+
+
+def fix_code(form, obj):
+    """An existing record's code is shown, not edited."""
+    if obj is not None:
+        del form.code
+    return form
 
 
 # ---- org units ----
@@ -85,13 +94,12 @@ def org_form(obj):
     if obj is not None:
         del form.kind
         del form.parent
-    return form
+    return fix_code(form, obj)
 
 
 def org_save(form, obj):
     """Create or update an org unit."""
-    unique(OrgUnit, OrgUnit.code, form.code.data.strip(), obj, "code")
-    fields = {"code": form.code.data.strip(), "name": form.name.data.strip(), "grid_type": form.grid_type.data,
+    fields = {"code": new_code(form, OrgUnit, obj), "name": form.name.data.strip(), "grid_type": form.grid_type.data,
               "households": form.households.data, "area_text": form.area_text.data or "",
               "sort_order": form.sort_order.data or 0}
     if obj is None:
@@ -162,16 +170,16 @@ def department_form(obj):
                                     obj.org.name if obj else "")
     if request.method == "GET" and obj is not None:
         form.org.data = obj.org_id
-    return form
+    return fix_code(form, obj)
 
 
 def department_save(form, obj):
     """Create or update a department."""
-    unique(Department, Department.code, form.code.data.strip(), obj, "code")
+    code = new_code(form, Department, obj)
     org = OrgUnit.get_or_none(OrgUnit.id == form.org.data) if form.org.data else None
     if org is None or org.kind not in ("street", "district"):
         raise Refused("org", _("A department serves a street or a district."))
-    fields = {"code": form.code.data.strip(), "name": form.name.data.strip(), "org": org,
+    fields = {"code": code, "name": form.name.data.strip(), "org": org,
               "phone": form.phone.data or ""}
     if obj is None:
         return Department.create(**fields)
@@ -195,19 +203,19 @@ def category_form(obj):
         obj.default_department.name if obj and obj.default_department else "")
     if request.method == "GET" and obj is not None:
         form.parent.data, form.default_department.data = obj.parent_id, obj.default_department_id
-    return form
+    return fix_code(form, obj)
 
 
 def category_save(form, obj):
     """Create or update a category; two levels only."""
-    unique(Category, Category.code, form.code.data.strip(), obj, "code")
+    code = new_code(form, Category, obj)
     # The parent picker offers major categories only, so a category is at most one level down.
     parent = Category.get_or_none(Category.id == form.parent.data) if form.parent.data else None
     if parent is not None and obj is not None and Category.select().where(Category.parent == obj.id).exists():
         raise Refused("parent", _("This major category has minor ones and cannot move under another."))
     department = (Department.get_or_none(Department.id == form.default_department.data)
                   if form.default_department.data else None)
-    fields = {"code": form.code.data.strip(), "name": form.name.data.strip(), "parent": parent,
+    fields = {"code": code, "name": form.name.data.strip(), "parent": parent,
               "default_department": department, "urgency": form.urgency.data, "public": form.public.data,
               "sort_order": form.sort_order.data or 0}
     if obj is None:

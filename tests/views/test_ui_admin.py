@@ -104,11 +104,12 @@ def test_org_units_hang_under_the_right_kind_and_keep_their_place(login, app_wor
     assert ok.status_code == 303
     grid = OrgUnit.get(OrgUnit.code == "G9")
     assert (grid.kind, grid.parent_id, grid.grid_type, grid.households) == ("grid", w.c1.id, "environment", 320)
-    # Kind and parent are fixed once created: cases copy their grid's ancestors.
-    save(admin, f"/admin/orgs/{grid.id}", {"kind": "street", "parent": w.c2.id, "code": "G9", "name": "九号网格",
+    # Kind and parent are fixed once created (cases copy their grid's ancestors), and so is the code
+    # (board addresses and bookmarks use it).
+    save(admin, f"/admin/orgs/{grid.id}", {"kind": "street", "parent": w.c2.id, "code": "G10", "name": "九号网格",
                                            "grid_type": "standard"})
     grid = OrgUnit.get_by_id(grid.id)
-    assert (grid.kind, grid.parent_id, grid.name) == ("grid", w.c1.id, "九号网格")
+    assert (grid.kind, grid.parent_id, grid.name, grid.code) == ("grid", w.c1.id, "九号网格", "G9")
     admin.post(f"/admin/orgs/{grid.id}/active", {"active": "0"}, token_from="/admin/orgs")
     assert not OrgUnit.get_by_id(grid.id).active
 

@@ -22,7 +22,7 @@ from peewee import fn
 from app.db import now
 from app.event_fields import needs_input
 from app.htmx import render
-from workflows.machine import FINAL, STATES
+from workflows.machine import FINAL, LEVEL_LABELS, STATES
 from workflows.models import URGENCIES, Building, Case, Category, Department, OrgUnit, User
 from workflows.queries import scope_column, visible_cases
 from workflows.service import available_events
@@ -274,7 +274,8 @@ def org(kinds, code):
     by_department = request.args.get("lanes") == "department"
     scope = scope_column(kind) == unit.id
     if by_department:
-        return rollup(scope, Case.department, department_lanes, unit=unit, lane_choice="department")
+        return rollup(scope, Case.department, department_lanes, unit=unit, lane_choice="department",
+                      lane_title=_l("Department"))
     lane_kind = LANE_KIND[kind]
 
     def lanes(ids):
@@ -285,7 +286,8 @@ def org(kinds, code):
             units += OrgUnit.select().where(OrgUnit.id.in_(missing))
         return [(lane, lane_url(lane)) for lane in units]
 
-    return rollup(scope, scope_column(lane_kind), lanes, unit=unit, lane_choice=None)
+    return rollup(scope, scope_column(lane_kind), lanes, unit=unit, lane_choice=None,
+                  lane_title=_l(LEVEL_LABELS[lane_kind]))
 
 
 @bp.get("/departments/<code>/board")
@@ -310,7 +312,7 @@ def department(code):
         units = OrgUnit.select().where(OrgUnit.id.in_(ids)).order_by(OrgUnit.code) if ids else []
         return [(u, url_for("boards.department", code=code, grid=u.code)) for u in units]
 
-    return rollup(scope, Case.grid, lanes, department=dept, lane_choice=None)
+    return rollup(scope, Case.grid, lanes, department=dept, lane_choice=None, lane_title=_l("Grid"))
 
 
 def department_lanes(ids):

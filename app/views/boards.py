@@ -11,7 +11,7 @@ from functools import reduce
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, make_response, redirect, request, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -140,8 +140,9 @@ def board_stamp(user, where, at):
     latest = fn.MAX(Case.updated_at).python_value(Case.updated_at.python_value)
     row = (visible_cases(user, Case.select(fn.COUNT(Case.id), fn.SUM(Case.version), latest, *ahead))
            .where(where).tuples().get())
+    # A pending flash message must be shown, so a page carrying one is never "unchanged".
     parts = (row, user.id, str(get_locale()), request.headers.get("HX-Target"), request.query_string,
-             at.date(), current_app.config.get("BOARD_POLL_SECONDS"))
+             at.date(), current_app.config.get("BOARD_POLL_SECONDS"), bool(session.get("_flashes")))
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32], row[2]
 
 

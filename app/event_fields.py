@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from workflows.machine import CALLBACK_RESULTS, EVENT_SPECS, VOID_KINDS
+from workflows.machine import CALLBACK_RESULTS, EVENT_SPECS, VOID_KINDS, check_reason
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ FIELDS = {
     "requested_deadline": Field(_l("New deadline"), "datetime"),
 }
 
+
 def form_fields(event):
     """[(name, Field, required)] for the event's form."""
     spec = EVENT_SPECS[event]
@@ -47,3 +48,10 @@ def data_fields(event):
 def takes_photos(event):
     """True if the event's form accepts photos."""
     return any(field.widget == "photos" for _name, field, _required in form_fields(event))
+
+
+def needs_input(event, case, actor, now):
+    """True if the event cannot go ahead on one tap: it has required fields, or its data
+    check refuses empty data for this case (closing a resident's case needs the call-back)."""
+    spec = EVENT_SPECS[event]
+    return bool(spec.needs) or check_reason(spec, case, actor, now, {}) is not None

@@ -8,7 +8,11 @@ ALL = ("member", "lead", "dispatcher", "handler", "supervisor", "admin")
 
 # (endpoint, label, roles that see it), in display order.
 NAV = [
+    ("boards.mine", _l("Board"), ("member", "lead", "dispatcher", "handler", "supervisor")),
+    ("home.queue", _l("My queue"), ("dispatcher", "handler")),
+    ("intake.new", _l("New case"), ("member", "lead", "dispatcher")),
     ("cases.index", _l("Cases"), ALL),
+    ("admin.index", _l("Administration"), ("admin",)),
     ("workflow.show", _l("Workflow"), ALL),
     ("patrols.mine", _l("Patrol"), ("member", "lead")),
     ("patrols.coverage_view", _l("Patrol coverage"), ("lead", "dispatcher", "supervisor", "admin")),

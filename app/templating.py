@@ -1,13 +1,16 @@
-"""Template helpers: labels from the machine, deadline lights, time formatting."""
+"""Template helpers: labels from the machine and the org, deadline lights, time formatting."""
 import uuid
 
 from flask_babel import format_datetime, gettext
 
 from app.db import now
+from app.event_fields import form_fields
 from app.nav import CASE_PANELS, nav_for
 from workflows.clock import light
-from workflows.rules import can_see_contact
 from workflows.machine import CALLBACK_RESULTS, EVENT_SPECS, LEVEL_LABELS, STATES
+from workflows.rules import can_see_contact
+from workflows.vocabulary import GRID_TYPE_LABELS, ROLE_LABELS, SOURCE_LABELS, URGENCY_LABELS
+
 
 
 def remaining(deadline, at):
@@ -39,19 +42,39 @@ def mask_phone(value):
     return "****" + text[-2:] if len(text) > 2 else "****"
 
 
+def age(since, at):
+    """How long ago, in whole days (boards change their text at most once a day)."""
+    if since is None:
+        return ""
+    days = (at.date() - since.date()).days
+    return gettext("today") if days <= 0 else gettext("%(n)s days", n=days)
+
+
+def label_of(table):
+    """A lookup that translates a key's label, or shows the key itself when unknown."""
+    return lambda key: gettext(table[key]) if key in table else (key or "")
+
+
 def init_app(app):
     """Expose the helpers to Jinja as globals (so imported macros see them too)."""
-
     app.jinja_env.globals.update({
         "now": now,
         "state_label": lambda s: gettext(STATES[s]) if s in STATES else s,
         "event_label": lambda e: gettext(EVENT_SPECS[e].label) if e in EVENT_SPECS else e,
         "level_label": lambda lv: gettext(LEVEL_LABELS[lv]) if lv in LEVEL_LABELS else lv,
         "callback_label": lambda c: gettext(CALLBACK_RESULTS[c]) if c in CALLBACK_RESULTS else c,
+        "urgency_label": label_of(URGENCY_LABELS),
+        "source_label": label_of(SOURCE_LABELS),
+        "role_label": label_of(ROLE_LABELS),
+        "kind_label": lambda k: gettext(LEVEL_LABELS[k]) if k in LEVEL_LABELS else k,
+        "grid_type_label": label_of(GRID_TYPE_LABELS),
         "light": lambda case, at=None: light(at or now(), case.warn_at, case.deadline),
         "remaining": remaining,
+        "age": age,
         # A fresh key per rendered form: a double tap or a retried POST records one event.
         "request_key": lambda: uuid.uuid4().hex,
+        "form_fields": form_fields,
+        "states": list(STATES),
         "nav_for": nav_for,
         "case_panels": CASE_PANELS,
         "can_see_contact": can_see_contact,

@@ -12,6 +12,7 @@ from workflows import models
 from workflows.machine import N_
 from workflows.models import Case, CaseEvent, Category, Department, OrgUnit
 from workflows.stats import EXTENSION_EVENT, keyset
+from workflows.vocabulary import SOURCE_LABELS  # noqa: F401 — the ledger names sources by these labels
 
 PAGE = 500
 STATUSES = {
@@ -20,13 +21,6 @@ STATUSES = {
     "overdue": N_("Overdue"),
     "closed": N_("Crossed off"),
     "voided": N_("Voided"),
-}
-SOURCE_LABELS = {
-    "patrol": N_("Patrol"),
-    "resident": N_("Resident"),
-    "building_head": N_("Building head"),
-    "hotline": N_("Hotline"),
-    "api": N_("City platform"),
 }
 STATUS_LABELS = {"open": N_("Not crossed off"), "closed": N_("Crossed off"), "voided": N_("Voided")}
 # (key, label) of the ledger's columns, in order.

@@ -15,10 +15,11 @@ from workflows.errors import FORBIDDEN, INVALID, INVALID_STATE, WorkflowError
 from workflows.machine import N_
 from workflows.models import PATROL_PERIODS, Building, Case, OrgUnit, Patrol, PatrolBuilding, PatrolRule, User
 from workflows.service import current_clock
+from workflows.vocabulary import GRID_TYPE_LABELS
 
 PATROL_ROLES = ("member", "lead")
 PERIOD_LABELS = {"day": N_("Daily"), "week": N_("Weekly"), "month": N_("Monthly")}
-GRID_TYPES = {"standard": N_("Standard grid"), "environment": N_("Environmental grid")}
+GRID_TYPES = GRID_TYPE_LABELS
 # role, grid type ("" = any), period, patrols per period — the seed plans' minimums.
 DEFAULT_RULES = (
     ("member", "", "day", 1),

@@ -1,4 +1,4 @@
-# Generated from a schema diff on 2026-11-29 01:11.
+# Generated from a schema diff on 2026-11-29 01:17.
 from peewee import *
 from workflows.db import JSONField
 import datetime

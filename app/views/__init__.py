@@ -1,8 +1,8 @@
 """Blueprints and the pages every role shares."""
-from flask import current_app, g, redirect, render_template, url_for
-from flask_login import login_required
-from peewee import InterfaceError, OperationalError
+from flask import current_app, g, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from peewee import InterfaceError, OperationalError
 
 from app.htmx import htmx
 from app.i18n import translate_error
@@ -13,32 +13,28 @@ csrf = CSRFProtect()
 
 def init_app(app):
     """Register blueprints, CSRF protection, template helpers and error pages."""
-    from app.views import (account, apikeys, attachments, calendar, cases, ledger, notices, open311, patrols, points,
-                           public, reopen, stats, workflow, worklog)
+    from app.views import (account, admin, apikeys, attachments, boards, calendar, cases, home, intake, ledger,
+                           notices, open311, patrols, points, public, reopen, stats, workflow, worklog)
 
     csrf.init_app(app)
     htmx.init_app(app)
-    for module in (cases, attachments, workflow, stats, ledger, account, patrols, worklog, points, notices, calendar):
+    for module in (cases, attachments, workflow, boards, intake, admin, stats, ledger, account, patrols, worklog,
+                   points, notices, calendar):
         app.register_blueprint(module.bp)
+    home.init_app(app)
     # Residents and outside systems; Open311 clients post with an api_key, not a session's CSRF token.
     for module in (public, open311, apikeys, reopen):
         app.register_blueprint(module.bp)
     csrf.exempt(open311.bp)
 
-    @app.get("/")
-    @login_required
-    def home():
-        """Each role lands where it works."""
-        return redirect(url_for("cases.index"))
-
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return render_template("errors/error.html", code=400, message=error.description), 400
+        return error_page(400, _("The form has expired or was not sent from this site: reload the page and try again."))
 
     @app.errorhandler(WorkflowError)
     def workflow_error(error):
         status = {"forbidden": 403, "stale": 409}.get(error.code, 400)
-        return render_template("errors/error.html", code=status, message=translate_error(error)), status
+        return error_page(status, translate_error(error))
 
     for code in (403, 404, 413):
         app.register_error_handler(code, _http_error(code))
@@ -55,10 +51,17 @@ def _http_error(code):
     """A page for an HTTP error, in the user's language."""
 
     def handler(error):
-        return render_template("errors/error.html", code=code, message=None), code
+        return error_page(code, None)
 
     return handler
 
+
+def error_page(code, message):
+    """The error page; for an htmx fragment request only the message, so it fits where it lands."""
+    template = "errors/error.html"
+    if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
+        template = "errors/_message.html"
+    return render_template(template, code=code, message=message), code
 
 
 def _standalone_error(code):

@@ -11,12 +11,12 @@ from workflows import calendar, limits
 from workflows.clock import UNITS
 from workflows.machine import EXTENSION_EVENTS, N_, SUSPENDABLE, SUSPENSION_EVENTS, parse_moment, pending_request
 from workflows.models import CalendarYear
+from workflows.vocabulary import URGENCY_LABELS
 
 bp = Blueprint("calendar", __name__, url_prefix="/admin")
 
 SOURCE_LABELS = {"holidays": N_("holidays package"), "confirmed": N_("confirmed"), "manual": N_("entered by hand")}
 UNIT_LABELS = {"hours": N_("hours"), "working_hours": N_("working hours"), "working_days": N_("working days")}
-URGENCY_LABELS = {"urgent": N_("Urgent"), "normal": N_("Normal"), "complex": N_("Complex")}
 
 
 def banners():

@@ -1,5 +1,5 @@
 """Cases: the list a user may see, one case's page, and the one write route for state."""
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -8,8 +8,9 @@ from app.event_fields import data_fields, form_fields, takes_photos
 from app.htmx import render
 from app.i18n import translate_error
 from app.uploads import UploadError, discard, process_photos
+from app.views.boards import Cards, load_card
 from workflows import rules
-from workflows.errors import WorkflowError
+from workflows.errors import STALE, WorkflowError
 from workflows.machine import EVENT_SPECS
 from workflows.models import Attachment, Case, CaseEvent, Category, Department, OrgUnit
 from workflows.queries import visible_cases
@@ -17,6 +18,11 @@ from workflows.service import available_events, fire
 
 bp = Blueprint("cases", __name__)
 PAGE_SIZE = 50
+# Where a card form was sent from: a board column (the card moves) or a queue (it stays put).
+CARD_VIEWS = ("board", "queue")
+STATUS = {"forbidden": 403, "stale": 409}
+
+
 def load_case(case_id):
     """The case, if it exists and the user may see it (404 otherwise: no probing)."""
     case = Case.get_or_none(Case.id == case_id)
@@ -71,8 +77,37 @@ def render_case(case, errors=None, form=None, event=None, status=200):
         {"case-actions": "cases/_actions.html"},
         case=case, history=events, photos=photos, actions=actions, departments=departments,
         form_fields=form_fields, errors=errors or {}, form=form or {}, failed_event=event,
+        before=[p for p in photos if p.kind != "after"], after=[p for p in photos if p.kind == "after"],
     )
     return body, status
+
+
+def card_view():
+    """The card context of an htmx event form, or None for the case page's plain forms."""
+    view = request.form.get("view")
+    return view if view in CARD_VIEWS and request.headers.get("HX-Request") else None
+
+
+def card_answer(case_id, view, *, moved, message=None, event=None, errors=None, kept=None, status=200):
+    """The card as it is now: moved into its column on a board, or re-rendered in place.
+
+    A case the viewer may no longer see (a declined case leaves the department) answers
+    with nothing, which removes the card.
+    """
+    case = load_card(current_user, case_id)
+    context = dict(case=case, cards=Cards(current_user, now()), view=view, message=message, failed_event=event,
+                   errors=errors or {}, kept=kept or {})
+    if case is None:
+        body = ""
+    elif moved and view == "board":
+        body = render_template("boards/_moved.html", **context)
+    else:
+        body = render_template("boards/_card.html", **context)
+    response = make_response(body, status)
+    if moved and status == 200:
+        # Boards and queues refresh (counts, order) once the card has settled.
+        response.headers["HX-Trigger-After-Settle"] = "board-changed"
+    return response
 
 
 @bp.post("/cases/<int:case_id>/events/<event>")
@@ -82,20 +117,30 @@ def fire_event(case_id, event):
     case = load_case(case_id)
     if event not in EVENT_SPECS:
         abort(404)
+    view = card_view()
     data = {name: request.form.get(name, "") for name in data_fields(event)}
     try:
         photos = process_photos(request.files.getlist("photos"), kind="after") if takes_photos(event) else []
     except UploadError as exc:
         message = _(exc.message) % exc.params if exc.params else _(exc.message)
+        if view:
+            return card_answer(case.id, view, moved=False, event=event, errors={"photos": message},
+                               kept=request.form, status=400)
         return render_case(case, {"photos": message}, request.form, event, status=400)
     try:
         fire(case, event, current_user, now(), expected_version=request.form.get("version"),
              request_key=request.form.get("request_key") or None, attachments=photos, **data)
     except WorkflowError as exc:
         discard(photos)
-        status = {"forbidden": 403, "stale": 409}.get(exc.code, 400)
+        status = STATUS.get(exc.code, 400)
+        if view and exc.code == STALE:
+            return card_answer(case.id, view, moved=True, message=translate_error(exc), status=status)
+        if view:
+            return card_answer(case.id, view, moved=False, event=event, errors={exc.field or "_": translate_error(exc)},
+                               kept=request.form, status=status)
         return render_case(Case.get_by_id(case.id), {exc.field or "_": translate_error(exc)}, request.form, event,
                            status=status)
+    if view:
+        return card_answer(case.id, view, moved=True)
     flash(_("%(action)s: done.", action=_(EVENT_SPECS[event].label)))
     return redirect(url_for("cases.show", case_id=case.id), code=303)
-

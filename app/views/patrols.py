@@ -1,13 +1,11 @@
 """Patrols on the tablet (start, tick buildings, end), coverage and missed patrols for those who check."""
 from collections import Counter
 from datetime import date, timedelta
-from urllib.parse import urlencode
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from werkzeug.routing import BuildError
 
 from app.db import now
 from app.htmx import render
@@ -65,11 +63,8 @@ def day_arg(name, default):
 
 
 def new_case_url(grid):
-    """The intake form for this grid (the UI area's `intake.new`; its agreed path until that is merged)."""
-    try:
-        return url_for("intake.new", grid=grid.code)
-    except BuildError:
-        return "/cases/new?" + urlencode({"grid": grid.code})
+    """The intake form for this grid."""
+    return url_for("intake.new", grid=grid.code)
 
 
 @bp.app_template_filter("day")

@@ -1,11 +1,117 @@
 // gridcase: small behaviours on top of htmx. No inline scripts anywhere (CSP).
-document.addEventListener("DOMContentLoaded", function () {
+(function () {
+  "use strict";
+
   // Confirm buttons that ask for it, without inline handlers.
-  document.body.addEventListener("click", function (event) {
+  function confirmButtons(event) {
     var button = event.target.closest("[data-confirm]");
     if (button && !window.confirm(button.getAttribute("data-confirm"))) {
       event.preventDefault();
       event.stopImmediatePropagation();
     }
-  }, true);
-});
+  }
+
+  // A board is busy while someone has a card's form open or is typing in it:
+  // a refresh then would throw their input away, so the poll waits for the next turn.
+  function busy(region) {
+    if (region.querySelector("details.card-action[open]")) return true;
+    var active = document.activeElement;
+    return Boolean(active && region.contains(active) && active.matches("input, textarea, select"));
+  }
+
+  // Polls send the ETag of what is shown; an unchanged board answers 304 and nothing is swapped.
+  function conditionalPolls(event) {
+    var elt = event.detail.elt;
+    if (event.detail.verb === "get" && elt.hasAttribute("data-etag") && elt.getAttribute("data-etag")) {
+      event.detail.headers["If-None-Match"] = '"' + elt.getAttribute("data-etag") + '"';
+    }
+  }
+
+  function skipBusyPolls(event) {
+    var elt = event.detail.elt;
+    if (elt.hasAttribute("data-poll") && busy(elt)) event.preventDefault();
+  }
+
+  // Photo limits checked before anything is sent (the server checks again).
+  function checkPhotos(input) {
+    var files = Array.prototype.slice.call(input.files || []);
+    var message = "";
+    var maxCount = parseInt(input.getAttribute("data-max-count"), 10);
+    var maxBytes = parseInt(input.getAttribute("data-max-bytes"), 10);
+    if (files.length > maxCount) {
+      message = input.getAttribute("data-too-many");
+    } else {
+      files.some(function (file) {
+        if (file.size > maxBytes) {
+          message = input.getAttribute("data-too-big").replace("{name}", file.name);
+          return true;
+        }
+        return false;
+      });
+    }
+    input.setCustomValidity(message);
+    var label = input.closest("label");
+    var count = label && label.querySelector(".photo-count");
+    if (count) count.textContent = files.length ? count.getAttribute("data-chosen").replace("{n}", files.length) : "";
+    var box = label && label.nextElementSibling;
+    if (box && box.classList.contains("photo-error")) {
+      box.textContent = message;
+      box.hidden = !message;
+    }
+  }
+
+  function onChange(event) {
+    var target = event.target;
+    if (target.matches("input[type=file][data-max-bytes]")) checkPhotos(target);
+    if (target.matches("#intake select[name=building]")) filterUnits(target.form);
+  }
+
+  // Units of the chosen building only.
+  function filterUnits(form) {
+    var building = form.querySelector("select[name=building]").value;
+    var unit = form.querySelector("select[name=unit]");
+    Array.prototype.forEach.call(unit.options, function (option) {
+      var owner = option.getAttribute("data-building");
+      option.hidden = Boolean(owner && building && owner !== building);
+    });
+    if (unit.selectedOptions.length && unit.selectedOptions[0].hidden) unit.value = "";
+  }
+
+  // Browser geolocation fills lat/lng when asked (or at once if already allowed).
+  function setUpLocate() {
+    var button = document.getElementById("locate");
+    if (!button) return;
+    var form = button.form;
+    var status = document.getElementById("locate-status");
+    function locate() {
+      if (!navigator.geolocation) {
+        status.textContent = button.getAttribute("data-failed");
+        return;
+      }
+      status.textContent = button.getAttribute("data-locating");
+      navigator.geolocation.getCurrentPosition(function (position) {
+        form.querySelector("input[name=lat]").value = position.coords.latitude.toFixed(6);
+        form.querySelector("input[name=lng]").value = position.coords.longitude.toFixed(6);
+        status.textContent = button.getAttribute("data-found");
+      }, function () {
+        status.textContent = button.getAttribute("data-failed");
+      }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+    }
+    button.addEventListener("click", locate);
+    if (navigator.permissions && !form.querySelector("input[name=lat]").value) {
+      navigator.permissions.query({ name: "geolocation" }).then(function (result) {
+        if (result.state === "granted") locate();
+      }).catch(function () {});
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.body.addEventListener("click", confirmButtons, true);
+    document.body.addEventListener("change", onChange);
+    document.body.addEventListener("htmx:configRequest", conditionalPolls);
+    document.body.addEventListener("htmx:beforeRequest", skipBusyPolls);
+    var intake = document.getElementById("intake");
+    if (intake) filterUnits(intake);
+    setUpLocate();
+  });
+})();

@@ -8,6 +8,7 @@ def test_sign_in_and_see_cases_offline(live_server, page, app_world, artifact):
     outside = []
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None)
     sign_in(page, live_server.url, "member", PASSWORD)
+    page.goto(f"{live_server.url}/cases")
     assert page.locator(f"text={case.number}").is_visible()
     assert page.locator("h1").inner_text() == "事件"
     page.click(f"text={case.number}")

@@ -1,0 +1,410 @@
+"""Kanban boards: a grid's cards by state, roll-ups of counts per grid or department.
+
+Every board is a scope (a WHERE clause over cases) intersected with what the viewer may
+see. Boards poll every ~30 s with If-None-Match; the ETag is computed by one aggregate
+query over the scope, so an unchanged board answers 304 before anything is rendered.
+"""
+import hashlib
+import operator
+from datetime import timedelta, timezone
+from functools import reduce
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, make_response, redirect, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from peewee import JOIN
+from peewee import Case as When
+from peewee import fn
+
+from app.db import now
+from app.event_fields import needs_input
+from app.htmx import render
+from workflows.machine import FINAL, LEVEL_LABELS, STATES
+from workflows.models import URGENCIES, Building, Case, Category, Department, OrgUnit, User
+from workflows.queries import scope_column, visible_cases
+from workflows.service import available_events
+
+bp = Blueprint("boards", __name__)
+CARDS_PER_COLUMN = 50
+CLOSED_DAYS = 7
+# Roll-up lanes: a community's and a street's are its grids, a district's its streets.
+LANE_KIND = {"community": "grid", "street": "grid", "district": "street"}
+ORG_PATHS = {"communities": "community", "streets": "street", "districts": "district"}
+BOARD_ROLES = ("member", "lead", "dispatcher", "supervisor", "admin")
+ROLLUP_ROLES = ("dispatcher", "supervisor", "admin")
+DEPARTMENT_ROLES = ("handler", "dispatcher", "supervisor", "admin")
+
+
+class Filters:
+    """The board filters from the query string (so a filtered board can be bookmarked)."""
+
+    def __init__(self, args):
+        self.category = args.get("category", type=int)
+        urgency = args.get("urgency")
+        self.urgency = urgency if urgency in URGENCIES else None
+        self.overdue = args.get("overdue") in ("1", "on", "true")
+        self.q = (args.get("q") or "").strip()[:100]
+
+    def conditions(self, at):
+        """The filters as WHERE conditions."""
+        conds = []
+        if self.category:
+            minors = Category.select(Category.id).where(Category.parent == self.category)
+            conds.append((Case.category == self.category) | Case.category.in_(minors))
+        if self.urgency:
+            conds.append(Case.urgency == self.urgency)
+        if self.overdue:
+            conds.append((Case.deadline < at) & (Case.state != FINAL))
+        if self.q:
+            conds.append(Case.number.contains(self.q) | Case.title.contains(self.q)
+                         | Case.description.contains(self.q))
+        return conds
+
+    def args(self):
+        """The active filters as query arguments."""
+        out = {"category": self.category, "urgency": self.urgency, "overdue": "1" if self.overdue else None,
+               "q": self.q or None}
+        return {k: v for k, v in out.items() if v is not None}
+
+    @property
+    def active(self):
+        """True if any filter narrows the board."""
+        return bool(self.args())
+
+
+def board_where(scope, filters, at):
+    """Scope, filters, and the window every board shows: open cases and those closed lately."""
+    window = (Case.state != FINAL) | (Case.closed_at >= at - timedelta(days=CLOSED_DAYS))
+    return reduce(operator.and_, [scope, window, *filters.conditions(at)])
+
+
+def card_query(user, where):
+    """Cases with what a card shows (category, building, department, grid, who entered the state)."""
+    entered_by = User.alias()
+    return (
+        visible_cases(user, Case.select(Case, Category, Building, Department, OrgUnit, entered_by))
+        .join(Category, on=(Case.category == Category.id)).switch(Case)
+        .join(Building, JOIN.LEFT_OUTER, on=(Case.building == Building.id)).switch(Case)
+        .join(Department, JOIN.LEFT_OUTER, on=(Case.department == Department.id)).switch(Case)
+        .join(OrgUnit, on=(Case.grid == OrgUnit.id)).switch(Case)
+        .join(entered_by, JOIN.LEFT_OUTER, on=(Case.entered_by == entered_by.id)).switch(Case)
+        .where(where)
+    )
+
+
+def column_order(state):
+    """Open columns: nearest deadline first; closed: most recently closed first."""
+    if state == FINAL:
+        return (Case.closed_at.desc(), Case.id.desc())
+    return (Case.deadline.asc(nulls="LAST"), Case.id)
+
+
+class Cards:
+    """What a card needs beyond its case: the viewer's actions and dispatch departments."""
+
+    def __init__(self, user, at):
+        self.user = user
+        self.at = at
+        self._departments = {}
+
+    def actions(self, case):
+        """[(event, needs_input)] the viewer may fire, from the machine's rules."""
+        return [(event, needs_input(event, case, self.user, self.at))
+                for event in available_events(case, self.user, self.at)]
+
+    def departments(self, case):
+        """Active departments serving the case's street or district (for dispatch forms)."""
+        key = (case.street_id, case.district_id)
+        if key not in self._departments:
+            self._departments[key] = list(
+                Department.select().where(Department.active & Department.org.in_(list(key))).order_by(Department.name)
+            )
+        return self._departments[key]
+
+
+def load_card(user, case_id):
+    """One case loaded as a card, or None if the viewer may not see it."""
+    return card_query(user, Case.id == case_id).first()
+
+
+def board_stamp(user, where, at):
+    """The board's ETag: one aggregate over its scope, plus what the rendering depends on.
+
+    The version sum changes with every event, the count when a case enters or leaves the
+    scope; the next warning point or deadline still ahead changes when a light turns.
+    """
+    ahead = [fn.MIN(When(None, [(column > at, column)], None)) for column in (Case.warn_at, Case.deadline)]
+    latest = fn.MAX(Case.updated_at).python_value(Case.updated_at.python_value)
+    row = (visible_cases(user, Case.select(fn.COUNT(Case.id), fn.SUM(Case.version), latest, *ahead))
+           .where(where).tuples().get())
+    # A pending flash message must be shown, so a page carrying one is never "unchanged".
+    parts = (row, user.id, str(get_locale()), request.headers.get("HX-Target"), request.query_string,
+             at.date(), current_app.config.get("BOARD_POLL_SECONDS"), bool(session.get("_flashes")))
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32], row[2]
+
+
+def conditional(user, where, at):
+    """(etag, last_modified, 304 response or None): a poll of an unchanged board stops here."""
+    etag, last_modified = board_stamp(user, where, at)
+    if request.if_none_match.contains(etag):
+        response = make_response("", 304)
+        response.set_etag(etag)
+        return etag, last_modified, response
+    return etag, last_modified, None
+
+
+def finish(response, etag, last_modified):
+    """Validators and caching rules on a board response (the ETag decides; Last-Modified informs)."""
+    response = make_response(response)
+    response.set_etag(etag)
+    if last_modified is not None:
+        zone = ZoneInfo(current_app.config["TIMEZONE"])
+        response.last_modified = last_modified.replace(tzinfo=zone).astimezone(timezone.utc)
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.vary.add("HX-Target")
+    return response
+
+
+def columns(user, where, filters, more_endpoint, **url_args):
+    """The board's columns: the count of each state and its first cards by deadline."""
+    counts = dict(visible_cases(user, Case.select(Case.state, fn.COUNT(Case.id))).where(where)
+                  .group_by(Case.state).tuples())
+    out = []
+    for state in STATES:
+        total = counts.get(state, 0)
+        cards = list(card_query(user, where & (Case.state == state)).order_by(*column_order(state))
+                     .limit(CARDS_PER_COLUMN)) if total else []
+        more = None
+        if total > len(cards):
+            more = url_for(more_endpoint, column=state, offset=len(cards), **url_args, **filters.args())
+        out.append({"state": state, "total": total, "cards": cards, "more": more, "left": total - len(cards)})
+    return out
+
+
+def more_cards(user, where, filters, state, offset, more_endpoint, **url_args):
+    """The next cards of one column (the 'more' button's answer)."""
+    if state not in STATES:
+        abort(404)
+    query = card_query(user, where & (Case.state == state)).order_by(*column_order(state))
+    cards = list(query.offset(offset).limit(CARDS_PER_COLUMN + 1))
+    more = None
+    if len(cards) > CARDS_PER_COLUMN:
+        cards = cards[:CARDS_PER_COLUMN]
+        more = url_for(more_endpoint, column=state, offset=offset + CARDS_PER_COLUMN, **url_args, **filters.args())
+    return {"state": state, "cards": cards, "more": more}
+
+
+def require_role(roles):
+    """403 unless the viewer's role may use this kind of board."""
+    if current_user.role not in roles:
+        abort(403)
+
+
+def reaches(user, org):
+    """The viewer's area contains this org unit (members and leads: only their own grid)."""
+    if user.role == "admin":
+        return True
+    if user.role in ("member", "lead"):
+        return org.id == user.org_id
+    if user.role in ("dispatcher", "supervisor"):
+        return user.org_id in {unit.id for unit in org.lineage()}
+    return False
+
+
+def poll_seconds():
+    """How often boards refresh themselves."""
+    return current_app.config.get("BOARD_POLL_SECONDS", 30)
+
+
+def card_board(scope, more_endpoint, template, **ctx):
+    """A board of cards by state (a grid's, or a department's within one grid)."""
+    at = now()
+    filters = Filters(request.args)
+    where = board_where(scope, filters, at)
+    url_args = ctx.pop("url_args")
+    column = request.args.get("column")
+    if column:
+        offset = max(request.args.get("offset", 0, type=int), 0)
+        more = more_cards(current_user, where, filters, column, offset, more_endpoint, **url_args)
+        return render("boards/_more.html", cards=Cards(current_user, at), column=more, view="board")
+    etag, last_modified, unchanged = conditional(current_user, where, at)
+    if unchanged is not None:
+        return unchanged
+    body = render(
+        template, {"board": "boards/_board.html"},
+        columns=columns(current_user, where, filters, more_endpoint, **url_args), cards=Cards(current_user, at),
+        filters=filters, categories=category_choices(), urgencies=URGENCIES, poll=poll_seconds(), view="board",
+        etag=etag, **ctx,
+    )
+    return finish(body, etag, last_modified)
+
+
+def category_choices():
+    """Major categories with their minors, for the filter."""
+    majors = list(Category.select().where(Category.parent.is_null()).order_by(Category.sort_order, Category.code))
+    minors = list(Category.select().where(Category.parent.is_null(False)).order_by(Category.sort_order,
+                                                                                  Category.code))
+    return [(major, [m for m in minors if m.parent_id == major.id]) for major in majors]
+
+
+@bp.get("/grids/<code>/board")
+@login_required
+def grid(code):
+    """One grid's board: a column per state, cards nearest deadline first."""
+    require_role(BOARD_ROLES)
+    unit = OrgUnit.get_or_none((OrgUnit.code == code) & (OrgUnit.kind == "grid"))
+    if unit is None or not reaches(current_user, unit):
+        abort(404)
+    can_record = unit.active and current_user.role in ("member", "lead", "dispatcher")
+    return card_board(Case.grid == unit.id, "boards.grid", "boards/grid.html", url_args={"code": code}, grid=unit,
+                      can_record=can_record)
+
+
+@bp.get("/<any(communities, streets, districts):kinds>/<code>/board")
+@login_required
+def org(kinds, code):
+    """A roll-up of a community, street or district: a lane per grid (or department), counts per state."""
+    require_role(ROLLUP_ROLES)
+    kind = ORG_PATHS[kinds]
+    unit = OrgUnit.get_or_none((OrgUnit.code == code) & (OrgUnit.kind == kind))
+    if unit is None or not reaches(current_user, unit):
+        abort(404)
+    by_department = request.args.get("lanes") == "department"
+    scope = scope_column(kind) == unit.id
+    if by_department:
+        return rollup(scope, Case.department, department_lanes, unit=unit, lane_choice="department",
+                      lane_title=_l("Department"))
+    lane_kind = LANE_KIND[kind]
+
+    def lanes(ids):
+        units = descendants(unit, lane_kind)
+        # A lane that is no longer active still shows while it has cases on the board.
+        missing = [i for i in ids if i is not None and i not in {u.id for u in units}]
+        if missing:
+            units += OrgUnit.select().where(OrgUnit.id.in_(missing))
+        return [(lane, lane_url(lane)) for lane in units]
+
+    return rollup(scope, scope_column(lane_kind), lanes, unit=unit, lane_choice=None,
+                  lane_title=_l(LEVEL_LABELS[lane_kind]))
+
+
+@bp.get("/departments/<code>/board")
+@login_required
+def department(code):
+    """A department's roll-up (a lane per grid); with ?grid=<code>, that grid's cards."""
+    require_role(DEPARTMENT_ROLES)
+    dept = Department.get_or_none(Department.code == code)
+    if dept is None or not department_in_reach(current_user, dept):
+        abort(404)
+    scope = Case.department == dept.id
+    grid_code = request.args.get("grid")
+    if grid_code:
+        unit = OrgUnit.get_or_none((OrgUnit.code == grid_code) & (OrgUnit.kind == "grid"))
+        if unit is None:
+            abort(404)
+        return card_board(scope & (Case.grid == unit.id), "boards.department", "boards/department_grid.html",
+                          url_args={"code": code, "grid": grid_code}, department=dept, grid=unit)
+
+    def lanes(ids):
+        ids = [i for i in ids if i is not None]
+        units = OrgUnit.select().where(OrgUnit.id.in_(ids)).order_by(OrgUnit.code) if ids else []
+        return [(u, url_for("boards.department", code=code, grid=u.code)) for u in units]
+
+    return rollup(scope, Case.grid, lanes, department=dept, lane_choice=None, lane_title=_l("Grid"))
+
+
+def department_lanes(ids):
+    """Departments as lanes, each drilling into its own board; cases with none yet in a lane of their own."""
+    known = [i for i in ids if i is not None]
+    units = Department.select().where(Department.id.in_(known)).order_by(Department.name) if known else []
+    lanes = [(d, url_for("boards.department", code=d.code)) for d in units]
+    if None in ids:
+        lanes.append((UNASSIGNED, None))
+    return lanes
+
+
+# The lane of cases no department holds yet (found, reported, closed before dispatch).
+UNASSIGNED = SimpleNamespace(id="none", name=_l("Not with a department"))
+
+
+def lane_url(unit):
+    """Where a lane drills to: a grid's board, or a street's roll-up."""
+    if unit.kind == "grid":
+        return url_for("boards.grid", code=unit.code)
+    return url_for("boards.org", kinds="streets", code=unit.code)
+
+
+def descendants(unit, kind):
+    """Active org units of `kind` below `unit`, grouped under their parents in display order."""
+    level = [unit]
+    while level and level[0].kind != kind:
+        children = list(OrgUnit.select().where(OrgUnit.parent.in_([u.id for u in level]) & OrgUnit.active)
+                        .order_by(OrgUnit.sort_order, OrgUnit.code))
+        rank = {u.id: i for i, u in enumerate(level)}
+        level = sorted(children, key=lambda u: rank[u.parent_id])
+    return [u for u in level if u.kind == kind]
+
+
+def rollup(scope, lane_column, lanes, **ctx):
+    """Counts per lane and state, with overdue and warning counts: one grouped query."""
+    at = now()
+    filters = Filters(request.args)
+    where = board_where(scope, filters, at)
+    etag, last_modified, unchanged = conditional(current_user, where, at)
+    if unchanged is not None:
+        return unchanged
+    is_open = Case.state != FINAL
+    red = fn.SUM(When(None, [(is_open & (Case.deadline <= at), 1)], 0))
+    yellow = fn.SUM(When(None, [(is_open & (Case.deadline > at) & (Case.warn_at <= at), 1)], 0))
+    rows = (visible_cases(current_user, Case.select(lane_column, Case.state, fn.COUNT(Case.id), red, yellow))
+            .where(where).group_by(lane_column, Case.state).tuples())
+    cells, totals = {}, {state: 0 for state in STATES}
+    for lane_id, state, count, reds, yellows in rows:
+        cells[(UNASSIGNED.id if lane_id is None else lane_id, state)] = {
+            "n": count, "red": int(reds or 0), "yellow": int(yellows or 0)}
+        totals[state] += count
+    lane_ids = sorted({lane_id for lane_id, _state in cells if lane_id != UNASSIGNED.id})
+    if any(lane_id == UNASSIGNED.id for lane_id, _state in cells):
+        lane_ids.append(None)
+    body = render(
+        "boards/rollup.html", {"board": "boards/_rollup.html"},
+        lanes=lanes(lane_ids), cells=cells, totals=totals, filters=filters, categories=category_choices(),
+        urgencies=URGENCIES, poll=poll_seconds(), etag=etag, **ctx,
+    )
+    return finish(body, etag, last_modified)
+
+
+def department_in_reach(user, dept):
+    """Handlers reach their own department; offices and supervisors those serving or inside their area."""
+    if user.role == "admin":
+        return True
+    if user.role == "handler":
+        return user.department_id == dept.id
+    if user.role in ("dispatcher", "supervisor") and user.org_id is not None:
+        return user.org_id in {u.id for u in dept.org.lineage()} or dept.org_id in {u.id for u in user.org.lineage()}
+    return False
+
+
+def board_url_for(user):
+    """The board a user works from, or None."""
+    if user.role in ("member", "lead") and user.org_id:
+        return url_for("boards.grid", code=user.org.code)
+    if user.role in ("dispatcher", "supervisor") and user.org_id:
+        paths = {kind: path for path, kind in ORG_PATHS.items()}
+        return url_for("boards.org", kinds=paths[user.org.kind], code=user.org.code)
+    if user.role == "handler" and user.department_id:
+        return url_for("boards.department", code=user.department.code)
+    return None
+
+
+@bp.get("/board")
+@login_required
+def mine():
+    """The viewer's own board."""
+    target = board_url_for(current_user)
+    if target is None:
+        abort(404)
+    return redirect(target)

@@ -1,0 +1,83 @@
+"""Where each role lands, and the work queues of dispatchers and departments."""
+import operator
+from functools import reduce
+
+from flask import Blueprint, abort, redirect, url_for
+from flask_login import current_user, login_required
+
+from app.db import now
+from app.htmx import render
+from app.views.boards import Cards, board_url_for, card_query, conditional, finish, poll_seconds
+from workflows.models import Case, User
+from workflows.queries import scope_column
+
+bp = Blueprint("home", __name__)
+QUEUE_LIMIT = 200
+
+
+def landing(user):
+    """The page a role works from."""
+    if user.role in ("member", "lead", "supervisor"):
+        return board_url_for(user) or url_for("cases.index")
+    if user.role in ("dispatcher", "handler"):
+        return url_for("home.queue")
+    if user.role == "admin":
+        return url_for("admin.index")
+    return url_for("cases.index")
+
+
+@login_required
+def home():
+    """Each role lands where it works."""
+    return redirect(landing(current_user))
+
+
+def dispatcher_sections(user):
+    """A grid office's decisions: cases reported to its level, on-the-spot work of grid leads
+    to check (community), and verified cases to close (community and street)."""
+    org = user.org
+    here = scope_column(org.kind) == org.id
+    sections = [("intake", Case.state == "reported", here & (Case.level == org.kind))]
+    if org.kind == "community":
+        lead_handled = Case.entered_by.in_(User.select(User.id).where(User.role == "lead"))
+        sections.append(("check", Case.state == "handled", here & lead_handled))
+    if org.kind in ("community", "street"):
+        sections.append(("close", Case.state == "verified", here))
+    return sections
+
+
+def handler_sections(user):
+    """A department's work: assigned cases, nearest deadline first."""
+    return [("assigned", Case.state == "assigned", Case.department == user.department_id)]
+
+
+@bp.get("/queue")
+@login_required
+def queue():
+    """The work waiting for this dispatcher or department, nearest deadline first."""
+    if current_user.role == "dispatcher" and current_user.org_id:
+        sections = dispatcher_sections(current_user)
+    elif current_user.role == "handler" and current_user.department_id:
+        sections = handler_sections(current_user)
+    else:
+        abort(403)
+    at = now()
+    etag, last_modified, unchanged = conditional(current_user, reduce(operator.or_, [s & w for _n, s, w in sections]), at)
+    if unchanged is not None:
+        return unchanged
+    filled = []
+    for name, state, where in sections:
+        query = (card_query(current_user, state & where).order_by(Case.deadline.asc(nulls="LAST"), Case.id)
+                 .limit(QUEUE_LIMIT))
+        filled.append((name, list(query)))
+    body = render("boards/queue.html", {"queue": "boards/_queue.html"}, sections=filled,
+                  cards=Cards(current_user, at), view="queue", poll=poll_seconds(), board_url=board_url_for(current_user),
+                  etag=etag)
+    return finish(body, etag, last_modified)
+
+
+def init_app(app):
+    """The start page lives at / under the endpoint name 'home'."""
+    app.add_url_rule("/", "home", home)
+    app.register_blueprint(bp)
+

@@ -1,0 +1,23 @@
+"""The domain's words for its codes: urgencies, sources, roles, grid types (translated when shown)."""
+from workflows.machine import N_
+
+URGENCY_LABELS = {"urgent": N_("Urgent"), "normal": N_("Normal"), "complex": N_("Complex")}
+SOURCE_LABELS = {
+    "patrol": N_("Patrol"),
+    "resident": N_("Resident report"),
+    "building_head": N_("Building head"),
+    "hotline": N_("Hotline"),
+    "api": N_("City platform"),
+}
+ROLE_LABELS = {
+    "member": N_("Grid member"),
+    "lead": N_("Grid lead"),
+    "dispatcher": N_("Grid office dispatcher"),
+    "handler": N_("Department handler"),
+    "supervisor": N_("Supervisor"),
+    "admin": N_("Administrator"),
+    "resident": N_("Resident"),
+    "api": N_("City platform"),
+    "system": N_("System"),
+}
+GRID_TYPE_LABELS = {"standard": N_("Standard grid"), "environment": N_("Environmental grid"), "area": N_("Area grid")}

@@ -50,6 +50,8 @@ M = [
  ("points of any community", "app/views/points.py", "    for community in scope_communities(current_user):", "    for community in __import__('workflows.models', fromlist=['OrgUnit']).OrgUnit.select():", "tests/views/test_access_matrix.py"),
  ("intake in any grid", "app/views/intake.py", "    if grid is None or not reaches(current_user, grid):", "    if grid is None:", "tests/views/test_access_matrix.py"),
  ("handlers see contacts", "workflows/rules.py", '''    if role == "dispatcher":\n        return in_org(actor, case)\n    return False''', '''    if role == "dispatcher":\n        return in_org(actor, case)\n    return role == "handler"''', "tests/unit/test_contact_rule.py"),
+ ("case page shows contacts to everyone", "templates/cases/show.html", "{% if can_see_contact(current_user, case) %}<dd", "{% if true %}<dd", "tests/views/test_personal_data.py"),
+ ("cards show the reporter's phone", "templates/boards/_card.html", "{{ case.title }}", "{{ case.title }} {{ case.reporter_phone }}", "tests/views/test_personal_data.py"),
  ("mask shows everything", "app/templating.py", '''        return f"{text[:3]}****{text[-4:]}"''', '''        return text''', "tests/views/test_masking.py"),
  ("unjustified nosec", "app/seed.py", "# nosec B311 # reproducible demo data, not a secret", "# nosec B311", "tests/unit/test_bandit.py"),
  ("bandit finding", "app/integrity.py", "  # nosec B603 # no shell", "", "tests/unit/test_bandit.py"),

@@ -25,7 +25,7 @@ import pytest
 
 from tests.conftest import TOKEN, Client
 from tests.factories import PASSWORD
-from tests.views.access_world import CLOCK, NOW, AccessWorld, snapshot, uploads
+from tests.views.access_world import CLOCK, NOW, snapshot, uploads
 from workflows.rankings import current_weights
 from workflows.service import SystemActor, fire
 
@@ -466,13 +466,6 @@ def test_every_route_is_in_the_matrix_or_declared(app):
     assert objects == []
 
 
-@pytest.fixture
-def access(app, app_world):
-    """The access world, with the app's clock at NOW."""
-    app.extensions["gridcase_now"] = lambda: NOW
-    return AccessWorld(app, app_world)
-
-
 def client_for(app, role):
     """(client, CSRF token) for a role; a visitor's token comes from the sign-in page."""
     client = Client(app.test_client())
@@ -484,10 +477,10 @@ def client_for(app, role):
     return client, TOKEN.search(html).group(1)
 
 
-def send(client, token, entry, url, data, hx=False):
+def send(client, token, method, url, data=None, hx=False):
     """One request as the browser would send it (htmx headers when asked)."""
     headers = {"HX-Request": "true", "HX-Target": "main"} if hx else {}
-    if entry.method == "GET":
+    if method == "GET":
         response = client.http.get(url, headers=headers)
     else:
         response = client.http.post(url, data={**(data or {}), "csrf_token": token}, headers=headers)
@@ -514,7 +507,7 @@ def test_out_of_scope_access_is_refused_and_changes_nothing(app, access, role):
             data = entry.data(access, obj, role) if entry.data else None
             for hx in ((False, True) if entry.method == "GET" else (False,)):
                 before, files = snapshot(), uploads(app)
-                response = send(client, token, entry, url, data, hx)
+                response = send(client, token, entry.method, url, data, hx)
                 if role == "anonymous" and not entry.public:
                     if not to_sign_in(response):
                         problems.append(f"{entry.method} {url} as a visitor: {response.status_code}, not sent to sign in")
@@ -528,7 +521,7 @@ def test_out_of_scope_access_is_refused_and_changes_nothing(app, access, role):
         fresh = role if entry.make is event_case else entry.fresh
         obj = entry.make(access, inside, fresh) if entry.fresh else entry.make(access, inside)
         url = entry.path(access, obj, role)
-        response = send(client, token, entry, url, entry.data(access, obj, role) if entry.data else None)
+        response = send(client, token, entry.method, url, entry.data(access, obj, role) if entry.data else None)
         if role in entry.allowed:
             if response.status_code not in entry.ok:
                 problems.append(f"{entry.method} {url} ({inside}, in scope) as {role}: {response.status_code}, "
@@ -548,8 +541,7 @@ def test_object_free_routes_send_visitors_to_sign_in_and_change_nothing(app, acc
     problems = []
     for (rule, method), (url, _reason) in OBJECT_FREE.items():
         before = snapshot()
-        entry = SimpleNamespace(method=method)
-        response = send(client, token, entry, url, {})
+        response = send(client, token, method, url, {})
         if not to_sign_in(response):
             problems.append(f"{method} {url}: {response.status_code}")
         if snapshot() != before:

@@ -17,6 +17,7 @@ M = [
  ("ProxyFix dropped", "app/security.py", "        app.wsgi_app = ProxyFix(", "        ProxyFix(", "tests/views/test_security_headers.py"),
  ("Secure cookie flag ignored", "app/security.py", '''    app.config["SESSION_COOKIE_SECURE"] = secure''', '''    app.config["SESSION_COOKIE_SECURE"] = False''', "tests/views/test_security_headers.py"),
  ("HttpOnly off", "app/config.py", '''"SESSION_COOKIE_HTTPONLY": True''', '''"SESSION_COOKIE_HTTPONLY": False''', "tests/views/test_security_headers.py"),
+ ("a blueprint exempt from CSRF", "app/views/__init__.py", "    csrf.exempt(open311.bp)\n", "    csrf.exempt(open311.bp)\n    csrf.exempt(points.bp)\n", "tests/views/test_access_matrix.py"),
  ("ended sessions still load", "app/sessions.py", "if record is None or record.ended_at is not None:", "if record is None:", "tests/views/test_sessions.py"),
  ("deactivation not checked", "app/sessions.py", '''    if not user.active:\n        return "deactivated"\n''', "", "tests/views/test_sessions.py"),
  ("no rotation at sign-in", "app/auth.py", "    session.clear()\n    if language:", "    if language:", "tests/views/test_sessions.py"),

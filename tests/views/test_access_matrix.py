@@ -558,3 +558,29 @@ def test_ranking_numbers_link_only_to_cases_the_viewer_may_open(app, access, log
     g1, g3 = str(access.place("g1").id), str(access.place("g3").id)
     assert "/stats/cases?" in rows[g1]
     assert "/stats/cases?" not in rows[g3] and re.search(r"\d+/\d+", rows[g3])
+
+
+def test_every_post_without_the_csrf_token_is_refused_and_changes_nothing(app, access):
+    """Generated like the matrix: each POST route, sent by a role it is for, minus the token."""
+    clients, problems = {}, []
+    posts = [(entry, next(role for role in ROLES if role in entry.allowed)) for entry in MATRIX
+             if entry.method == "POST"]
+    free = [(SimpleNamespace(path=lambda x, o, r, url=url: url, make=lambda x, s, f=False: None, data=None), "member")
+            for (rule, method), (url, _reason) in OBJECT_FREE.items() if method == "POST"]
+    free += [(SimpleNamespace(path=lambda x, o, r, url=rule: url, make=lambda x, s, f=False: None, data=None),
+              "anonymous") for rule, method in PUBLIC_FREE if method == "POST" and not rule.startswith("/open311/")]
+    for entry, role in posts + free:
+        if role not in clients:
+            clients[role] = client_for(app, role)[0]
+        inside = entry.scopes[role][0] if hasattr(entry, "scopes") else None
+        obj = entry.make(access, inside, True) if getattr(entry, "fresh", False) else entry.make(access, inside)
+        url = entry.path(access, obj, role)
+        data = entry.data(access, obj, role) if entry.data else {}
+        before, files = snapshot(), uploads(app)
+        response = clients[role].http.post(url, data=data)
+        text = response.get_data(as_text=True)
+        if response.status_code != 400 or "表单已失效" not in text:
+            problems.append(f"POST {url} without a token as {role}: {response.status_code}")
+        if snapshot() != before or uploads(app) != files:
+            problems.append(f"POST {url} without a token as {role} changed the database")
+    assert problems == [], "\n".join(problems)

@@ -105,14 +105,12 @@ class AccessWorld:
     # ---- places and people ----
 
     def place(self, name):
+        """An org unit by its short name."""
         return self.places[name]
 
     def user(self, username):
+        """A user by username."""
         return getattr(self.w, username)
-
-    def grid_of(self, spec):
-        """The grid of a case place: "g1", or ("g1", "sanitation")."""
-        return self.places[spec[0] if isinstance(spec, tuple) else spec]
 
     # ---- files ----
 
@@ -194,6 +192,7 @@ class AccessWorld:
         return self._made[key]
 
     def photo(self, spec, fresh=False):
+        """A photo on the case at the place."""
         key = ("photo", spec)
         if fresh or key not in self._made:
             self._made[key] = self.attachment_on(self.case(spec), "before")
@@ -254,6 +253,7 @@ class AccessWorld:
         return self._made[key]
 
     def service_rule(self):
+        """The points table's first service item."""
         return PointRule.get(PointRule.code == "R01")
 
 

@@ -16,7 +16,7 @@ reasoned place in OBJECT_FREE / PUBLIC_FREE.
 """
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from types import SimpleNamespace
 from typing import Callable
@@ -150,6 +150,7 @@ POINT_GRIDS = scope(
 # ---- how each kind of object is made and addressed ----
 
 def place(x, spec, fresh=False):
+    """An org unit by its place name ("missing": one that does not exist)."""
     return MISSING if spec == "missing" else x.place(spec)
 
 
@@ -168,19 +169,21 @@ class Entry:
     public: bool = False
     fresh: bool = False  # the in-scope request changes its object: make a new one each time
     marker: Callable = None  # (object) -> text the in-scope page shows
-    extra: dict = field(default_factory=dict)
 
 
 def E(rule, method, scopes, make, path, allowed, **kw):
+    """An entry, written short."""
     return Entry(rule, method, scopes, make, path, frozenset(allowed), **kw)
 
 
 def case_of(x, spec, fresh=False):
+    """A case at a place (see AccessWorld.case)."""
     return x.case(spec, fresh=fresh)
 
 
 def event_case(x, spec, fresh=False):
-    """A case each role may act on: a supervisor's waits for a decision on a suspension."""
+    """A fresh case each role may act on (`fresh` is the role): a supervisor's waits for a decision
+    on a suspension."""
     if spec == "g3" and fresh == "supervisor":
         case = x.case("g3", fresh=True, state="reported")
         fire(case, "request_suspension", SystemActor("dispatcher", "街道网格办", org_id=x.place("s1").id), NOW,
@@ -202,20 +205,24 @@ TIPOFF_CASES = {"lead": "g1", "community": "g1", "admin": "g5"}
 
 
 def person(x, spec, fresh=False):
+    """A user by username."""
     return x.user(spec)
 
 
 def department(x, spec, fresh=False):
+    """A department by its place name ("missing": one that does not exist)."""
     return MISSING if spec == "missing" else x.departments[spec]
 
 
 def intake_form(x, obj, role):
+    """A valid intake form with a new key."""
     return {"category": x.w.litter.id, "title": "", "description": "单元门口堆放杂物", "building": "", "unit": "",
             "location_text": "东门", "lat": "", "lng": "", "urgency": "", "source": "patrol", "reporter_name": "",
             "reporter_phone": "", "intake_key": uuid.uuid4().hex}
 
 
 def grid_path(template):
+    """A path builder filling in the object's code."""
     return lambda x, obj, role: template.format(code=getattr(obj, "code", None))
 
 

@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length
 
 from app import sessions
 from app.db import now
+from app.ratelimit import allow
 from workflows.db import lock_for_update, write_transaction
 from workflows.models import User
 
@@ -24,6 +25,9 @@ hasher = PasswordHasher()
 _DUMMY_HASH = hasher.hash("not a real password")
 # Long enough for any passphrase the account rules accept; bounds the hashing work per request.
 PASSWORD_FIELD_MAX = 1024
+# Sign-in attempts per address: (attempts, seconds) for each window; LOGIN_ADDRESS_LIMITS overrides.
+# Every attempt counts, successful ones too, so the numbers leave room for an office behind one address.
+LOGIN_ADDRESS_LIMITS = ((40, 600), (400, 86400))
 
 
 def hash_password(password):
@@ -50,6 +54,18 @@ def lock_period(failures):
     rounds = failures // int(config["LOGIN_MAX_FAILURES"])
     minutes = int(config["LOGIN_LOCK_MINUTES"]) * 2 ** (rounds - 1)
     return timedelta(minutes=min(minutes, 24 * 60))
+
+
+def address_allowed(at):
+    """Record a sign-in attempt from this address; False once any of its windows is full.
+
+    Counted in the database, so the limit holds across every server process; it stops one
+    address guessing across many accounts, which the per-account lock-out alone does not.
+    """
+    address = request.remote_addr or "unknown"
+    limits = current_app.config.get("LOGIN_ADDRESS_LIMITS", LOGIN_ADDRESS_LIMITS)
+    # A list, not a generator: every window records the attempt even when an earlier one refuses.
+    return all([allow(f"login:{address}", int(limit), int(window), at) for limit, window in limits])
 
 
 def begin_attempt(user, at):
@@ -101,23 +117,35 @@ def login():
     error, status = None, 200
     if form.validate_on_submit():
         at = now()
-        user = User.get_or_none(User.username == form.username.data.strip())
-        locked_until = begin_attempt(user, at) if user is not None else None
-        if locked_until is not None:
-            current_app.logger.warning("sign-in refused, account locked: %s from %s", user.username,
-                                       request.remote_addr)
-            error, status = _("Too many failed sign-ins: this account is locked until %(time)s. "
-                              "Try again then, or ask an administrator to unlock it.",
-                              time=format_datetime(locked_until, "HH:mm", rebase=False)), 429
-        elif check_password(user, form.password.data) and user.active:
-            signed_in(user, at)
-            return redirect(_safe_next(request.args.get("next")), code=303)
+        if not address_allowed(at):
+            # Refused before any account is touched: no password is checked, no account counter grows.
+            current_app.logger.warning("sign-in refused, too many attempts from %s", request.remote_addr)
+            error, status = _("Too many sign-in attempts from this network. Wait a few minutes and try again, "
+                              "or ask an administrator for help."), 429
         else:
-            current_app.logger.warning("sign-in failed: %r from %s", form.username.data[:64], request.remote_addr)
-            error, status = _("Wrong username or password, or the account is deactivated."), 400
+            user = User.get_or_none(User.username == form.username.data.strip())
+            refused = refusal(user, form.username.data, form.password.data, at)
+            if refused is None:
+                signed_in(user, at)
+                return redirect(_safe_next(request.args.get("next")), code=303)
+            error, status = refused
     elif request.method == "POST":
         error, status = _("Enter your username and password."), 400
     return render_template("auth/login.html", form=form, error=error), status
+
+
+def refusal(user, typed_name, password, at):
+    """Why this sign-in is refused, as (message, status), or None when the user may sign in."""
+    locked_until = begin_attempt(user, at) if user is not None else None
+    if locked_until is not None:
+        current_app.logger.warning("sign-in refused, account locked: %s from %s", user.username, request.remote_addr)
+        return _("Too many failed sign-ins: this account is locked until %(time)s. "
+                 "Try again then, or ask an administrator to unlock it.",
+                 time=format_datetime(locked_until, "HH:mm", rebase=False)), 429
+    if check_password(user, password) and user.active:
+        return None
+    current_app.logger.warning("sign-in failed: %r from %s", typed_name[:64], request.remote_addr)
+    return _("Wrong username or password, or the account is deactivated."), 400
 
 
 def signed_in(user, at):

@@ -71,6 +71,15 @@ def lapse_reason(record, user, at):
     return None
 
 
+def live(user_id, at):
+    """The user's sessions still in use (not ended, not lapsed), most recently used first."""
+    idle, longest = timeouts()
+    return list(LoginSession.select().where(
+        (LoginSession.user == user_id) & LoginSession.ended_at.is_null()
+        & (LoginSession.last_seen_at >= at - idle) & (LoginSession.created_at >= at - longest))
+        .order_by(LoginSession.last_seen_at.desc(), LoginSession.id.desc()))
+
+
 def load(token):
     """The user of a live session token, or None (ending the session if it has lapsed)."""
     if not token:

@@ -1,4 +1,4 @@
-"""The signed-in user's own account: changing the password."""
+"""The signed-in user's own account: changing the password, the devices signed in, signing out everywhere."""
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, Length
 
+from app import sessions
 from app.accounts import AccountError, set_password
 from app.auth import PASSWORD_FIELD_MAX, check_password
 from app.db import now
@@ -43,4 +44,5 @@ def password():
                 return redirect(url_for("home"), code=303)
     elif form.is_submitted():
         error = _("Fill in every field.")
-    return render_template("auth/password.html", form=form, error=error), 200 if error is None else 400
+    return render_template("auth/password.html", form=form, error=error, devices=sessions.live(current_user.id, now()),
+                           this_device=sessions.digest(current_user.session_token)), 200 if error is None else 400

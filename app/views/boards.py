@@ -303,7 +303,7 @@ def department(code):
     grid_code = request.args.get("grid")
     if grid_code:
         unit = OrgUnit.get_or_none((OrgUnit.code == grid_code) & (OrgUnit.kind == "grid"))
-        if unit is None:
+        if unit is None or not department_grid_in_reach(current_user, dept, unit):
             abort(404)
         return card_board(scope & (Case.grid == unit.id), "boards.department", "boards/department_grid.html",
                           url_args={"code": code, "grid": grid_code}, department=dept, grid=unit)
@@ -386,6 +386,12 @@ def department_in_reach(user, dept):
     if user.role in ("dispatcher", "supervisor") and user.org_id is not None:
         return user.org_id in {u.id for u in dept.org.lineage()} or dept.org_id in {u.id for u in user.org.lineage()}
     return False
+
+
+def department_grid_in_reach(user, dept, grid):
+    """A grid on a department's board: one the department serves, and for offices one in their own area."""
+    served = dept.org_id in {unit.id for unit in grid.lineage()}
+    return served and (user.role == "handler" or reaches(user, grid))
 
 
 def board_url_for(user):

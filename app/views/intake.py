@@ -12,7 +12,8 @@ from app.i18n import translate_error
 from app.uploads import UploadError, discard, process_photos
 from app.views.boards import descendants, reaches
 from workflows.db import write_transaction
-from workflows.errors import WorkflowError
+from workflows.errors import DUPLICATE, WorkflowError
+from workflows.machine import N_
 from workflows.models import Attachment, Building, Case, Category, OrgUnit, Patrol, Unit
 from workflows.service import fire, open_case
 
@@ -63,8 +64,9 @@ def new():
 def record(form, grid):
     """Store the photos, open the case and, if asked, handle it — one transaction, nothing half-done.
 
-    A repeated intake key (a double tap) returns the case the first submission created; photos
-    of a submission that recorded nothing are removed.
+    A repeated intake key (a double tap, a retried request, two at once) returns the case the first
+    submission created, to the same person in the same grid only; photos of a submission that
+    recorded nothing are removed.
     """
     at = now()
     before = photos_of("photos", "before")
@@ -85,6 +87,9 @@ def record(form, grid):
                 reporter_name=form.reporter_name.data or "", reporter_phone=form.reporter_phone.data or "",
                 patrol=open_patrol(grid, at),
             )
+            if case.created_by_id != current_user.id or case.grid_id != grid.id:
+                # The key came with another person's or another grid's form: never hand that case out.
+                raise WorkflowError(DUPLICATE, N_("This form was already used for another case."))
             if form.handle_now.data:
                 fire(case, "handle", current_user, at, request_key=f"{key}-handle" if key else None,
                      note=form.note.data, attachments=after)

@@ -201,6 +201,9 @@ def cases():
     query = narrowed(visible_cases(current_user), dimension, key)
     groups = tally(facts_for(query, period, now(), current_clock()), (dimension,), keep_ids=True)[dimension]
     group = groups.get(key)
+    if group is None and dimension != "total":
+        # No case of this group is one the user may see: its name is not theirs to read either.
+        abort(404)
     counted = group.ids[counter] if group else {}
     listed = []
     if counted:
@@ -354,11 +357,18 @@ def render_rankings(scope, period, scopes, error=None, reason="", status=200):
     data, publication = ranking(scope, period, at, current_clock())
     body = render(
         "stats/rankings.html", None, scope=scope, scopes=scopes, period=period, data=data, publication=publication,
+        openable=openable_groups(period, at),
         history=publications(scope, period), kinds=RANKED, kind_labels=RANKED_LABELS, weighted=WEIGHTED, rates=RATES,
         can_publish=may_publish(current_user, scope) and period.end_at <= at, error=error, reason=reason,
         period_args=period_args(period),
     )
     return body, status
+
+
+def openable_groups(period, at):
+    """{kind: keys} of the ranking rows whose cases the user may open (the rest show plain numbers)."""
+    groups = tally(facts_for(visible_cases(current_user), period, at, current_clock()), RANKED)
+    return {kind: set(groups[kind]) for kind in RANKED}
 
 
 @bp.post("/stats/rankings/publish")

@@ -105,7 +105,37 @@
     }
   }
 
+  // htmx swaps nothing for a 5xx or 429 answer, nor when the network fails (base.html's
+  // responseHandling): without a word the tap would look ignored, so say what happened.
+  function tell(kind) {
+    var box = document.getElementById("net-status");
+    if (!box) return;
+    box.textContent = box.getAttribute("data-" + kind);
+    box.hidden = false;
+  }
+
+  function onResponseError(event) {
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (status === 503) tell("unavailable");
+    else if (status === 429) tell("limited");
+    else if (status >= 500) tell("failed");
+    else tell("other");
+  }
+
+  function onSendError() {
+    tell("offline");
+  }
+
+  // The next answer that arrives whole means the server is back: the message goes.
+  function onAfterRequest(event) {
+    var box = document.getElementById("net-status");
+    if (box && event.detail.successful) box.hidden = true;
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.body.addEventListener("htmx:responseError", onResponseError);
+    document.body.addEventListener("htmx:sendError", onSendError);
+    document.body.addEventListener("htmx:afterRequest", onAfterRequest);
     document.body.addEventListener("click", confirmButtons, true);
     document.body.addEventListener("change", onChange);
     document.body.addEventListener("htmx:configRequest", conditionalPolls);

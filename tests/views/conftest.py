@@ -1,0 +1,11 @@
+"""Fixtures shared by the access-matrix and personal-data tests."""
+import pytest
+
+from tests.views.access_world import NOW, AccessWorld
+
+
+@pytest.fixture
+def access(app, app_world):
+    """The access world (every kind of object at every place), with the app's clock at NOW."""
+    app.extensions["gridcase_now"] = lambda: NOW
+    return AccessWorld(app, app_world)

@@ -1,0 +1,593 @@
+"""Object-level access, generated: every route of app.url_map × every role × in- and out-of-scope objects.
+
+Each route that names an object (in its path, or in a query or form field that picks one) has an
+entry below: where each role's in-scope object lives, where its out-of-scope ones do, which roles
+may use it and what success looks like. For every role the test then asks:
+
+- out of scope: 403 or 404 (a visitor who is not signed in: the sign-in page), for pages and their
+  htmx fragments alike, and — compared row by row, files included — nothing in the database changed;
+- in scope: the roles the route is for succeed (so a route that refuses everything cannot pass),
+  the others are refused.
+
+The scopes are written out here from the domain's rules (a member: their grid; a community office:
+its grids; a department: the cases it holds; …), not computed with the app's own helpers.
+A new route fails `test_every_route_is_in_the_matrix_or_declared` until it gets an entry here or a
+reasoned place in OBJECT_FREE / PUBLIC_FREE.
+"""
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from types import SimpleNamespace
+from typing import Callable
+
+import pytest
+
+from tests.conftest import TOKEN, Client
+from tests.factories import PASSWORD
+from tests.views.access_world import CLOCK, NOW, snapshot, uploads
+from workflows.rankings import current_weights
+from workflows.service import SystemActor, fire
+
+ROLES = ("member", "lead", "community", "street", "district", "handler", "supervisor", "admin", "anonymous")
+USERNAMES = {"member": "member", "lead": "lead", "community": "community", "street": "street_disp",
+             "district": "district_disp", "handler": "handler", "supervisor": "supervisor", "admin": "admin"}
+STAFF = frozenset(USERNAMES)
+OFFICES = frozenset({"community", "street", "district"})
+REFUSED = (403, 404)
+MISSING = SimpleNamespace(id=987654, code="NOPE", number="2099-999999", tracking_code="ABCDEFGHJKMNPQRS")
+
+
+def scope(**roles):
+    """role -> (in-scope spec or None, [out-of-scope specs]); every role must be named."""
+    assert set(roles) == set(ROLES), set(ROLES) ^ set(roles)
+    return roles
+
+
+def everyone(inside, outside):
+    """The same objects for every role (public routes, where the object decides and the role does not)."""
+    return {role: (inside, list(outside)) for role in ROLES}
+
+
+def admin_only(spec, missing=None):
+    """An administrator's object: every other role is refused at the door; a missing one is 404 for admins."""
+    table = {role: (spec, []) for role in STAFF}
+    table["admin"] = (spec, [missing] if missing is not None else [])
+    table["anonymous"] = (None, [spec])
+    return table
+
+
+# ---- where each role's objects are (places of access_world) ----
+
+# A case (its photos, notices, reopen requests): a grid, or (grid, department) for a dispatched case.
+CASES = scope(
+    member=("g1", ["g2", "g5"]),                    # another grid of the same community; another district
+    lead=("g1", ["g2", "g5"]),
+    community=("g2", ["g3", "g5"]),                 # the community's other grid in; the next community out
+    street=("g3", ["g4", "g5"]),
+    district=("g4", ["g5"]),
+    handler=(("g1", "sanitation"), [("g1", "police"), ("g5", "far2")]),  # same grid, another department
+    supervisor=("g3", ["g4", "g5"]),
+    admin=("g5", []),
+    anonymous=(None, ["g1"]),
+)
+GRIDS = scope(
+    member=("g1", ["g2", "g5"]), lead=("g1", ["g2", "g5"]), community=("g2", ["g3", "g5"]),
+    street=("g3", ["g4", "g5"]), district=("g4", ["g5"]), handler=("g1", ["g5"]),
+    supervisor=("g3", ["g4", "g5"]), admin=("g5", []), anonymous=(None, ["g1"]),
+)
+COMMUNITIES = scope(
+    member=("c1", ["c2", "c4"]), lead=("c1", ["c2", "c4"]), community=("c1", ["c2", "c4"]),
+    street=("c2", ["c3", "c4"]), district=("c3", ["c4"]), handler=("c1", ["c4"]),
+    supervisor=("c2", ["c3", "c4"]), admin=("c4", []), anonymous=(None, ["c1"]),
+)
+STREETS = scope(
+    member=("s1", []), lead=("s1", []), handler=("s1", []),
+    community=(None, ["s1", "s3"]),                  # a community office does not see its own street's board
+    street=("s1", ["s2", "s3"]), district=("s2", ["s3"]), supervisor=("s1", ["s2", "s3"]),
+    admin=("s3", []), anonymous=(None, ["s1"]),
+)
+DISTRICTS = scope(
+    member=("d1", []), lead=("d1", []), handler=("d1", []),
+    community=(None, ["d1", "d2"]), street=(None, ["d1", "d2"]), supervisor=(None, ["d1", "d2"]),
+    district=("d1", ["d2"]), admin=("d2", []), anonymous=(None, ["d1"]),
+)
+DEPARTMENTS = scope(
+    member=("sanitation", []), lead=("sanitation", []),
+    handler=("sanitation", ["police", "far2"]),
+    community=("sanitation", ["far", "far2"]),       # serving its street: in; another street's: out
+    street=("police", ["far", "far2"]),
+    district=("far", ["far2"]),
+    supervisor=("env", ["far", "far2"]),
+    admin=("far2", []), anonymous=(None, ["sanitation"]),
+)
+# A department's board narrowed to one grid: both must be in reach.
+DEPARTMENT_GRIDS = scope(
+    member=(("sanitation", "g1"), []), lead=(("sanitation", "g1"), []),
+    handler=(("sanitation", "g1"), [("sanitation", "g5"), ("police", "g1")]),
+    community=(("sanitation", "g1"), [("sanitation", "g3"), ("far", "g4")]),
+    street=(("police", "g3"), [("police", "g4"), ("far2", "g5")]),
+    district=(("far", "g4"), [("env", "g5"), ("far2", "g5")]),
+    supervisor=(("env", "g3"), [("sanitation", "g4"), ("far2", "g5")]),
+    admin=(("far2", "g5"), []), anonymous=(None, [("sanitation", "g1")]),
+)
+# People whose work log (and patrols) a role reads.
+PEOPLE = scope(
+    member=("member", ["member2", "member_g5"]),    # even a colleague of the same grid is out
+    lead=("member", ["member_g2", "member_g5"]),
+    community=("member", ["member_g3", "member_g5"]),
+    street=("member_g3", ["member_g4", "member_g5"]),
+    district=("member_g4", ["member_g5"]),
+    handler=("member", ["member_g5"]),
+    supervisor=("member_g3", ["member_g4", "member_g5"]),
+    admin=("member_g5", []), anonymous=(None, ["member"]),
+)
+# Patrols one walks oneself (tick, end).
+OWN_PATROLS = scope(
+    member=("member", ["member2", "member_g5"]), lead=("lead", ["member", "member_g5"]),
+    community=("member", []), street=("member", []), district=("member", []), handler=("member", []),
+    supervisor=("member", []), admin=("member", []), anonymous=(None, ["member"]),
+)
+# People counted in statistics (the cases they recorded).
+STATS_PEOPLE = scope(
+    member=("member", []), lead=("member", ["member_g5"]), community=("member", ["member_g5"]),
+    street=("member", ["member_g5"]), district=("member", ["member_g5"]), handler=("member", ["member_g5"]),
+    supervisor=("member", ["member_g5"]), admin=("member_g5", []), anonymous=(None, ["member"]),
+)
+RANKING_SCOPES = scope(
+    member=("s1", []), lead=("s1", []), handler=("s1", []),
+    community=("s1", ["s2", "s3", "d1"]), street=("s1", ["s2", "s3", "d1"]), district=("s2", ["s3", "d2"]),
+    supervisor=("s1", ["s2", "s3"]), admin=("d2", []), anonymous=(None, ["s1"]),
+)
+PUBLISH_SCOPES = dict(RANKING_SCOPES, district=("d1", ["s3", "d2"]))
+# The grids whose people a recorder adds to the points table.
+POINT_GRIDS = scope(
+    member=("g1", []), lead=("g1", ["g2", "g5"]), community=("g1", ["g3", "g5"]), street=("g3", []),
+    district=("g4", []), handler=("g1", []), supervisor=("g3", []), admin=("g5", []), anonymous=(None, ["g1"]),
+)
+
+
+# ---- how each kind of object is made and addressed ----
+
+def place(x, spec, fresh=False):
+    """An org unit by its place name ("missing": one that does not exist)."""
+    return MISSING if spec == "missing" else x.place(spec)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One route with objects: its rule, who may use it, and how to reach each object."""
+
+    rule: str
+    method: str
+    scopes: dict
+    make: Callable  # (world, spec, fresh) -> object
+    path: Callable  # (world, object, role) -> URL
+    allowed: frozenset  # roles for which the in-scope request succeeds
+    ok: tuple = (200,)
+    data: Callable = None  # (world, object, role) -> form fields
+    public: bool = False
+    fresh: bool = False  # the in-scope request changes its object: make a new one each time
+    marker: Callable = None  # (object) -> text the in-scope page shows
+
+
+def E(rule, method, scopes, make, path, allowed, **kw):
+    """An entry, written short."""
+    return Entry(rule, method, scopes, make, path, frozenset(allowed), **kw)
+
+
+def case_of(x, spec, fresh=False):
+    """A case at a place (see AccessWorld.case)."""
+    return x.case(spec, fresh=fresh)
+
+
+def event_case(x, spec, fresh=False):
+    """A fresh case each role may act on (`fresh` is the role): a supervisor's waits for a decision
+    on a suspension."""
+    if spec == "g3" and fresh == "supervisor":
+        case = x.case("g3", fresh=True, state="reported")
+        fire(case, "request_suspension", SystemActor("dispatcher", "街道网格办", org_id=x.place("s1").id), NOW,
+             clock=CLOCK, reason="等待法院判决")
+        return case
+    return x.case(spec, fresh=bool(fresh))
+
+
+# The event each role fires on its in-scope case (and tries on the out-of-scope ones).
+EVENTS = {
+    "member": ("report", {}), "lead": ("report", {}), "admin": ("report", {}), "anonymous": ("report", {}),
+    "community": ("void", {"void_kind": "invalid", "reason": "无效上报"}),
+    "street": ("void", {"void_kind": "invalid", "reason": "无效上报"}),
+    "district": ("void", {"void_kind": "invalid", "reason": "无效上报"}),
+    "handler": ("rectify", {"note": "已清运完毕"}),
+    "supervisor": ("deny_suspension", {"reason": "不符合挂起条件"}),
+}
+TIPOFF_CASES = {"lead": "g1", "community": "g1", "admin": "g5"}
+
+
+def person(x, spec, fresh=False):
+    """A user by username."""
+    return x.user(spec)
+
+
+def department(x, spec, fresh=False):
+    """A department by its place name ("missing": one that does not exist)."""
+    return MISSING if spec == "missing" else x.departments[spec]
+
+
+def intake_form(x, obj, role):
+    """A valid intake form with a new key."""
+    return {"category": x.w.litter.id, "title": "", "description": "单元门口堆放杂物", "building": "", "unit": "",
+            "location_text": "东门", "lat": "", "lng": "", "urgency": "", "source": "patrol", "reporter_name": "",
+            "reporter_phone": "", "intake_key": uuid.uuid4().hex}
+
+
+def grid_path(template):
+    """A path builder filling in the object's code."""
+    return lambda x, obj, role: template.format(code=getattr(obj, "code", None))
+
+
+MATRIX = [
+    # -- cases and what hangs on them --
+    E("/cases/<int:case_id>", "GET", CASES, case_of, lambda x, c, r: f"/cases/{c.id}", STAFF,
+      marker=lambda c: c.number),
+    E("/cases/<int:case_id>/events/<event>", "POST", CASES, event_case,
+      lambda x, c, r: f"/cases/{c.id}/events/{EVENTS[r][0]}", STAFF - {"admin"}, ok=(303,),
+      data=lambda x, c, r: dict(EVENTS[r][1]), fresh=True),
+    E("/cases/<int:case_id>/notices", "POST", CASES, case_of, lambda x, c, r: f"/cases/{c.id}/notices",
+      {"supervisor"}, ok=(303,), data=lambda x, c, r: {"demand": "请于明日前办结"}, fresh=True),
+    E("/attachments/<int:attachment_id>", "GET", CASES, lambda x, s, f=False: x.photo(s),
+      lambda x, a, r: f"/attachments/{a.id}", STAFF),
+    E("/attachments/<int:attachment_id>/<any(thumb):variant>", "GET", CASES, lambda x, s, f=False: x.photo(s),
+      lambda x, a, r: f"/attachments/{a.id}/thumb", STAFF),
+    E("/notices/<int:notice_id>", "GET", CASES, lambda x, s, f=False: x.notice(s),
+      lambda x, n, r: f"/notices/{n.id}", STAFF, marker=lambda n: n.number),
+    E("/notices/<int:notice_id>/print", "GET", CASES, lambda x, s, f=False: x.notice(s),
+      lambda x, n, r: f"/notices/{n.id}/print", STAFF),
+    E("/notices/<int:notice_id>/<action>", "POST", CASES, lambda x, s, f=False: x.notice(s, fresh=f),
+      lambda x, n, r: f"/notices/{n.id}/sign", {"lead", "handler"}, ok=(303,), data=lambda x, n, r: {"note": ""},
+      fresh=True),
+    E("/supervision/reopen-requests/<int:request_id>", "POST", CASES,
+      lambda x, s, f=False: x.reopen_request(s, fresh=f), lambda x, q, r: f"/supervision/reopen-requests/{q.id}",
+      {"supervisor"}, ok=(303,), data=lambda x, q, r: {"action": "dismiss", "note": "已回访，居民认可"}, fresh=True),
+    # -- boards --
+    E("/grids/<code>/board", "GET", GRIDS, place, grid_path("/grids/{code}/board"),
+      STAFF - {"handler"}, marker=lambda g: g.name),
+    E("/<any(communities, streets, districts):kinds>/<code>/board", "GET", COMMUNITIES, place,
+      grid_path("/communities/{code}/board"), OFFICES | {"supervisor", "admin"}, marker=lambda g: g.name),
+    E("/<any(communities, streets, districts):kinds>/<code>/board", "GET", STREETS, place,
+      grid_path("/streets/{code}/board"), OFFICES | {"supervisor", "admin"}, marker=lambda g: g.name),
+    E("/<any(communities, streets, districts):kinds>/<code>/board", "GET", DISTRICTS, place,
+      grid_path("/districts/{code}/board"), OFFICES | {"supervisor", "admin"}, marker=lambda g: g.name),
+    E("/departments/<code>/board", "GET", DEPARTMENTS, department, grid_path("/departments/{code}/board"),
+      OFFICES | {"handler", "supervisor", "admin"}, marker=lambda d: d.name),
+    E("/departments/<code>/board", "GET", DEPARTMENT_GRIDS,
+      lambda x, s, f=False: (x.departments[s[0]], x.place(s[1])),
+      lambda x, o, r: f"/departments/{o[0].code}/board?grid={o[1].code}",
+      OFFICES | {"handler", "supervisor", "admin"}, marker=lambda o: o[1].name),
+    # -- recording a case in a grid (?grid=) --
+    E("/cases/new", "GET", GRIDS, place, grid_path("/cases/new?grid={code}"), {"member", "lead"} | OFFICES),
+    E("/cases/new", "POST", GRIDS, place, grid_path("/cases/new?grid={code}"), {"member", "lead"} | OFFICES,
+      ok=(303,), data=intake_form),
+    # -- patrols and work logs --
+    E("/patrols/<int:patrol_id>", "GET", PEOPLE, lambda x, s, f=False: x.patrol(s),
+      lambda x, p, r: f"/patrols/{p.id}", STAFF - {"handler"}),
+    E("/patrols/<int:patrol_id>/buildings/<int:building_id>", "POST", OWN_PATROLS,
+      lambda x, s, f=False: x.patrol(s, fresh=f),
+      lambda x, p, r: f"/patrols/{p.id}/buildings/{x.building_of(p.grid).id}", {"member", "lead"}, ok=(303,),
+      data=lambda x, p, r: {"checked": "1"}, fresh=True),
+    E("/patrols/<int:patrol_id>/end", "POST", OWN_PATROLS, lambda x, s, f=False: x.patrol(s, fresh=f),
+      lambda x, p, r: f"/patrols/{p.id}/end", {"member", "lead"}, ok=(303,), data=lambda x, p, r: {"note": "巡查完毕"},
+      fresh=True),
+    E("/worklog/people/<int:user_id>", "GET", PEOPLE, person, lambda x, u, r: f"/worklog/people/{u.id}",
+      STAFF - {"handler"}, marker=lambda u: u.name),
+    E("/worklog/people/<int:user_id>/days/<day>", "GET", PEOPLE, person,
+      lambda x, u, r: f"/worklog/people/{u.id}/days/2026-03-02", STAFF - {"handler"}, marker=lambda u: u.name),
+    E("/worklog/grids/<code>", "GET", GRIDS, place, grid_path("/worklog/grids/{code}"),
+      {"lead", "supervisor", "admin"} | OFFICES, marker=lambda g: g.name),
+    # -- points --
+    E("/points/c/<code>/<month>", "GET", COMMUNITIES, place, grid_path("/points/c/{code}/2026-03"),
+      STAFF - {"handler"}, marker=lambda c: c.name),
+    E("/points/c/<code>/quarters/<int:year>/<int:quarter>", "GET", COMMUNITIES, place,
+      grid_path("/points/c/{code}/quarters/2026/1"), STAFF - {"handler"}, marker=lambda c: c.name),
+    E("/points/c/<code>/services", "POST", COMMUNITIES, place, grid_path("/points/c/{code}/services"),
+      {"lead", "community", "admin"}, ok=(303,),
+      data=lambda x, c, r: {"person": x.point_person(_name(x, c)).id, "rule": x.service_rule().id,
+                            "day": "2026-03-02", "evidence": "疏通下水道", "month": "2026-03"}),
+    E("/points/c/<code>/tipoffs", "POST", COMMUNITIES, place, grid_path("/points/c/{code}/tipoffs"),
+      {"lead", "community", "admin"}, ok=(303,),
+      data=lambda x, c, r: {"person": x.point_person(_name(x, c)).id, "evidence": "举报违章搭建",
+                            "case": x.case(TIPOFF_CASES.get(r, "g1")).number, "month": "2026-03"}),
+    E("/points/c/<code>/<month>/publish", "POST", COMMUNITIES, place, grid_path("/points/c/{code}/2026-02/publish"),
+      {"community", "admin"}, ok=(303,), data=lambda x, c, r: {}),
+    E("/points/entries/<int:entry_id>/corrections", "POST", COMMUNITIES,
+      lambda x, s, f=False: x.point_entry(s), lambda x, e, r: f"/points/entries/{e.id}/corrections",
+      {"lead", "community", "admin"}, ok=(303,), data=lambda x, e, r: {"points": "-1", "reason": "重复登记"}),
+    E("/points/people", "POST", POINT_GRIDS, place, lambda x, g, r: "/points/people", {"lead", "community", "admin"},
+      ok=(303,), data=lambda x, g, r: {"grid": g.id, "name": "新志愿者", "kind": "volunteer", "building": "", "phone": ""}),
+    # -- statistics: the cases behind a number of one grid or person; rankings of a street or district --
+    E("/stats/cases", "GET", GRIDS, place,
+      lambda x, g, r: f"/stats/cases?kind=month&month=2026-03&counter=recorded&dimension=grid&key={g.id}",
+      {"lead", "handler", "supervisor", "admin"} | OFFICES, marker=lambda g: g.name),
+    E("/stats/cases", "GET", STATS_PEOPLE, person,
+      lambda x, u, r: f"/stats/cases?kind=month&month=2026-03&counter=recorded&dimension=person&key={u.id}",
+      {"lead", "handler", "supervisor", "admin"} | OFFICES, marker=lambda u: u.name),
+    E("/stats/rankings", "GET", RANKING_SCOPES, place, lambda x, s, r: f"/stats/rankings?scope={s.id}&month=2026-02",
+      OFFICES | {"supervisor", "admin"}, marker=lambda s: s.name),
+    E("/stats/rankings/publish", "POST", PUBLISH_SCOPES, place, lambda x, s, r: "/stats/rankings/publish",
+      {"street", "district", "supervisor", "admin"}, ok=(303,),
+      data=lambda x, s, r: {"scope": s.id, "month": "2026-02", "reason": ""}),
+    # -- administration: every other role is refused at the door --
+    E("/admin/", "GET", admin_only("-"), lambda x, s, f=False: None, lambda x, o, r: "/admin/", {"admin"}),
+    E("/admin/<name>", "GET", admin_only("users", "nope"), lambda x, s, f=False: s, lambda x, o, r: f"/admin/{o}",
+      {"admin"}),
+    E("/admin/<name>/new", "GET", admin_only("departments", "nope"), lambda x, s, f=False: s,
+      lambda x, o, r: f"/admin/{o}/new", {"admin"}),
+    E("/admin/<name>/new", "POST", admin_only("departments", "nope"), lambda x, s, f=False: s,
+      lambda x, o, r: f"/admin/{o}/new", {"admin"}, ok=(303,),
+      data=lambda x, o, r: {"code": "newdept", "name": "新部门", "org": x.place("s1").id, "phone": ""}),
+    E("/admin/<name>/<int:obj_id>", "GET", admin_only("far2", "missing"), department,
+      lambda x, d, r: f"/admin/departments/{d.id}", {"admin"}),
+    E("/admin/<name>/<int:obj_id>", "POST", admin_only("far2", "missing"), department,
+      lambda x, d, r: f"/admin/departments/{d.id}", {"admin"}, ok=(303,),
+      data=lambda x, d, r: {"name": "邻区环卫所", "org": x.place("s3").id, "phone": ""}),
+    E("/admin/<name>/<int:obj_id>/active", "POST", admin_only("member_g5", "missing"),
+      lambda x, s, f=False: MISSING if s == "missing" else x.user(s), lambda x, u, r: f"/admin/users/{u.id}/active",
+      {"admin"}, ok=(303,), data=lambda x, u, r: {"active": "0"}),
+    E("/admin/api-keys", "GET", admin_only("-"), lambda x, s, f=False: None, lambda x, o, r: "/admin/api-keys",
+      {"admin"}),
+    E("/admin/api-keys", "POST", admin_only("-"), lambda x, s, f=False: None, lambda x, o, r: "/admin/api-keys",
+      {"admin"}, ok=(201,), data=lambda x, o, r: {"name": "城市大脑"}),
+    E("/admin/api-keys/<int:key_id>/revoke", "POST", admin_only("key", "missing"),
+      lambda x, s, f=False: MISSING if s == "missing" else x.api_key, lambda x, k, r: f"/admin/api-keys/{k.id}/revoke",
+      {"admin"}, ok=(303,), data=lambda x, k, r: {}),
+    E("/admin/api-keys/intake", "POST", admin_only("s3"), place, lambda x, s, r: "/admin/api-keys/intake", {"admin"},
+      ok=(303,), data=lambda x, s, r: {"street": s.id, "grid": x.place("g5").id}),
+    E("/admin/calendar", "GET", admin_only("-"), lambda x, s, f=False: None, lambda x, o, r: "/admin/calendar?year=2026",
+      {"admin"}),
+    E("/admin/calendar/days", "POST", admin_only("-"), lambda x, s, f=False: None,
+      lambda x, o, r: "/admin/calendar/days", {"admin"}, ok=(303,),
+      data=lambda x, o, r: {"day": "2026-03-06", "kind": "holiday", "note": "停电"}),
+    E("/admin/calendar/days/<day>/clear", "POST", admin_only("2026-03-04", "2026-03-05"), lambda x, s, f=False: s,
+      lambda x, d, r: f"/admin/calendar/days/{d}/clear", {"admin"}, ok=(303,), data=lambda x, d, r: {}),
+    E("/admin/calendar/years/<int:year>/confirm", "POST", admin_only(2026, 1999), lambda x, s, f=False: s,
+      lambda x, y, r: f"/admin/calendar/years/{y}/confirm", {"admin"}, ok=(303,), data=lambda x, y, r: {}),
+    E("/admin/calendar/years/<int:year>/sync", "POST", admin_only(2027, 1999), lambda x, s, f=False: s,
+      lambda x, y, r: f"/admin/calendar/years/{y}/sync", {"admin"}, ok=(303,), data=lambda x, y, r: {}),
+    E("/admin/limits", "GET", admin_only("-"), lambda x, s, f=False: None, lambda x, o, r: "/admin/limits", {"admin"}),
+    E("/admin/limits", "POST", admin_only("-"), lambda x, s, f=False: None, lambda x, o, r: "/admin/limits",
+      {"admin"}, ok=(303,), data=lambda x, o, r: {"state": "found", "urgency": "", "unit": "hours", "amount": "24"}),
+    E("/stats/weights", "POST", admin_only("-"), lambda x, s, f=False: None, lambda x, o, r: "/stats/weights",
+      {"admin"}, ok=(303,), data=lambda x, o, r: {**{k: str(v) for k, v in current_weights().items()},
+                                                   "note": "复核"}),
+    E("/patrols/rules", "POST", admin_only("-"), lambda x, s, f=False: None, lambda x, o, r: "/patrols/rules",
+      {"admin"}, ok=(303,), data=lambda x, o, r: {"role": "lead", "grid_type": "environment", "period": "month",
+                                                   "times": "1"}),
+    # -- public by design: the object itself decides (active grid, published photo, tracking code) --
+    E("/g/<code>", "GET", everyone("g1", ["g9", "missing"]), place, grid_path("/g/{code}"), STAFF | {"anonymous"},
+      public=True, marker=lambda g: g.name),
+    E("/g/<code>/poster", "GET", everyone("g1", ["g9", "missing"]), place, grid_path("/g/{code}/poster"),
+      STAFF | {"anonymous"}, public=True),
+    E("/g/<code>/qr.svg", "GET", everyone("g1", ["g9", "missing"]), place, grid_path("/g/{code}/qr.svg"),
+      STAFF | {"anonymous"}, public=True),
+    E("/g/<code>/report", "GET", everyone("g1", ["g9", "missing"]), place, grid_path("/g/{code}/report"),
+      STAFF | {"anonymous"}, public=True),
+    E("/g/<code>/report", "POST", everyone("g1", ["g9", "missing"]), place, grid_path("/g/{code}/report"),
+      STAFF | {"anonymous"}, public=True, ok=(303,),
+      data=lambda x, g, r: {"category": x.w.litter.id, "description": "楼道里堆满杂物", "place": "", "location": "东门",
+                            "phone": ""}),
+    E("/g/<code>/people/<int:user_id>/photo", "GET",
+      everyone(("g1", "lead"), [("g1", "member_g5"), ("g1", "left_g1"), ("g5", "lead")]),
+      lambda x, s, f=False: (x.place(s[0]), x.inactive_person if s[1] == "left_g1" else x.user(s[1])),
+      lambda x, o, r: f"/g/{o[0].code}/people/{o[1].id}/photo", STAFF | {"anonymous"}, public=True),
+    E("/photos/<int:attachment_id>", "GET", everyone("after", ["before", "open"]),
+      lambda x, s, f=False: {"after": x.after_photo, "before": x.before_photo, "open": x.open_after_photo}[s],
+      lambda x, a, r: f"/photos/{a.id}", STAFF | {"anonymous"}, public=True),
+    E("/track/<code>", "GET", everyone("closed", ["missing", "staff"]),
+      lambda x, s, f=False: {"closed": x.closed, "missing": MISSING}.get(s, SimpleNamespace(
+          tracking_code=x.case("g1").number)), lambda x, c, r: f"/track/{c.tracking_code}", STAFF | {"anonymous"},
+      public=True),
+    E("/track", "GET", everyone("closed", ["missing"]),
+      lambda x, s, f=False: x.closed if s == "closed" else MISSING, lambda x, c, r: f"/track?code={c.tracking_code}",
+      STAFF | {"anonymous"}, public=True, ok=(303,)),
+    E("/track/<code>/rating", "POST", everyone("closed", ["missing"]),
+      lambda x, s, f=False: x.closed if s == "closed" else MISSING, lambda x, c, r: f"/track/{c.tracking_code}/rating",
+      STAFF | {"anonymous"}, public=True, ok=(303,), data=lambda x, c, r: {"rating": "satisfied", "comment": ""}),
+    E("/open311/v2/requests/<number>.<any(json,xml):fmt>", "GET", everyone("closed", ["hidden", "missing"]),
+      lambda x, s, f=False: {"closed": x.closed, "hidden": x.hidden_case, "missing": MISSING}[s],
+      lambda x, c, r: f"/open311/v2/requests/{c.number}.json", STAFF | {"anonymous"}, public=True),
+    E("/open311/v2/services/<code>.<any(json,xml):fmt>", "GET", everyone("litter", ["urgent", "missing"]),
+      lambda x, s, f=False: MISSING if s == "missing" else getattr(x.w, s),
+      lambda x, c, r: f"/open311/v2/services/{c.code}.json", STAFF | {"anonymous"}, public=True),
+]
+
+
+def _name(x, community):
+    """The place name of a community object."""
+    return next(name for name, unit in x.places.items() if unit.id == community.id)
+
+
+# Routes that name no object: each lists only what the signed-in user's own scope holds, or is
+# the user's own, or is a form whose every choice is checked on the server. (path to try, reason)
+OBJECT_FREE = {
+    ("/", "GET"): ("/", "redirects to the user's own landing page"),
+    ("/board", "GET"): ("/board", "redirects to the user's own board"),
+    ("/queue", "GET"): ("/queue", "the user's own queue (their level or department)"),
+    ("/cases", "GET"): ("/cases", "lists visible_cases(user) only"),
+    ("/account/password", "GET"): ("/account/password", "the user's own account"),
+    ("/account/password", "POST"): ("/account/password", "the user's own account"),
+    ("/logout", "POST"): ("/logout", "ends the user's own sessions"),
+    ("/notices", "GET"): ("/notices", "lists visible_notices(user) only"),
+    ("/bulletin", "GET"): ("/bulletin", "escalated notices in the user's scope only"),
+    ("/bulletin/print", "GET"): ("/bulletin/print", "the same rows as /bulletin"),
+    ("/patrols", "GET"): ("/patrols", "the user's own patrol page"),
+    ("/patrols/start", "POST"): ("/patrols/start", "starts a patrol of the user's own grid"),
+    ("/patrols/coverage", "GET"): ("/patrols/coverage", "grids of scope_grids(user) only"),
+    ("/patrols/missed", "GET"): ("/patrols/missed", "grids of scope_grids(user) only"),
+    ("/patrols/rules", "GET"): ("/patrols/rules", "the rule table, the same for everyone who may read it"),
+    ("/points", "GET"): ("/points", "redirects to the user's own first community"),
+    ("/points/people", "GET"): ("/points/people", "people of recordable_grids(user) only"),
+    ("/points/ranking", "GET"): ("/points/ranking", "communities of scope_communities(user) only"),
+    ("/points/ranking.xlsx", "GET"): ("/points/ranking.xlsx", "the same rows as /points/ranking"),
+    ("/points/rules", "GET"): ("/points/rules", "the points table, the same for everyone"),
+    ("/points/rules", "POST"): ("/points/rules", "adds a street item; can_manage_rules(user) decides"),
+    ("/stats", "GET"): ("/stats", "indicators over visible_cases(user) only"),
+    ("/stats/export.xlsx", "GET"): ("/stats/export.xlsx", "the same rows as /stats"),
+    ("/stats/trend", "GET"): ("/stats/trend", "scores over visible_cases(user) only"),
+    ("/stats/trend.json", "GET"): ("/stats/trend.json", "the same as /stats/trend"),
+    ("/stats/weights", "GET"): ("/stats/weights", "the weights, the same for everyone who may read them"),
+    ("/ledger", "GET"): ("/ledger", "rows of visible_cases(user) only; a unit filter outside it matches nothing"),
+    ("/ledger/export.csv", "GET"): ("/ledger/export.csv", "the same rows as /ledger"),
+    ("/ledger/export.xlsx", "GET"): ("/ledger/export.xlsx", "the same rows as /ledger"),
+    ("/worklog", "GET"): ("/worklog", "the user's own log, or the grids of scope_grids(user)"),
+    ("/worklog/notes", "POST"): ("/worklog/notes", "writes the user's own note"),
+    ("/workflow", "GET"): ("/workflow", "the machine's own tables, no case data"),
+    ("/supervision/reopen-requests", "GET"): ("/supervision/reopen-requests", "requests in the supervisor's area only"),
+}
+# Routes for everyone, signed in or not, that name no object either.
+PUBLIC_FREE = {
+    ("/login", "GET"): "the sign-in page",
+    ("/login", "POST"): "signing in (rate-limited per address and per account)",
+    ("/lang", "POST"): "the interface language, kept in the visitor's own session",
+    ("/static/<path:filename>", "GET"): "the app's own CSS, JavaScript and vendored assets, nothing from users",
+    ("/open311/v2/discovery.<any(json,xml):fmt>", "GET"): "Open311 discovery; fmt is a file format",
+    ("/open311/v2/services.<any(json,xml):fmt>", "GET"): "the public categories; fmt is a file format",
+    ("/open311/v2/requests.<any(json,xml):fmt>", "GET"): "public-category cases, without contacts, by design",
+    ("/open311/v2/requests.<any(json,xml):fmt>", "POST"): "creating a request needs an API key (tests/views/test_open311.py)",
+}
+
+
+def routes(app):
+    """Every (rule, method) the app serves."""
+    return {(rule.rule, method) for rule in app.url_map.iter_rules() for method in rule.methods - {"HEAD", "OPTIONS"}}
+
+
+def test_every_route_is_in_the_matrix_or_declared(app):
+    served = routes(app)
+    in_matrix = {(entry.rule, entry.method) for entry in MATRIX}
+    declared = set(OBJECT_FREE) | set(PUBLIC_FREE)
+    assert sorted(served - in_matrix - declared) == [], "routes without a matrix entry or a reasoned declaration"
+    assert sorted((in_matrix | declared) - served) == [], "entries for routes that no longer exist"
+    assert not in_matrix & declared
+    # A route whose path names an object (an id or a code) cannot be declared object-free.
+    objects = [rule for rule, _method in declared if set(re.findall(r"<(?:[^:>]+:)?(\w+)>", rule)) - {"fmt", "filename"}]
+    assert objects == []
+
+
+def client_for(app, role):
+    """(client, CSRF token) for a role; a visitor's token comes from the sign-in page."""
+    client = Client(app.test_client())
+    if role == "anonymous":
+        return client, client.token("/login")
+    response = client.login(USERNAMES[role], PASSWORD)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    html = client.get("/account/password").get_data(as_text=True)
+    return client, TOKEN.search(html).group(1)
+
+
+def send(client, token, method, url, data=None, hx=False):
+    """One request as the browser would send it (htmx headers when asked)."""
+    headers = {"HX-Request": "true", "HX-Target": "main"} if hx else {}
+    if method == "GET":
+        response = client.http.get(url, headers=headers)
+    else:
+        response = client.http.post(url, data={**(data or {}), "csrf_token": token}, headers=headers)
+    response.get_data()  # buffered, so the file a photo response streams from is closed at once
+    response.close()
+    return response
+
+
+def to_sign_in(response):
+    """The visitor was sent to the sign-in page (htmx: the whole page, by HX-Redirect)."""
+    target = response.headers.get("HX-Redirect" if response.status_code == 204 else "Location", "")
+    return response.status_code in (204, 302, 303) and target.startswith("/login")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_out_of_scope_access_is_refused_and_changes_nothing(app, access, role):
+    client, token = client_for(app, role)
+    problems = []
+    for entry in MATRIX:
+        inside, outside = entry.scopes[role]
+        for spec in outside:
+            obj = entry.make(access, spec)
+            url = entry.path(access, obj, role)
+            data = entry.data(access, obj, role) if entry.data else None
+            for hx in ((False, True) if entry.method == "GET" else (False,)):
+                before, files = snapshot(), uploads(app)
+                response = send(client, token, entry.method, url, data, hx)
+                if role == "anonymous" and not entry.public:
+                    if not to_sign_in(response):
+                        problems.append(f"{entry.method} {url} as a visitor: {response.status_code}, not sent to sign in")
+                elif response.status_code not in REFUSED:
+                    problems.append(f"{entry.method} {url} ({spec}, out of scope) as {role}{' (htmx)' if hx else ''}: "
+                                    f"{response.status_code}")
+                if snapshot() != before or uploads(app) != files:
+                    problems.append(f"{entry.method} {url} ({spec}, out of scope) as {role} changed the database")
+        if inside is None:
+            continue
+        fresh = role if entry.make is event_case else entry.fresh
+        obj = entry.make(access, inside, fresh) if entry.fresh else entry.make(access, inside)
+        url = entry.path(access, obj, role)
+        response = send(client, token, entry.method, url, entry.data(access, obj, role) if entry.data else None)
+        if role in entry.allowed:
+            if response.status_code not in entry.ok:
+                problems.append(f"{entry.method} {url} ({inside}, in scope) as {role}: {response.status_code}, "
+                                f"expected {entry.ok}")
+            elif entry.marker and entry.method == "GET" and entry.marker(obj) not in response.get_data(as_text=True):
+                problems.append(f"{entry.method} {url} ({inside}) as {role}: the page does not show its object")
+        elif role == "anonymous":
+            if not to_sign_in(response):
+                problems.append(f"{entry.method} {url} as a visitor: {response.status_code}")
+        elif response.status_code not in REFUSED:
+            problems.append(f"{entry.method} {url} ({inside}) as {role}, a role it is not for: {response.status_code}")
+    assert problems == [], "\n".join(problems)
+
+
+def test_object_free_routes_send_visitors_to_sign_in_and_change_nothing(app, access):
+    client, token = client_for(app, "anonymous")
+    problems = []
+    for (rule, method), (url, _reason) in OBJECT_FREE.items():
+        before = snapshot()
+        response = send(client, token, method, url, {})
+        if not to_sign_in(response):
+            problems.append(f"{method} {url}: {response.status_code}")
+        if snapshot() != before:
+            problems.append(f"{method} {url} changed the database")
+    assert problems == [], "\n".join(problems)
+
+
+def test_ranking_numbers_link_only_to_cases_the_viewer_may_open(app, access, login):
+    """A community office sees its street's ranking; only its own grids' numbers open a case list."""
+    app.extensions["gridcase_now"] = lambda: NOW + timedelta(days=3)  # the found cases are overdue by then
+    street = access.place("s1")
+    html = login("community").get(f"/stats/rankings?scope={street.id}&month=2026-03").get_data(as_text=True)
+    rows = {key: row for key, row in re.findall(r'<tr data-key="(\d+)">(.*?)</tr>', html, re.S)}
+    g1, g3 = str(access.place("g1").id), str(access.place("g3").id)
+    assert "/stats/cases?" in rows[g1]
+    assert "/stats/cases?" not in rows[g3] and re.search(r"\d+/\d+", rows[g3])
+
+
+def test_every_post_without_the_csrf_token_is_refused_and_changes_nothing(app, access):
+    """Generated like the matrix: each POST route, sent by a role it is for, minus the token."""
+    clients, problems = {}, []
+    posts = [(entry, next(role for role in ROLES if role in entry.allowed)) for entry in MATRIX
+             if entry.method == "POST"]
+    free = [(SimpleNamespace(path=lambda x, o, r, url=url: url, make=lambda x, s, f=False: None, data=None), "member")
+            for (rule, method), (url, _reason) in OBJECT_FREE.items() if method == "POST"]
+    free += [(SimpleNamespace(path=lambda x, o, r, url=rule: url, make=lambda x, s, f=False: None, data=None),
+              "anonymous") for rule, method in PUBLIC_FREE if method == "POST" and not rule.startswith("/open311/")]
+    for entry, role in posts + free:
+        if role not in clients:
+            clients[role] = client_for(app, role)[0]
+        inside = entry.scopes[role][0] if hasattr(entry, "scopes") else None
+        obj = entry.make(access, inside, True) if getattr(entry, "fresh", False) else entry.make(access, inside)
+        url = entry.path(access, obj, role)
+        data = entry.data(access, obj, role) if entry.data else {}
+        before, files = snapshot(), uploads(app)
+        response = clients[role].http.post(url, data=data)
+        text = response.get_data(as_text=True)
+        if response.status_code != 400 or "表单已失效" not in text:
+            problems.append(f"POST {url} without a token as {role}: {response.status_code}")
+        if snapshot() != before or uploads(app) != files:
+            problems.append(f"POST {url} without a token as {role} changed the database")
+    assert problems == [], "\n".join(problems)

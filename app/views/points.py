@@ -1,13 +1,12 @@
 """Points (积分): a community's month ledger, recording, corrections, publishing, quarters, the yearly top 50."""
-import io
 from datetime import date, timedelta
 
-import xlsxwriter
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.db import now
+from app.exports import xlsx_response
 from app.i18n import translate_error
 from app.views.patrols import require_role
 from workflows.errors import WorkflowError
@@ -38,8 +37,6 @@ from workflows.queries import visible_cases
 bp = Blueprint("points", __name__)
 READERS = ("member", "lead", "dispatcher", "supervisor", "admin")
 TOP = 50
-# A spreadsheet cell starting with one of these would be read as a formula if it were not text.
-FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 @bp.app_template_global("person_label")
@@ -258,42 +255,16 @@ def ranking():
 @bp.get("/points/ranking.xlsx")
 @login_required
 def ranking_xlsx():
-    """The yearly top 50 as an Excel workbook."""
+    """The yearly top 50 as an Excel workbook (every text written as text, never as a formula)."""
     require_role(*READERS)
     year = _year()
     rows = yearly_ranking(scope_communities(current_user), year, TOP)
-    data = ranking_workbook(rows, year)
-    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"points-{year}-top{TOP}.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-
-
-def ranking_workbook(rows, year):
-    """The ranking as .xlsx bytes; every text is written as text, never as a formula."""
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                            "strings_to_urls": False, "strings_to_numbers": False})
-    sheet = workbook.add_worksheet(str(year))
-    bold = workbook.add_format({"bold": True})
-    # Quote-prefixed: Excel keeps such a cell as text even when someone edits it later.
-    quoted = workbook.add_format({"quote_prefix": True})
-    sheet.write_string(0, 0, _("Points ranking %(year)s (top %(n)s)", year=year, n=TOP), bold)
-    headers = [_("Rank"), _("Full name"), _("Role"), _("Community"), _("Grid"), _("Points this year"), _("Total points")]
-    for column, header in enumerate(headers):
-        sheet.write_string(1, column, header, bold)
-    for index, row in enumerate(rows, start=2):
-        person = row.person
-        sheet.write_number(index, 0, row.rank)
-        for column, text in ((1, person.name), (2, person_label(person.kind)), (3, person.grid.parent.name),
-                             (4, person.grid.name)):
-            sheet.write_string(index, column, text, quoted if text.startswith(FORMULA_STARTS) else None)
-        sheet.write_number(index, 5, row.points)
-        sheet.write_number(index, 6, row.cumulative)
-    sheet.set_column(0, 0, 6)
-    sheet.set_column(1, 4, 16)
-    sheet.set_column(5, 6, 12)
-    sheet.freeze_panes(2, 0)
-    workbook.close()
-    return buffer.getvalue()
+    headers = [_("Rank"), _("Full name"), _("Role"), _("Community"), _("Grid"), _("Points this year"),
+               _("Total points")]
+    lines = ([row.rank, row.person.name, person_label(row.person.kind), row.person.grid.parent.name,
+              row.person.grid.name, row.points, row.cumulative] for row in rows)
+    caption = _("Points ranking %(year)s (top %(n)s)", year=year, n=TOP)
+    return xlsx_response(f"points-{year}-top{TOP}.xlsx", [(str(year), headers, lines, caption)])
 
 
 @bp.route("/points/people", methods=["GET", "POST"])

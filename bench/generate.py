@@ -1,0 +1,742 @@
+"""Benchmark data: a district of N grids with realistic cases, made two ways that give the same rows.
+
+`python -m bench.generate <profile> [--db URL] [--out manifest.json]`
+
+Every case follows a *plan*: a grid, a category, who found it, and the events that took it to
+its state (create, report, escalate, dispatch, rectify, verify, close …) with their actors,
+times and form data. A plan is played either
+
+- through `workflows.service.open_case` and `fire` (the real write path), for small sizes, or
+- by a bulk loader that simulates `fire` in Python — the machine's own effect functions, the
+  same clock for deadlines, the same history hash — and writes the rows with executemany in
+  one transaction, secondary indexes dropped during the load and recreated from their own
+  CREATE statements after it, so the schema stays exactly what init-db made.
+
+tests/unit/test_bench_generator.py proves that both give the same case and history rows.
+
+A built database is cached in bench/.data/<profile>.db with a sidecar <profile>.db.json (profile,
+size, seed, generator version, the manifest); a mismatch rebuilds it in a side file then moves it
+into place. With --db the cached file is copied there (a fresh copy each call, so an HTTP run
+that fires events never spoils the cache).
+"""
+import argparse
+import json
+import os
+import random
+import shutil
+import sys
+import time as timer
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+from argon2 import PasswordHasher
+from peewee import SqliteDatabase
+
+from app.config import DEFAULTS
+from app.db import migrate
+from app.orgdata import CATEGORIES, DEPARTMENTS, TITLES
+from workflows import machine
+from workflows.calendar import sync_year, work_calendar
+from workflows.clock import Clock, parse_periods
+from workflows.db import bind, db, open_database
+from workflows.history import event_hash
+from workflows.limits import limit_at, seed_limits, urgency_key
+from workflows.machine import CALLBACK_SOURCES, EVENT_SPECS, INITIAL, OPEN_STATES
+from workflows.models import Case, CaseEvent, Category, Counter, Department, OrgUnit, User
+from workflows.service import SystemActor, fire, open_case
+
+GENERATOR_VERSION = 1
+PASSWORD = "bench2026"  # nosec B105 # the published benchmark password, benchmark data only
+DATA_DIR = Path(__file__).resolve().parent / ".data"
+SEED = 2026
+BATCH = 20_000
+# Time limits are seeded as in force long before any generated case.
+LIMITS_FROM = timedelta(days=400)
+
+PROFILES = {
+    # Boards of 50/500/2,000 open cases made through fire, and a 40,000-case POST pool in bulk.
+    "boards": {"cases": 2550, "pool": 40_000},
+    "sweep100k": {"cases": 100_000},
+    "sweep1m": {"cases": 1_000_000},
+    "stats100k": {"cases": 100_000},
+}
+BOARD_SIZES = (50, 500, 2000)
+POOL_GRID = "POST"
+
+# Open states and how often a case rests in each (boards and sweeps).
+OPEN_MIX = {"found": 25, "handled": 10, "reported": 20, "assigned": 30, "rectified": 10, "verified": 5}
+# A month of cases judged after it ended: most closed.
+MONTH_MIX = {"closed": 55, "voided": 5, "verified": 5, "rectified": 5, "assigned": 10, "reported": 8,
+             "handled": 5, "found": 7}
+SOURCES = {"patrol": 70, "building_head": 10, "resident": 10, "hotline": 10}
+
+NOTES = {
+    "handle": {"note": "已现场处置完毕，拍照留存。"},
+    "report": {"note": "无法现场处置，上报处理。"},
+    "escalate": {"reason": "网格内无法解决，报社区。"},
+    "send_back": {"reason": "信息不全，请补充现场照片后再报。"},
+    "decline": {"reason": "不属于本部门职责范围。"},
+    "rectify": {"note": "已安排人员整改完毕。"},
+    "rework": {"reason": "整改不到位，请返工。"},
+    "verify": {"note": "经现场核查，整改到位。"},
+    "void": {"void_kind": "invalid", "reason": "经核实不属实"},
+}
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚华建国红梅玉志海燕春德文"
+
+
+def bench_now():
+    """The app's clock: local wall time in the configured zone, naive, to the second."""
+    return datetime.now(ZoneInfo(DEFAULTS["TIMEZONE"])).replace(tzinfo=None, microsecond=0)
+
+
+def bench_clock():
+    """The clock the app builds from its default configuration and the calendar in the database."""
+    return Clock(work_calendar(), periods=parse_periods(DEFAULTS["OFFICE_HOURS"]),
+                 warn_fraction=float(DEFAULTS["WARN_FRACTION"]))
+
+
+def bench_random(seed):
+    """A reproducible generator for benchmark data (never for anything secret)."""
+    return random.Random(seed)  # nosec B311 # reproducible benchmark data, not a secret
+
+
+# ---- the organisation ----
+
+
+def layout_for(profile):
+    """[(street code, [(community code, [grid codes])])] of a profile."""
+    if profile == "boards":
+        return [("S01", [("C01", [f"B{n:04d}" for n in BOARD_SIZES]), ("C02", [POOL_GRID])])]
+    if profile.startswith("sweep"):
+        # ~2,000 grids: 10 streets × 10 communities × 20 grids.
+        return [(f"S{s:02d}", [(f"C{s:02d}{c:02d}", [f"G{s:02d}{c:02d}{g:02d}" for g in range(1, 21)])
+                               for c in range(1, 11)]) for s in range(1, 11)]
+    if profile == "test":
+        return [("S01", [("C01", ["G0101", "G0102", "G0103"]), ("C02", ["G0201", "G0202"])])]
+    if profile.startswith("stats"):
+        # One street of 200 grids: its month is the statistics benchmark.
+        return [("S01", [(f"C01{c:02d}", [f"G01{c:02d}{g:02d}" for g in range(1, 21)]) for c in range(1, 11)])]
+    raise ValueError(f"unknown profile {profile!r}")
+
+
+def build_world(layout, now, password_hash):
+    """The org tree, departments (serving the whole district), categories, calendar, limits and accounts."""
+    for year in range((now - LIMITS_FROM).year, now.year + 2):
+        sync_year(year, now)
+    seed_limits(now - LIMITS_FROM, now)
+    district = OrgUnit.create(kind="district", code="D01", name="基准区")
+    departments = {}
+    for code, name in DEPARTMENTS:
+        departments[code] = Department.create(code=code, name=name, org=district)
+    for sort, (major_code, major_name, minors) in enumerate(CATEGORIES):
+        major = Category.create(code=major_code, name=major_name, sort_order=sort)
+        for minor_sort, (code, name, department, urgency, public) in enumerate(minors):
+            Category.create(code=code, name=name, parent=major, default_department=departments[department],
+                            urgency=urgency, public=public, sort_order=minor_sort)
+    users = [("bench_admin", "管理员", "admin", None, None)]
+    users += [(f"h_{code}", f"{dept.name}处置员", "handler", None, dept.id) for code, dept in departments.items()]
+    for s_sort, (s_code, communities) in enumerate(layout, 1):
+        street = OrgUnit.create(kind="street", code=s_code, name=f"第{s_sort}街道", parent=district, sort_order=s_sort)
+        users.append((f"d_{s_code}", f"{street.name}网格办", "dispatcher", street.id, None))
+        users.append((f"sup_{s_code}", f"{street.name}督导组", "supervisor", street.id, None))
+        for c_sort, (c_code, grids) in enumerate(communities, 1):
+            community = OrgUnit.create(kind="community", code=c_code, name=f"{street.name}第{c_sort}社区",
+                                       parent=street, sort_order=c_sort)
+            users.append((f"d_{c_code}", f"{community.name}网格办", "dispatcher", community.id, None))
+            rows = [{"kind": "grid", "code": code, "name": f"{community.name}{code}网格", "parent": community.id,
+                     "sort_order": g_sort, "households": 300} for g_sort, code in enumerate(grids, 1)]
+            OrgUnit.insert_many(rows).execute()
+            for grid_id, code in OrgUnit.select(OrgUnit.id, OrgUnit.code).where(
+                    OrgUnit.parent == community.id).order_by(OrgUnit.id).tuples():
+                users.append((f"m_{code}", f"网格员{code}", "member", grid_id, None))
+                users.append((f"l_{code}", f"网格长{code}", "lead", grid_id, None))
+    fields = ("username", "name", "role", "org", "department")
+    rows = [dict(zip(fields, user), password_hash=password_hash, created_at=now) for user in users]
+    for start in range(0, len(rows), 500):
+        User.insert_many(rows[start:start + 500]).execute()
+
+
+@dataclass
+class Grid:
+    """A grid and the people who act on its cases."""
+
+    unit: OrgUnit
+    member: User
+    lead: User
+    dispatcher: User  # the community's
+
+
+@dataclass
+class World:
+    """The organisation as loaded back from the database."""
+
+    grids: dict  # code -> Grid
+    categories: list  # minor Category rows
+    handlers: dict  # department id -> User
+    departments: list  # ids
+
+    @classmethod
+    def load(cls):
+        """Read the organisation and the accounts the plans act with."""
+        units = {u.id: u for u in OrgUnit.select()}
+        for unit in units.values():
+            if unit.parent_id is not None:
+                unit.parent = units[unit.parent_id]
+        users = list(User.select())
+        by_org = {(u.org_id, u.role): u for u in users if u.org_id is not None}
+        grids = {}
+        for unit in sorted(units.values(), key=lambda u: u.id):
+            if unit.kind == "grid":
+                grids[unit.code] = Grid(unit, by_org[(unit.id, "member")], by_org[(unit.id, "lead")],
+                                        by_org[(unit.parent_id, "dispatcher")])
+        categories = list(Category.select().where(Category.parent.is_null(False)).order_by(Category.id))
+        handlers = {u.department_id: u for u in users if u.role == "handler"}
+        return cls(grids, categories, handlers, sorted(handlers))
+
+
+# ---- plans ----
+
+
+@dataclass
+class Plan:
+    """One case: where, what, who opened it when, and the events that took it where it is."""
+
+    grid: Grid
+    category: Category
+    source: str
+    opener: object
+    created_at: datetime
+    title: str
+    location_text: str
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    tracking_code: str = None
+    steps: list = field(default_factory=list)  # [(event, actor, at, data)]
+
+
+def pick(rng, weights):
+    """A key of `weights` drawn in proportion to its weight."""
+    return rng.choices(tuple(weights), tuple(weights.values()))[0]
+
+
+def route(target, grid, world, rng, category, source, finder):
+    """The events (event, actor, data) that take a new case to `target` (a state, or 'voided')."""
+    if target == "found":
+        return []
+    if target == "voided":
+        return [("void", grid.lead, NOTES["void"])]
+    member, lead, community = grid.member, grid.lead, grid.dispatcher
+    steps = []
+    if target == "handled" or (target in ("verified", "closed") and rng.random() < 0.4):
+        steps.append(("handle", finder, NOTES["handle"]))
+        if target == "handled":
+            return steps
+        # Never verified by whoever handled it: the lead checks a member's, the community the lead's.
+        steps.append(("verify", community if finder is lead else lead, NOTES["verify"]))
+    else:
+        steps.append(("report", finder, NOTES["report"]))
+        if finder is member:
+            if rng.random() < 0.06:
+                steps += [("send_back", lead, NOTES["send_back"]), ("report", member, NOTES["report"])]
+            if target == "reported" and rng.random() < 0.5:
+                return steps  # waiting for the lead, at grid level
+            steps.append(("escalate", lead, NOTES["escalate"]))
+        if target == "reported":
+            return steps
+        department = category.default_department_id
+        if rng.random() < 0.05:
+            steps.append(("dispatch", community, {"department": department, "instructions": "请按时限整改并反馈。"}))
+            steps.append(("decline", world.handlers[department], NOTES["decline"]))
+            department = rng.choice([d for d in world.departments if d != department])
+        steps.append(("dispatch", community, {"department": department, "instructions": "请按时限整改并反馈。"}))
+        if target == "assigned":
+            return steps
+        handler = world.handlers[department]
+        steps.append(("rectify", handler, NOTES["rectify"]))
+        if rng.random() < 0.08:
+            steps += [("rework", member, NOTES["rework"]), ("rectify", handler, NOTES["rectify"])]
+        if target == "rectified":
+            return steps
+        steps.append(("verify", member, NOTES["verify"]))
+    if target == "verified":
+        return steps
+    data = {"note": "核查通过，予以销号。"}
+    if source in CALLBACK_SOURCES:
+        data["callback"] = rng.choices(("satisfied", "basically_satisfied", "dissatisfied", "unreachable"),
+                                       (75, 15, 5, 5))[0]
+    steps.append(("close", community, data))
+    return steps
+
+
+class Planner:
+    """Draws plans from one seeded generator; times are whole minutes, stamped by the given clock."""
+
+    def __init__(self, world, clock, now, seed):
+        self.world = world
+        self.clock = clock
+        self.now = now
+        self.rng = bench_random(seed)
+        self.cutoffs = {}
+
+    def cutoff(self, state, urgency):
+        """The latest step start whose limit is used up at now (a step started after it is not overdue)."""
+        key = (state, urgency_key(state, urgency))
+        if key not in self.cutoffs:
+            self.cutoffs[key] = self.clock.cutoff(self.now, limit_at(state, urgency))
+        return self.cutoffs[key]
+
+    def draw(self, grid, target):
+        """Everything but the times."""
+        rng, world = self.rng, self.world
+        category = rng.choice(world.categories)
+        source = pick(rng, SOURCES)
+        finder = grid.lead if rng.random() < 0.2 else grid.member
+        opener = finder if source in ("patrol", "building_head") else SystemActor("resident", "居民")
+        plan = Plan(grid=grid, category=category, source=source, opener=opener, created_at=None,
+                    title=rng.choice(TITLES[category.code]), location_text=f"{grid.unit.name}公共区域")
+        if source in CALLBACK_SOURCES:
+            plan.reporter_name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
+            plan.reporter_phone = f"13{rng.randint(100000000, 999999999)}"
+        if source == "resident":
+            plan.tracking_code = f"{rng.getrandbits(80):020x}"
+        events = route(target, grid, world, rng, category, source, finder)
+        return plan, events
+
+    def open_plan(self, grid, state, overdue):
+        """A case resting in open `state`, its step overdue or not at now; earlier steps before it."""
+        plan, events = self.draw(grid, state)
+        urgency = plan.category.urgency
+        cutoff = self.cutoff(state, urgency)
+        rng = self.rng
+        if overdue:
+            anchor = cutoff.replace(second=0) - timedelta(minutes=rng.randint(0, 5 * 24 * 60))
+        else:
+            span = int((self.now - cutoff).total_seconds() // 60)
+            anchor = self.now.replace(second=0) - timedelta(minutes=rng.randint(0, span - 1)) if span > 0 else self.now
+        return self.backward(plan, events, anchor)
+
+    def closed_plan(self, grid, within):
+        """A case closed (or voided) within `within` before now."""
+        plan, events = self.draw(grid, "voided" if self.rng.random() < 0.1 else "closed")
+        minutes = int(within.total_seconds() // 60)
+        anchor = self.now.replace(second=0) - timedelta(minutes=self.rng.randint(1, minutes))
+        return self.backward(plan, events, anchor)
+
+    def backward(self, plan, events, anchor):
+        """The last event (or the opening, if none) at `anchor`, each earlier one some minutes before."""
+        gaps = [self.rng.randint(10, 480) for _ in events]
+        at = anchor - timedelta(minutes=sum(gaps))
+        plan.created_at = at
+        for (event, actor, data), gap in zip(events, gaps):
+            at += timedelta(minutes=gap)
+            plan.steps.append((event, actor, at, data))
+        return plan
+
+    def month_plan(self, grid, start, end):
+        """A case recorded in [start, end) and moved forward; steps later than now are not taken (yet)."""
+        plan, events = self.draw(grid, pick(self.rng, MONTH_MIX))
+        rng = self.rng
+        at = start + timedelta(minutes=rng.randint(0, int((end - start).total_seconds() // 60) - 1))
+        plan.created_at = at
+        for event, actor, data in events:
+            late = rng.random() < 0.15
+            at += timedelta(minutes=rng.randint(24 * 60, 6 * 24 * 60) if late else rng.randint(10, 600))
+            if at > self.now:
+                break
+            plan.steps.append((event, actor, at, data))
+        return plan
+
+
+# ---- playing plans through fire ----
+
+
+def fire_plans(plans, clock):
+    """Record each plan through open_case and fire (the real write path), all in one transaction."""
+    count = 0
+    with db.atomic():
+        for plan in plans:
+            case = open_case(
+                plan.grid.unit, plan.opener, plan.created_at, category=plan.category, title=plan.title,
+                description=f"{plan.category.name}，请及时处置。", clock=clock, source=plan.source,
+                location_text=plan.location_text, reporter_name=plan.reporter_name,
+                reporter_phone=plan.reporter_phone, tracking_code=plan.tracking_code,
+            )
+            for event, actor, at, data in plan.steps:
+                fire(case, event, actor, at, clock=clock, **data)
+            count += 1
+    return count
+
+
+# ---- playing plans in bulk ----
+
+
+class Stamper:
+    """Deadlines and warning points of steps, memoised (plans use whole minutes, so they repeat)."""
+
+    def __init__(self, clock):
+        self.clock = clock
+        self.limits = {}
+        self.memo = {}
+
+    def stamp(self, state, urgency, at):
+        """(deadline, warn_at) of a step of `state` entered at `at` (None, None without a limit)."""
+        key = (state, urgency_key(state, urgency), at)
+        found = self.memo.get(key)
+        if found is None:
+            limit_key = key[:2]
+            if limit_key not in self.limits:
+                # Every limit row took effect before the first generated case, so the newest one applies.
+                self.limits[limit_key] = limit_at(state, urgency)
+            limit = self.limits[limit_key]
+            found = (None, None) if limit is None else (self.clock.deadline(at, limit), self.clock.warn_at(at, limit))
+            self.memo[key] = found
+        return found
+
+
+class _Ref:
+    """What an effect sets as a reference (a department): an object with an id."""
+
+    __slots__ = ("id",)
+
+    def __init__(self, ident):
+        self.id = ident
+
+
+def _ident(value):
+    """An id from a reference, an id, or None."""
+    return getattr(value, "id", value)
+
+
+def _user_id(actor):
+    """The User behind an actor, by id (None for a system actor)."""
+    return actor.id if isinstance(actor, User) else None
+
+
+CASE_COLUMNS = [f.column_name for f in Case._meta.sorted_fields]
+EVENT_COLUMNS = [f.column_name for f in CaseEvent._meta.sorted_fields]
+JSON = CaseEvent.data
+
+
+class BulkLoader:
+    """Simulates open_case and fire for each plan and writes the rows with executemany.
+
+    The simulation uses the machine's own effect functions and dest states, the same clock
+    (through Stamper), the same numbering counters and the same history hash as fire.
+    """
+
+    def __init__(self, database, clock):
+        self.database = database
+        self.stamper = Stamper(clock)
+        self.case_id = (Case.select(Case.id).order_by(Case.id.desc()).scalar() or 0) + 1
+        self.event_id = (CaseEvent.select(CaseEvent.id).order_by(CaseEvent.id.desc()).scalar() or 0) + 1
+        self.numbers = {key: value for key, value in Counter.select(Counter.key, Counter.value).tuples()
+                        if key.startswith("case:")}
+        self.cases, self.events = [], []
+        self.first_id = self.case_id
+        quoted = lambda cols: ", ".join(f'"{c}"' for c in cols)  # noqa: E731
+        self.case_sql = (f'INSERT INTO "case" ({quoted(CASE_COLUMNS)}) '
+                         f'VALUES ({", ".join("?" * len(CASE_COLUMNS))})')
+        self.event_sql = (f'INSERT INTO "case_event" ({quoted(EVENT_COLUMNS)}) '
+                          f'VALUES ({", ".join("?" * len(EVENT_COLUMNS))})')
+
+    def add(self, plan):
+        """Simulate one plan; its rows wait for the next flush."""
+        case_id = self.case_id
+        self.case_id += 1
+        year = f"case:{plan.created_at.year}"
+        self.numbers[year] = self.numbers.get(year, 0) + 1
+        grid = plan.grid.unit
+        community = grid.parent
+        street = community.parent
+        opener = _user_id(plan.opener)
+        deadline, warn_at = self.stamper.stamp(INITIAL, plan.category.urgency, plan.created_at)
+        c = SimpleNamespace(
+            id=case_id, number=f"{plan.created_at.year}-{self.numbers[year]:06d}", title=plan.title,
+            description=f"{plan.category.name}，请及时处置。", category_id=plan.category.id, grid_id=grid.id,
+            community_id=community.id, street_id=street.id, district_id=street.parent_id, building_id=None,
+            unit_id=None, location_text=plan.location_text, lat=None, lng=None, source=plan.source,
+            reporter_name=plan.reporter_name, reporter_phone=plan.reporter_phone, urgency=plan.category.urgency,
+            state=INITIAL, level="grid", department=None, step_started_at=plan.created_at, warn_at=warn_at,
+            deadline=deadline, suspended_at=None, entered_by_id=opener, rework_count=0, version=1,
+            created_by_id=opener, created_at=plan.created_at, updated_at=plan.created_at, closed_at=None,
+            resolution=None, duplicate_of=None, patrol_id=None, tracking_code=plan.tracking_code, intake_key=None,
+        )
+        prev_hash = self._event(c, "create", None, plan.opener, plan.created_at, "", None, None, None, "")
+        for event, actor, at, data in plan.steps:
+            prev_hash = self._fire(c, EVENT_SPECS[event], actor, at, dict(data), prev_hash)
+        c.department_id = _ident(c.department)
+        c.duplicate_of_id = _ident(c.duplicate_of)
+        self.cases.append(tuple(getattr(c, name) for name in CASE_COLUMNS))
+        if len(self.cases) >= BATCH:
+            self.flush()
+
+    def _fire(self, c, spec, actor, at, data, prev_hash):
+        """What fire's _apply does to the case, and its history row."""
+        from_state, prev_deadline = c.state, c.deadline
+        department = data.get("department") or _ident(c.department)
+        if "department" in data:
+            data["department"] = _Ref(data["department"])
+        if spec.dest is not None:
+            c.state = spec.dest
+        if spec.effect:
+            getattr(machine, spec.effect)(c, actor, at, data)
+        c.updated_at = at
+        if spec.dest is not None:
+            c.entered_by_id = _user_id(actor)
+            c.step_started_at = at
+            c.suspended_at = None
+            c.deadline, c.warn_at = self.stamper.stamp(c.state, c.urgency, at)
+        c.version += 1
+        note = data.pop("note", None) or data.get("reason", "")
+        stored = {key: _ident(value) for key, value in data.items()}
+        return self._event(c, spec.name, from_state, actor, at, note, stored or None, department, prev_deadline,
+                           prev_hash)
+
+    def _event(self, c, event, from_state, actor, at, note, data, department, prev_deadline, prev_hash):
+        """Append the history row of the case's current version; returns its hash."""
+        row = SimpleNamespace(
+            id=self.event_id, case_id=c.id, seq=c.version, event=event, from_state=from_state, to_state=c.state,
+            actor_id=_user_id(actor), actor_name=actor.name, actor_role=actor.role, at=at, note=note or "",
+            data=data, level=c.level, department_id=department, prev_deadline=prev_deadline, deadline=c.deadline,
+            request_key=None, prev_hash=prev_hash,
+        )
+        self.event_id += 1
+        row.hash = event_hash(c.id, row, prev_hash)
+        row.data = JSON.db_value(data)
+        self.events.append(tuple(getattr(row, name) for name in EVENT_COLUMNS))
+        return row.hash
+
+    def flush(self):
+        """Write the rows simulated so far."""
+        connection = self.database.connection()
+        if self.cases:
+            connection.executemany(self.case_sql, self.cases)
+        if self.events:
+            connection.executemany(self.event_sql, self.events)
+        self.cases, self.events = [], []
+
+    def finish(self):
+        """Write what is left and bring the case-number counters up to date."""
+        self.flush()
+        for key, value in self.numbers.items():
+            Counter.insert(key=key, value=value).on_conflict(
+                conflict_target=[Counter.key], update={Counter.value: value}).execute()
+        return self.first_id, self.case_id - 1
+
+
+def bulk_plans(database, plans, clock):
+    """Load plans in bulk into an SQLite database: one transaction, indexes rebuilt after. Returns (first id, last id)."""
+    if not isinstance(database, SqliteDatabase):
+        raise ValueError("the bulk loader writes SQLite databases")
+    tables = ("case", "case_event")
+    indexes = database.execute_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (?, ?)",
+        tables).fetchall()
+    database.execute_sql("PRAGMA foreign_keys = OFF")
+    database.execute_sql("PRAGMA synchronous = OFF")
+    database.execute_sql("PRAGMA cache_size = -262144")
+    try:
+        with database.atomic():
+            for name, _sql in indexes:
+                database.execute_sql(f'DROP INDEX "{name}"')
+            loader = BulkLoader(database, clock)
+            for plan in plans:
+                loader.add(plan)
+            span = loader.finish()
+            for _name, sql in indexes:
+                database.execute_sql(sql)
+    finally:
+        database.execute_sql("PRAGMA foreign_keys = ON")
+        database.execute_sql("PRAGMA synchronous = NORMAL")
+    return span
+
+
+# ---- profiles ----
+
+
+def open_plans(planner, grids, count, overdue_share):
+    """`count` open cases spread over `grids`, in every open state, `overdue_share` of them overdue."""
+    rng = planner.rng
+    for index in range(count):
+        grid = grids[index % len(grids)] if len(grids) > 1 else grids[0]
+        yield planner.open_plan(grid, pick(rng, OPEN_MIX), rng.random() < overdue_share)
+
+
+def board_plans(planner, grid, open_count):
+    """A board's cases: exactly `open_count` open ones, and a tenth as many closed in the last 7 days."""
+    yield from open_plans(planner, [grid], open_count, 0.15)
+    for _ in range(open_count // 10):
+        yield planner.closed_plan(grid, timedelta(days=7))
+
+
+def pool_plans(planner, grid, count):
+    """Cases waiting in `found`, not overdue: each takes one `report` in the event-POST benchmark."""
+    cutoff = planner.cutoff(INITIAL, None)
+    span = int((planner.now - cutoff).total_seconds() // 60)
+    for _ in range(count):
+        plan, _events = planner.draw(grid, "found")
+        plan.created_at = planner.now.replace(second=0) - timedelta(minutes=planner.rng.randint(0, span - 1))
+        yield plan
+
+
+def previous_month(now):
+    """[start, end) of the calendar month before `now`'s."""
+    end = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return (end - timedelta(days=1)).replace(day=1), end
+
+
+def month_plans(planner, grids, count, start, end):
+    """`count` cases recorded in [start, end) over `grids`."""
+    for index in range(count):
+        yield planner.month_plan(grids[index % len(grids)], start, end)
+
+
+def generate(profile, now, cases=None, seed=SEED):
+    """Fill the bound (migrated, empty) database for a profile; returns the manifest's content."""
+    spec = dict(PROFILES[profile])
+    if cases is not None:
+        spec["cases"] = cases
+    password_hash = PasswordHasher().hash(PASSWORD)  # hashed once, shared by every account
+    database = db.obj
+    with db.atomic():
+        build_world(layout_for(profile), now, password_hash)
+    clock = bench_clock()
+    world = World.load()
+    planner = Planner(world, clock, now, seed)
+    manifest = {"profile": profile, "cases": spec["cases"], "seed": seed, "generator_version": GENERATOR_VERSION,
+                "now": now.isoformat(sep=" "), "password": PASSWORD}
+    street = next(iter(OrgUnit.select().where(OrgUnit.kind == "street").order_by(OrgUnit.id)))
+    manifest["street"] = {"code": street.code, "id": street.id, "dispatcher": f"d_{street.code}",
+                          "supervisor": f"sup_{street.code}"}
+    if profile == "boards":
+        grids = {}
+        for size in BOARD_SIZES:
+            grid = world.grids[f"B{size:04d}"]
+            started = timer.perf_counter()
+            fire_plans(board_plans(planner, grid, size), clock)
+            grids[str(size)] = {
+                "code": grid.unit.code, "id": grid.unit.id, "member": grid.member.username,
+                "lead": grid.lead.username, "open": size, "fired_in_s": round(timer.perf_counter() - started, 2),
+            }
+        pool = world.grids[POOL_GRID]
+        first, last = bulk_plans(database, pool_plans(planner, pool, spec["pool"]), clock)
+        community = world.grids[f"B{BOARD_SIZES[0]:04d}"].dispatcher
+        manifest.update({
+            "grids": grids,
+            "community": {"code": community.org.code, "id": community.org_id, "dispatcher": community.username},
+            "post_pool": {"grid": pool.unit.code, "grid_id": pool.unit.id, "member": pool.member.username,
+                          "first_id": first, "last_id": last, "count": last - first + 1, "state": INITIAL,
+                          "version": 1, "event": "report"},
+        })
+    elif profile.startswith("sweep"):
+        grids = list(world.grids.values())
+        bulk_plans(database, open_plans(planner, grids, spec["cases"], 0.10), clock)
+        manifest.update({"grids": len(grids), "overdue_share": 0.10})
+    elif profile.startswith("stats"):
+        start, end = previous_month(now)
+        grids = list(world.grids.values())
+        bulk_plans(database, month_plans(planner, grids, spec["cases"], start, end), clock)
+        manifest.update({"grids": len(grids), "month": start.strftime("%Y-%m"),
+                         "first": start.date().isoformat(), "last": (end - timedelta(days=1)).date().isoformat()})
+    manifest["open_states"] = list(OPEN_STATES)
+    return manifest
+
+
+# ---- cache and command line ----
+
+
+def sqlite_path(url):
+    """The file of a sqlite:/// URL."""
+    if not url.startswith("sqlite:///"):
+        raise SystemExit("bench.generate writes SQLite files: give --db sqlite:///path")
+    return url[len("sqlite:///"):]
+
+
+def _remove(path):
+    """Delete a database file and its WAL companions."""
+    for name in (path, path + "-wal", path + "-shm", path + "-journal"):
+        if os.path.exists(name):
+            os.remove(name)
+
+
+def build(profile, path, now, cases=None, seed=SEED):
+    """Build the profile's database in a side file, then move it into place; returns the manifest."""
+    side = path + ".building"
+    _remove(side)
+    database = open_database("sqlite:///" + side)
+    bind(database)
+    started = timer.perf_counter()
+    try:
+        migrate(database)
+        manifest = generate(profile, now, cases=cases, seed=seed)
+        database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        database.execute_sql("PRAGMA journal_mode = delete")
+        database.close()
+        _remove(path)
+        os.replace(side, path)
+    finally:
+        if not database.is_closed():
+            database.close()
+        _remove(side)
+    manifest["generated_in_s"] = round(timer.perf_counter() - started, 1)
+    return manifest
+
+
+def ensure(profile, data_dir=DATA_DIR, cases=None, seed=SEED, rebuild=False, log=print):
+    """The cached database of a profile (built if missing or stale) and its manifest."""
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = str(data_dir / f"{profile}.db")
+    meta_path = path + ".json"
+    wanted = {"profile": profile, "cases": cases or PROFILES[profile]["cases"], "seed": seed,
+              "generator_version": GENERATOR_VERSION}
+    if not rebuild and os.path.exists(path) and os.path.exists(meta_path):
+        with open(meta_path, encoding="utf-8") as handle:
+            manifest = json.load(handle)
+        if all(manifest.get(key) == value for key, value in wanted.items()):
+            log(f"{profile}: reusing {path} (built in {manifest['generated_in_s']} s at {manifest['now']})")
+            return path, dict(manifest, cached=True)
+    log(f"{profile}: building {path} …")
+    manifest = build(profile, path, bench_now(), cases=cases, seed=seed)
+    with open(meta_path + ".tmp", "w", encoding="utf-8") as handle:
+        json.dump(manifest, handle, ensure_ascii=False, indent=2)
+    os.replace(meta_path + ".tmp", meta_path)
+    log(f"{profile}: generated {manifest['cases']} cases in {manifest['generated_in_s']} s")
+    return path, dict(manifest, cached=False)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench.generate", description=__doc__.splitlines()[0])
+    parser.add_argument("profile", choices=sorted(PROFILES))
+    parser.add_argument("--db", help="sqlite:///path to receive a fresh copy (default: the cache file itself)")
+    parser.add_argument("--out", help="write the manifest (JSON) here")
+    parser.add_argument("--data", default=str(DATA_DIR), help="cache directory (default: bench/.data)")
+    parser.add_argument("--cases", type=int, help="override the profile's case count")
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--rebuild", action="store_true", help="ignore the cache")
+    args = parser.parse_args(argv)
+    path, manifest = ensure(args.profile, args.data, cases=args.cases, seed=args.seed, rebuild=args.rebuild)
+    target = os.path.abspath(sqlite_path(args.db)) if args.db else os.path.abspath(path)
+    if target != os.path.abspath(path):
+        started = timer.perf_counter()
+        _remove(target)
+        shutil.copyfile(path, target + ".copying")
+        os.replace(target + ".copying", target)
+        print(f"{args.profile}: copied to {target} in {timer.perf_counter() - started:.1f} s")
+    manifest["db_url"] = "sqlite:///" + target
+    manifest["db_path"] = target
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as handle:
+            json.dump(manifest, handle, ensure_ascii=False, indent=2)
+    else:
+        json.dump(manifest, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,505 @@
+"""HTTP figures: gridcase and the baseline under gunicorn, loaded by wrk, side by side.
+
+    python -m bench.http --manifest bench/.data/boards.json [--quick] [--out http.json]
+
+Both apps run as a production node would (gunicorn, 2 sync workers as the README's deployment
+section runs them, on 127.0.0.1) on the same generated database. For each figure gridcase and
+the baseline are measured one after the other in the same run, after a short warm-up, with
+`wrk --latency`, and the result is a row {figure, gridcase, baseline, ratio, budget, holds}.
+Every response's status is counted: a figure whose responses are not the expected ones (a
+refused POST, a 200 where a 304 was expected) says so, because a benchmark of refusals is
+worthless.
+"""
+import argparse
+import contextlib
+import http.cookiejar
+import io
+import json
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WRK_DIR = os.path.join(ROOT, "bench", "wrk")
+DATA = os.path.join(ROOT, "bench", ".data")
+GUNICORN = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+WORKERS = 2
+THREADS = 2
+BOARD_SIZES = (50, 500, 2000)
+CONNECTIONS = (8, 32)
+PHOTO_BYTES = 3 * 1024 * 1024
+# Where py-spy flame graphs go when asked for (bench.run --py-spy DIR).
+PROFILE = {}
+
+
+class Timing:
+    """How long each wrk run lasts: a warm-up, then the measured run."""
+
+    def __init__(self, quick):
+        self.warmup = "1s" if quick else "2s"
+        self.seconds = 3 if quick else 5
+        self.duration = f"{self.seconds}s"
+
+
+# --- tools -------------------------------------------------------------------------------------
+
+def ensure_wrk():
+    """The path of wrk, installing Debian's package when it is missing (as root or through sudo)."""
+    path = shutil.which("wrk")
+    if path:
+        return path
+    prefix = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    print("wrk is missing: installing the Debian package …", flush=True)
+    if subprocess.run(prefix + ["apt-get", "install", "-y", "-q", "wrk"], stdout=subprocess.DEVNULL).returncode:
+        subprocess.run(prefix + ["apt-get", "update", "-q"], stdout=subprocess.DEVNULL, check=True)
+        subprocess.run(prefix + ["apt-get", "install", "-y", "-q", "wrk"], stdout=subprocess.DEVNULL, check=True)
+    path = shutil.which("wrk")
+    if not path:
+        raise SystemExit("wrk could not be installed: apt-get install wrk")
+    return path
+
+
+def free_port():
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """One gunicorn (2 sync workers) serving an app on 127.0.0.1, stopped on exit."""
+
+    def __init__(self, name, target, env, ready_path, logdir):
+        self.name, self.target, self.ready_path = name, target, ready_path
+        self.env = {**os.environ, **env}
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = os.path.join(logdir, f"{name}.log")
+        self.process = None
+
+    def __enter__(self):
+        command = [GUNICORN, "-w", str(WORKERS), "-k", "sync", "-b", f"127.0.0.1:{self.port}", "--timeout", "60",
+                   "--error-logfile", self.log, "--log-level", "warning", self.target]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} did not start:\n{self.tail()}")
+            try:
+                with urllib.request.urlopen(self.base + self.ready_path, timeout=5) as answer:
+                    if answer.status == 200:
+                        return self
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.2)
+        raise RuntimeError(f"{self.name} did not answer {self.ready_path} within 60 s:\n{self.tail()}")
+
+    def __exit__(self, *exc):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+    def tail(self, lines=30):
+        """The end of the server's error log."""
+        try:
+            with open(self.log, encoding="utf-8", errors="replace") as handle:
+                return "".join(handle.readlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+
+# --- a signed-in client (standard library only) ---------------------------------------------------
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Keep 3xx answers as they are (the sign-in answers 303)."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class Client:
+    """A browser's worth of state: a cookie jar, the last CSRF token seen."""
+
+    def __init__(self, base):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
+        self.csrf = None
+
+    def request(self, path, data=None, headers=None):
+        """(status, headers, body text) of one request; form data is url-encoded."""
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        req = urllib.request.Request(self.base + path, data=body, headers=headers or {})
+        try:
+            answer = self.opener.open(req, timeout=60)
+        except urllib.error.HTTPError as error:
+            answer = error
+        with answer:
+            text = answer.read().decode("utf-8", errors="replace")
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', text) or re.search(
+            r'"X-CSRFToken": "([^"]+)"', text)
+        if token:
+            self.csrf = token.group(1)
+        return answer.status, answer.headers, text
+
+    def sign_in(self, username, password):
+        """POST /login with the form's CSRF token, as a person would."""
+        self.request("/login")
+        status, headers, _text = self.request("/login", {"csrf_token": self.csrf, "username": username,
+                                                          "password": password})
+        if status != 303:
+            raise RuntimeError(f"sign-in of {username} answered {status}, not 303")
+        return self
+
+    def cookie_header(self):
+        """The Cookie header the session now needs."""
+        return "; ".join(f"{cookie.name}={cookie.value}" for cookie in self.jar)
+
+
+# --- wrk ------------------------------------------------------------------------------------------
+
+def wrk(url, script, args=(), connections=8, duration="5s", headers=()):
+    """One wrk run; returns the BENCH-JSON summary (rps, p50_ms, p99_ms, statuses …)."""
+    command = [ensure_wrk(), "-t", str(THREADS), "-c", str(connections), "-d", duration, "--timeout", "30s",
+               "--latency", "-s", os.path.join(WRK_DIR, script), url, "--", *args, *headers]
+    env = {**os.environ, "BENCH_WRK_DIR": WRK_DIR, "BENCH_WRK_THREADS": str(THREADS)}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
+    line = next((line for line in done.stdout.splitlines() if line.startswith("BENCH-JSON ")), None)
+    if done.returncode or line is None:
+        raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    result = json.loads(line[len("BENCH-JSON "):])
+    result["statuses"] = {int(k): v for k, v in result["statuses"].items()}
+    result["connections"] = connections
+    return result
+
+
+def measure(timing, url, script, args=(), connections=8, headers=(), warm_args=None, spy=None):
+    """A warm-up run (its figures dropped), then the measured run (profiled when `spy` is set)."""
+    wrk(url, script, warm_args if warm_args is not None else args, connections, timing.warmup, headers)
+    with spy.record(timing.seconds) if spy else contextlib.nullcontext():
+        return wrk(url, script, args, connections, timing.duration, headers)
+
+
+class Spy:
+    """py-spy over a server's workers during one measured run: a flame graph per figure."""
+
+    def __init__(self, directory, server, name):
+        self.directory, self.server = directory, server
+        self.name = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+    @contextlib.contextmanager
+    def record(self, seconds):
+        """Sample the gunicorn master and its workers while the body runs."""
+        path = os.path.join(self.directory, f"{self.name}.svg")
+        binary = shutil.which("py-spy") or os.path.join(os.path.dirname(sys.executable), "py-spy")
+        process = subprocess.Popen([binary, "record", "--pid", str(self.server.process.pid), "--subprocesses",
+                                    "--duration", str(seconds), "--nonblocking", "--output", path],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            yield
+        finally:
+            try:
+                process.wait(timeout=seconds + 30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        print(f"    py-spy: {os.path.relpath(path, ROOT)}", flush=True)
+
+
+def spy_for(app, name):
+    """A Spy for gridcase's figure `name` when profiling was asked for, else None."""
+    return Spy(PROFILE["dir"], app, name) if PROFILE.get("dir") else None
+
+
+# A figure from fewer responses than this is printed but not trusted (a budget on it does not hold).
+MIN_RESPONSES = 10
+
+
+def unexpected(result, expected):
+    """How many responses had a status other than the expected ones (socket errors count too)."""
+    return sum(n for status, n in result["statuses"].items() if status not in expected) + sum(
+        result["errors"].values())
+
+
+def trusted(result, expected):
+    """Enough responses, all of them the expected ones."""
+    return result["requests"] >= MIN_RESPONSES and not unexpected(result, expected)
+
+
+def cell(result, expected):
+    """The figures of one side of a row, with what went wrong if anything did."""
+    text = f"{result['rps']:.0f} req/s · p50 {result['p50_ms']:.1f} ms · p99 {result['p99_ms']:.1f} ms"
+    bad = unexpected(result, expected)
+    if result["requests"] < MIN_RESPONSES:
+        text += f" — only {result['requests']} responses in {result['seconds']:.0f} s: too few to trust"
+    if bad:
+        statuses = ", ".join(f"{n}×{status}" for status, n in sorted(result["statuses"].items()))
+        errors = ", ".join(f"{n} {kind}" for kind, n in result["errors"].items() if n)
+        text += f" — {bad} UNEXPECTED of {result['requests']} ({statuses}{'; ' + errors if errors else ''})"
+    return text
+
+
+def row(figure, mine, base, expected_mine, expected_base, budget=None, check=None):
+    """A table row: both sides, the throughput ratio, the budget and whether it holds."""
+    ratio = mine["rps"] / base["rps"] if base["rps"] else 0.0
+    clean = trusted(mine, expected_mine) and trusted(base, expected_base)
+    holds = None
+    if check is not None:
+        holds = bool(clean and check(ratio, mine, base))
+    return {"figure": figure, "gridcase": cell(mine, expected_mine), "baseline": cell(base, expected_base),
+            "ratio": round(ratio, 3), "budget": budget or "—", "holds": holds,
+            "raw": {"gridcase": mine, "baseline": base}}
+
+
+# --- the data the runs need --------------------------------------------------------------------------
+
+def pool_cases(database_url, pool):
+    """[(id, version)] of the POST pool's cases still in `found` (each can take `report` once)."""
+    from workflows.db import bind, open_database
+    from workflows.models import Case
+
+    database = bind(open_database(database_url))
+    with database.connection_context():
+        query = (Case.select(Case.id, Case.version)
+                 .where(Case.id.between(pool["first_id"], pool["last_id"]) & (Case.state == "found"))
+                 .order_by(Case.id).tuples())
+        return list(query)
+
+
+def write_pool(path, cases):
+    """A pool file for post_pool.lua: one "id version" line per case."""
+    with open(path, "w") as handle:
+        handle.writelines(f"{case_id} {version}\n" for case_id, version in cases)
+    return path
+
+
+def noise_jpeg(size=PHOTO_BYTES, seed=7):
+    """A real JPEG of about `size` bytes: random noise, so it does not compress."""
+    from PIL import Image
+
+    rng = random.Random(seed)
+    width, height = 1600, 1200
+    best = None
+    for _ in range(6):
+        image = Image.frombytes("RGB", (width, height), rng.randbytes(width * height * 3))
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=90)
+        best = buffer.getvalue()
+        if abs(len(best) - size) < size * 0.05:
+            break
+        scale = (size / len(best)) ** 0.5
+        width, height = int(width * scale), int(height * scale)
+    return best
+
+
+def multipart(fields, files, boundary):
+    """A multipart/form-data body as a browser sends it."""
+    out = io.BytesIO()
+    for name, value in fields:
+        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+    for name, filename, content_type, content in files:
+        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                  f"Content-Type: {content_type}\r\n\r\n".encode())
+        out.write(content)
+        out.write(b"\r\n")
+    out.write(f"--{boundary}--\r\n".encode())
+    return out.getvalue()
+
+
+# --- the figures -----------------------------------------------------------------------------------
+
+def board_rows(timing, app, base, manifest, sessions):
+    """Grid boards of 50 / 500 / 2,000 open cases at 8 and 32 connections, vs the baseline's."""
+    rows = []
+    for size in BOARD_SIZES:
+        grid = manifest["grids"][str(size)]
+        cookie = sessions[size].cookie_header()
+        for connections in CONNECTIONS:
+            mine = measure(timing, f"{app.base}/grids/{grid['code']}/board", "get.lua", connections=connections,
+                           headers=[f"Cookie: {cookie}"], spy=spy_for(app, f"board-{size}-c{connections}"))
+            theirs = measure(timing, f"{base.base}/board/{grid['id']}", "get.lua", connections=connections)
+            if size == 500:
+                budget = "≥ 1.5× and p99 ≤ baseline"
+                check = lambda ratio, m, b: ratio >= 1.5 and m["p99_ms"] <= b["p99_ms"]  # noqa: E731
+            else:
+                budget, check = None, None
+            rows.append(row(f"grid board, {size} open cases, {connections} conn.", mine, theirs, {200}, {200},
+                            budget, check))
+            print_row(rows[-1])
+    return rows
+
+
+def refresh_row(timing, app, base, manifest, sessions):
+    """An unchanged board refresh as the htmx poll sends it (If-None-Match → 304), vs /ping."""
+    grid = manifest["grids"]["500"]
+    client = sessions[500]
+    path = f"/grids/{grid['code']}/board"
+    poll = {"HX-Request": "true", "HX-Target": "board", "HX-Trigger": "board",
+            "HX-Current-URL": f"{app.base}{path}"}
+    status, headers, _text = client.request(path, headers=poll)
+    etag = headers.get("ETag")
+    if status != 200 or not etag:
+        raise RuntimeError(f"the board poll answered {status} without an ETag")
+    headers = [f"Cookie: {client.cookie_header()}", f"If-None-Match: {etag}"] + [f"{k}: {v}" for k, v in poll.items()]
+    mine = measure(timing, app.base + path, "get.lua", connections=8, headers=headers, spy=spy_for(app, "refresh"))
+    theirs = measure(timing, base.base + "/ping", "get.lua", connections=8)
+    result = row("unchanged board refresh (304), 500 cases, 8 conn. — vs /ping", mine, theirs, {304}, {200},
+                 "≥ 0.5×", lambda ratio, m, b: ratio >= 0.5)
+    print_row(result)
+    return result
+
+
+def split(cases, parts):
+    """Cut the pool into consecutive slices of the given sizes (what is left goes to the last)."""
+    out, start = [], 0
+    for size in parts:
+        out.append(cases[start:start + size])
+        start += size
+    return out
+
+
+def post_rows(timing, app, base, manifest, sessions, workdir):
+    """A case event POST (report) signed in with CSRF, each on another case, vs the one-row transition."""
+    cases = pool_cases(manifest["db_url"], manifest["post_pool"])
+    # Upper bounds of what each run can use (gridcase: a few hundred a second; the baseline more).
+    need_mine, need_base = 1500 * timing.seconds, 3000 * timing.seconds
+    warm = 200 * timing.seconds
+    if len(cases) < 2 * warm + need_mine + need_base:
+        raise PoolExhausted(len(cases), 2 * warm + need_mine + need_base)
+    warm_mine, run_mine, warm_base, run_base = split(cases, [warm, need_mine, warm, need_base])
+    files = {name: write_pool(os.path.join(workdir, f"{name}.pool"), part) for name, part in
+             (("warm_mine", warm_mine), ("run_mine", run_mine), ("warm_base", warm_base), ("run_base", run_base))}
+    client = sessions["pool"]
+    path = "/cases/{id}/events/report"
+    body = f"csrf_token={urllib.parse.quote(client.csrf)}&version={{version}}&request_key={{key}}&view=board"
+    headers = [f"Cookie: {client.cookie_header()}", "HX-Request: true", "HX-Target: case-{id}",
+               f"HX-Current-URL: {app.base}/grids/{manifest['post_pool']['grid']}/board"]
+    mine = measure(timing, app.base, "post_pool.lua", [files["run_mine"], path, body], 8, headers,
+                   warm_args=[files["warm_mine"], path, body], spy=spy_for(app, "event-post"))
+    base_body = "state=reported&version={version}"
+    base_path = "/cases/{id}/transition"
+    theirs = measure(timing, base.base, "post_pool.lua", [files["run_base"], base_path, base_body], 8,
+                     warm_args=[files["warm_base"], base_path, base_body])
+    result = row("case event POST (report, signed in, CSRF), 8 conn. — vs one-row transition", mine, theirs,
+                 {200}, {200}, "≥ 0.5×", lambda ratio, m, b: ratio >= 0.5)
+    print_row(result)
+    return result, theirs
+
+
+def intake_row(timing, app, manifest, sessions, workdir, transition):
+    """Intake of a case with one 3 MB photo (multipart, as the form sends it); the transition for scale."""
+    client = sessions["pool"]
+    code = manifest["post_pool"]["grid"]
+    path = f"/cases/new?grid={code}"
+    status, _headers, text = client.request(path)
+    category = re.search(r'name="category"[^>]*value="(\d+)"', text)
+    if status != 200 or not category:
+        raise RuntimeError(f"the intake form answered {status} without a category")
+    boundary = "----gridcasebench" + secrets.token_hex(8)
+    photo = noise_jpeg()
+    fields = [("csrf_token", client.csrf), ("intake_key", ""), ("category", category.group(1)),
+              ("title", "bench intake"), ("description", "a case recorded by the benchmark"),
+              ("building", ""), ("unit", ""), ("location_text", ""), ("lat", ""), ("lng", ""), ("urgency", ""),
+              ("source", "patrol"), ("reporter_name", ""), ("reporter_phone", ""), ("note", "")]
+    body_file = os.path.join(workdir, "intake.body")
+    with open(body_file, "wb") as handle:
+        handle.write(multipart(fields, [("photos", "photo.jpg", "image/jpeg", photo)], boundary))
+    mine = measure(timing, app.base + path, "upload.lua", [body_file, boundary], 2,
+                   [f"Cookie: {client.cookie_header()}"], spy=spy_for(app, "intake"))
+    result = row(f"intake with one {len(photo) / 1e6:.1f} MB photo, 2 conn. — transition for scale", mine,
+                 transition, {303}, {200})
+    result["ratio"] = round(result["ratio"], 4)
+    print_row(result)
+    return result
+
+
+class PoolExhausted(RuntimeError):
+    """The POST pool has too few cases left in `found` for a run: the data must be generated again."""
+
+    def __init__(self, left, needed):
+        super().__init__(f"the POST pool has {left} cases left in 'found', a run needs {needed}")
+        self.left, self.needed = left, needed
+
+
+def print_row(result):
+    """One figure as soon as it is measured."""
+    holds = {True: "yes", False: "NO", None: "—"}[result["holds"]]
+    print(f"  {result['figure']}\n    gridcase {result['gridcase']}\n    baseline {result['baseline']}\n"
+          f"    ratio {result['ratio']:.2f}  budget {result['budget']}  holds {holds}", flush=True)
+
+
+@contextlib.contextmanager
+def servers(manifest, workdir):
+    """gridcase and the baseline on the manifest's database, each under its own gunicorn."""
+    url = manifest["db_url"]
+    uploads = os.path.join(workdir, "uploads")
+    os.makedirs(uploads)
+    gridcase_env = {"DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32), "UPLOAD_FOLDER": uploads,
+                    "SESSION_COOKIE_SECURE": "", "TRUSTED_PROXIES": ""}
+    with Server("gridcase", "app:create_app()", gridcase_env, "/login", workdir) as app, \
+            Server("baseline", "bench.baseline:create_app()", {"DATABASE_URL": url}, "/ping", workdir) as base:
+        yield app, base
+
+
+def run(manifest, quick=False, py_spy=None):
+    """Every HTTP figure; returns the rows."""
+    timing = Timing(quick)
+    if py_spy:
+        os.makedirs(py_spy, exist_ok=True)
+        PROFILE["dir"] = os.path.abspath(py_spy)
+    ensure_wrk()
+    os.makedirs(DATA, exist_ok=True)
+    workdir = tempfile.mkdtemp(prefix="http-", dir=DATA)
+    try:
+        with servers(manifest, workdir) as (app, base):
+            password = manifest["password"]
+            sessions = {size: Client(app.base).sign_in(manifest["grids"][str(size)]["member"], password)
+                        for size in BOARD_SIZES}
+            sessions["pool"] = Client(app.base).sign_in(manifest["post_pool"]["member"], password)
+            for size in BOARD_SIZES:
+                # A page after sign-in: the session now carries its CSRF token.
+                sessions[size].request(f"/grids/{manifest['grids'][str(size)]['code']}/board")
+            sessions["pool"].request(f"/cases/new?grid={manifest['post_pool']['grid']}")
+            rows = board_rows(timing, app, base, manifest, sessions)
+            rows.append(refresh_row(timing, app, base, manifest, sessions))
+            post, transition = post_rows(timing, app, base, manifest, sessions, workdir)
+            rows.append(post)
+            rows.append(intake_row(timing, app, manifest, sessions, workdir, transition))
+            return rows
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main(argv=None):
+    """Command line: run the HTTP figures for a manifest and write them as JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--manifest", required=True, help="the boards profile's manifest (bench.generate)")
+    parser.add_argument("--quick", action="store_true", help="shorter runs")
+    parser.add_argument("--out", help="write the rows here as JSON")
+    parser.add_argument("--py-spy", metavar="DIR", help="record a py-spy flame graph of gridcase per figure")
+    args = parser.parse_args(argv)
+    with open(args.manifest) as handle:
+        manifest = json.load(handle)
+    rows = run(manifest, args.quick, args.py_spy)
+    if args.out:
+        with open(args.out, "w") as handle:
+            json.dump(rows, handle, indent=1, ensure_ascii=False)
+
+
+if __name__ == "__main__":
+    main()

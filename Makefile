@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/pip install --disable-pip-version-check -q -c requirements.lock
 FLASK := $(BIN)/flask --app app
 
-.PHONY: demo test install install-test translations messages lock clean migration
+.PHONY: demo test install install-test translations messages lock clean migration bench
 
 # Install the app (and its pinned dependencies) into .venv.
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -38,9 +38,16 @@ demo: install
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Benchmarks (issue 7): generate the data (cached in bench/.data), gridcase and the baseline app
+# under gunicorn loaded by wrk, the in-process figures; writes bench/results/latest.md.
+# BENCH_ARGS=--quick for shorter runs.
+bench: install
+	$(PIP) -e '.[bench,deploy]'
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 # Re-pin every dependency after changing pyproject.toml.
 lock:
-	rm -rf .lockenv && $(PYTHON) -m venv .lockenv && .lockenv/bin/pip install -q -e '.[test,deploy]'
+	rm -rf .lockenv && $(PYTHON) -m venv .lockenv && .lockenv/bin/pip install -q -e '.[test,deploy,bench]'
 	.lockenv/bin/pip freeze --exclude-editable | grep -v '^gridcase' > requirements.lock
 	rm -rf .lockenv
 

@@ -46,10 +46,16 @@ PROFILE = {}
 class Timing:
     """How long each wrk run lasts: a warm-up, then the measured run."""
 
-    def __init__(self, quick):
+    def __init__(self, quick, seconds=None):
         self.warmup = "1s" if quick else "2s"
-        self.seconds = 3 if quick else 5
+        self.seconds = seconds or (3 if quick else 5)
         self.duration = f"{self.seconds}s"
+
+    def longer(self, seconds):
+        """The same warm-up with a measured run of at least `seconds` (for slow requests)."""
+        longer = Timing(False, max(seconds, self.seconds))
+        longer.warmup = self.warmup
+        return longer
 
 
 # --- tools -------------------------------------------------------------------------------------
@@ -80,8 +86,8 @@ def free_port():
 class Server:
     """One gunicorn (2 sync workers) serving an app on 127.0.0.1, stopped on exit."""
 
-    def __init__(self, name, target, env, ready_path, logdir):
-        self.name, self.target, self.ready_path = name, target, ready_path
+    def __init__(self, name, target, env, ready_path, logdir, cwd=ROOT):
+        self.name, self.target, self.ready_path, self.cwd = name, target, ready_path, cwd
         self.env = {**os.environ, **env}
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -91,7 +97,7 @@ class Server:
     def __enter__(self):
         command = [GUNICORN, "-w", str(WORKERS), "-k", "sync", "-b", f"127.0.0.1:{self.port}", "--timeout", "60",
                    "--error-logfile", self.log, "--log-level", "warning", self.target]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL,
+        self.process = subprocess.Popen(command, cwd=self.cwd, env=self.env, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -113,6 +119,16 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+
+    def drain(self):
+        """Wait until the server has served what is queued: one probe per worker, one after another.
+
+        Sync workers take connections in the order they arrived, so a probe answers only once
+        everything queued before it is done.
+        """
+        for _ in range(WORKERS):
+            with urllib.request.urlopen(self.base + self.ready_path, timeout=300) as answer:
+                answer.read()
 
     def tail(self, lines=30):
         """The end of the server's error log."""
@@ -188,11 +204,19 @@ def wrk(url, script, args=(), connections=8, duration="5s", headers=()):
     return result
 
 
-def measure(timing, url, script, args=(), connections=8, headers=(), warm_args=None, spy=None):
-    """A warm-up run (its figures dropped), then the measured run (profiled when `spy` is set)."""
+def measure(timing, server, url, script, args=(), connections=8, headers=(), warm_args=None, spy=None):
+    """A warm-up run (its figures dropped), then the measured run (profiled when `spy` is set).
+
+    Each run is followed by a drain: when wrk stops, the requests still queued on the server's
+    socket are served anyway, and would otherwise eat into the next measured run (or the other
+    app's, on the same cores).
+    """
     wrk(url, script, warm_args if warm_args is not None else args, connections, timing.warmup, headers)
+    server.drain()
     with spy.record(timing.seconds) if spy else contextlib.nullcontext():
-        return wrk(url, script, args, connections, timing.duration, headers)
+        result = wrk(url, script, args, connections, timing.duration, headers)
+    server.drain()
+    return result
 
 
 class Spy:
@@ -330,9 +354,9 @@ def board_rows(timing, app, base, manifest, sessions):
         grid = manifest["grids"][str(size)]
         cookie = sessions[size].cookie_header()
         for connections in CONNECTIONS:
-            mine = measure(timing, f"{app.base}/grids/{grid['code']}/board", "get.lua", connections=connections,
+            mine = measure(timing, app, f"{app.base}/grids/{grid['code']}/board", "get.lua", connections=connections,
                            headers=[f"Cookie: {cookie}"], spy=spy_for(app, f"board-{size}-c{connections}"))
-            theirs = measure(timing, f"{base.base}/board/{grid['id']}", "get.lua", connections=connections)
+            theirs = measure(timing, base, f"{base.base}/board/{grid['id']}", "get.lua", connections=connections)
             if size == 500:
                 budget = "≥ 1.5× and p99 ≤ baseline"
                 check = lambda ratio, m, b: ratio >= 1.5 and m["p99_ms"] <= b["p99_ms"]  # noqa: E731
@@ -356,8 +380,9 @@ def refresh_row(timing, app, base, manifest, sessions):
     if status != 200 or not etag:
         raise RuntimeError(f"the board poll answered {status} without an ETag")
     headers = [f"Cookie: {client.cookie_header()}", f"If-None-Match: {etag}"] + [f"{k}: {v}" for k, v in poll.items()]
-    mine = measure(timing, app.base + path, "get.lua", connections=8, headers=headers, spy=spy_for(app, "refresh"))
-    theirs = measure(timing, base.base + "/ping", "get.lua", connections=8)
+    mine = measure(timing, app, app.base + path, "get.lua", connections=8, headers=headers,
+                   spy=spy_for(app, "refresh"))
+    theirs = measure(timing, base, base.base + "/ping", "get.lua", connections=8)
     result = row("unchanged board refresh (304), 500 cases, 8 conn. — vs /ping", mine, theirs, {304}, {200},
                  "≥ 0.5×", lambda ratio, m, b: ratio >= 0.5)
     print_row(result)
@@ -389,11 +414,11 @@ def post_rows(timing, app, base, manifest, sessions, workdir):
     body = f"csrf_token={urllib.parse.quote(client.csrf)}&version={{version}}&request_key={{key}}&view=board"
     headers = [f"Cookie: {client.cookie_header()}", "HX-Request: true", "HX-Target: case-{id}",
                f"HX-Current-URL: {app.base}/grids/{manifest['post_pool']['grid']}/board"]
-    mine = measure(timing, app.base, "post_pool.lua", [files["run_mine"], path, body], 8, headers,
+    mine = measure(timing, app, app.base, "post_pool.lua", [files["run_mine"], path, body], 8, headers,
                    warm_args=[files["warm_mine"], path, body], spy=spy_for(app, "event-post"))
     base_body = "state=reported&version={version}"
     base_path = "/cases/{id}/transition"
-    theirs = measure(timing, base.base, "post_pool.lua", [files["run_base"], base_path, base_body], 8,
+    theirs = measure(timing, base, base.base, "post_pool.lua", [files["run_base"], base_path, base_body], 8,
                      warm_args=[files["warm_base"], base_path, base_body])
     result = row("case event POST (report, signed in, CSRF), 8 conn. — vs one-row transition", mine, theirs,
                  {200}, {200}, "≥ 0.5×", lambda ratio, m, b: ratio >= 0.5)
@@ -419,7 +444,8 @@ def intake_row(timing, app, manifest, sessions, workdir, transition):
     body_file = os.path.join(workdir, "intake.body")
     with open(body_file, "wb") as handle:
         handle.write(multipart(fields, [("photos", "photo.jpg", "image/jpeg", photo)], boundary))
-    mine = measure(timing, app.base + path, "upload.lua", [body_file, boundary], 2,
+    # A few requests a second at most: a longer run, so the figure rests on enough of them.
+    mine = measure(timing.longer(8), app, app.base + path, "upload.lua", [body_file, boundary], 2,
                    [f"Cookie: {client.cookie_header()}"], spy=spy_for(app, "intake"))
     result = row(f"intake with one {len(photo) / 1e6:.1f} MB photo, 2 conn. — transition for scale", mine,
                  transition, {303}, {200})
@@ -443,21 +469,43 @@ def print_row(result):
           f"    ratio {result['ratio']:.2f}  budget {result['budget']}  holds {holds}", flush=True)
 
 
+def snapshot(ref, workdir):
+    """A checkout of commit `ref` to serve (translations compiled), with today's baseline app.
+
+    The work tree may be half-edited while someone works; a commit is what a run should measure
+    when figures are compared (before/after a change).
+    """
+    commit = subprocess.run(["git", "rev-parse", "--verify", f"{ref}^{{commit}}"], cwd=ROOT, capture_output=True,
+                            text=True, check=True).stdout.strip()
+    target = os.path.join(workdir, "src")
+    os.makedirs(target)
+    archive = subprocess.run(["git", "archive", "--format=tar", commit], cwd=ROOT, capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", target], input=archive.stdout, check=True)
+    subprocess.run([os.path.join(os.path.dirname(sys.executable), "pybabel"), "-q", "compile", "-d",
+                    os.path.join(target, "app", "translations")], check=True)
+    os.makedirs(os.path.join(target, "bench"), exist_ok=True)
+    for name in ("__init__.py", "baseline.py"):
+        shutil.copyfile(os.path.join(ROOT, "bench", name), os.path.join(target, "bench", name))
+    print(f"serving commit {commit[:10]} from {os.path.relpath(target, ROOT)}", flush=True)
+    return target
+
+
 @contextlib.contextmanager
-def servers(manifest, workdir):
+def servers(manifest, workdir, source=None):
     """gridcase and the baseline on the manifest's database, each under its own gunicorn."""
+    cwd = snapshot(source, workdir) if source else ROOT
     url = manifest["db_url"]
     uploads = os.path.join(workdir, "uploads")
     os.makedirs(uploads)
     gridcase_env = {"DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32), "UPLOAD_FOLDER": uploads,
                     "SESSION_COOKIE_SECURE": "", "TRUSTED_PROXIES": ""}
-    with Server("gridcase", "app:create_app()", gridcase_env, "/login", workdir) as app, \
-            Server("baseline", "bench.baseline:create_app()", {"DATABASE_URL": url}, "/ping", workdir) as base:
+    with Server("gridcase", "app:create_app()", gridcase_env, "/login", workdir, cwd) as app, \
+            Server("baseline", "bench.baseline:create_app()", {"DATABASE_URL": url}, "/ping", workdir, cwd) as base:
         yield app, base
 
 
-def run(manifest, quick=False, py_spy=None):
-    """Every HTTP figure; returns the rows."""
+def run(manifest, quick=False, py_spy=None, source=None):
+    """Every HTTP figure (of the work tree, or of commit `source`); returns the rows."""
     timing = Timing(quick)
     if py_spy:
         os.makedirs(py_spy, exist_ok=True)
@@ -466,7 +514,7 @@ def run(manifest, quick=False, py_spy=None):
     os.makedirs(DATA, exist_ok=True)
     workdir = tempfile.mkdtemp(prefix="http-", dir=DATA)
     try:
-        with servers(manifest, workdir) as (app, base):
+        with servers(manifest, workdir, source) as (app, base):
             password = manifest["password"]
             sessions = {size: Client(app.base).sign_in(manifest["grids"][str(size)]["member"], password)
                         for size in BOARD_SIZES}
@@ -492,10 +540,11 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="shorter runs")
     parser.add_argument("--out", help="write the rows here as JSON")
     parser.add_argument("--py-spy", metavar="DIR", help="record a py-spy flame graph of gridcase per figure")
+    parser.add_argument("--commit", metavar="REF", help="serve this commit instead of the work tree")
     args = parser.parse_args(argv)
     with open(args.manifest) as handle:
         manifest = json.load(handle)
-    rows = run(manifest, args.quick, args.py_spy)
+    rows = run(manifest, args.quick, args.py_spy, args.commit)
     if args.out:
         with open(args.out, "w") as handle:
             json.dump(rows, handle, indent=1, ensure_ascii=False)

@@ -28,6 +28,8 @@ import sys
 import time as timer
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from hashlib import sha256
+from json import JSONEncoder
 from pathlib import Path
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -42,13 +44,13 @@ from workflows import machine
 from workflows.calendar import sync_year, work_calendar
 from workflows.clock import Clock, parse_periods
 from workflows.db import bind, db, open_database
-from workflows.history import event_hash
+from workflows.history import HASHED_FIELDS
 from workflows.limits import limit_at, seed_limits, urgency_key
 from workflows.machine import CALLBACK_SOURCES, EVENT_SPECS, INITIAL, OPEN_STATES
 from workflows.models import Case, CaseEvent, Category, Counter, Department, OrgUnit, User
 from workflows.service import SystemActor, fire, open_case
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 PASSWORD = "bench2026"  # nosec B105 # the published benchmark password, benchmark data only
 DATA_DIR = Path(__file__).resolve().parent / ".data"
 SEED = 2026
@@ -309,30 +311,32 @@ class Planner:
     def open_plan(self, grid, state, overdue):
         """A case resting in open `state`, its step overdue or not at now; earlier steps before it."""
         plan, events = self.draw(grid, state)
-        urgency = plan.category.urgency
-        cutoff = self.cutoff(state, urgency)
-        rng = self.rng
+        cutoff = self.cutoff(state, plan.category.urgency)
         if overdue:
-            anchor = cutoff.replace(second=0) - timedelta(minutes=rng.randint(0, 5 * 24 * 60))
+            anchor = _floor(cutoff) - STEP * self.rng.randint(0, 5 * 24 * 12)
         else:
-            span = int((self.now - cutoff).total_seconds() // 60)
-            anchor = self.now.replace(second=0) - timedelta(minutes=rng.randint(0, span - 1)) if span > 0 else self.now
+            anchor = self.after(cutoff)
         return self.backward(plan, events, anchor)
+
+    def after(self, cutoff):
+        """A moment on the 5-minute grid in (cutoff, now], or now itself if the grid has none."""
+        top = _floor(self.now)
+        points = -(-(top - cutoff) // STEP)  # grid points t = top - k·STEP with t > cutoff: k < points
+        return top - STEP * self.rng.randint(0, points - 1) if points > 0 else self.now
 
     def closed_plan(self, grid, within):
         """A case closed (or voided) within `within` before now."""
         plan, events = self.draw(grid, "voided" if self.rng.random() < 0.1 else "closed")
-        minutes = int(within.total_seconds() // 60)
-        anchor = self.now.replace(second=0) - timedelta(minutes=self.rng.randint(1, minutes))
+        anchor = _floor(self.now) - STEP * self.rng.randint(1, within // STEP)
         return self.backward(plan, events, anchor)
 
     def backward(self, plan, events, anchor):
         """The last event (or the opening, if none) at `anchor`, each earlier one some minutes before."""
-        gaps = [self.rng.randint(10, 480) for _ in events]
-        at = anchor - timedelta(minutes=sum(gaps))
+        gaps = [STEP * self.rng.randint(2, 96) for _ in events]
+        at = anchor - sum(gaps, timedelta())
         plan.created_at = at
         for (event, actor, data), gap in zip(events, gaps):
-            at += timedelta(minutes=gap)
+            at += gap
             plan.steps.append((event, actor, at, data))
         return plan
 
@@ -340,15 +344,24 @@ class Planner:
         """A case recorded in [start, end) and moved forward; steps later than now are not taken (yet)."""
         plan, events = self.draw(grid, pick(self.rng, MONTH_MIX))
         rng = self.rng
-        at = start + timedelta(minutes=rng.randint(0, int((end - start).total_seconds() // 60) - 1))
+        at = start + STEP * rng.randint(0, (end - start) // STEP - 1)
         plan.created_at = at
         for event, actor, data in events:
             late = rng.random() < 0.15
-            at += timedelta(minutes=rng.randint(24 * 60, 6 * 24 * 60) if late else rng.randint(10, 600))
+            at += STEP * (rng.randint(12 * 24, 12 * 24 * 6) if late else rng.randint(2, 120))
             if at > self.now:
                 break
             plan.steps.append((event, actor, at, data))
         return plan
+
+
+# Plans' times lie on a 5-minute grid: realistic enough, and the clock's answers repeat (memoised).
+STEP = timedelta(minutes=5)
+
+
+def _floor(moment):
+    """The moment rounded down to the 5-minute grid."""
+    return moment.replace(minute=moment.minute - moment.minute % 5, second=0, microsecond=0)
 
 
 # ---- playing plans through fire ----
@@ -418,7 +431,6 @@ def _user_id(actor):
 
 CASE_COLUMNS = [f.column_name for f in Case._meta.sorted_fields]
 EVENT_COLUMNS = [f.column_name for f in CaseEvent._meta.sorted_fields]
-JSON = CaseEvent.data
 
 
 class BulkLoader:
@@ -436,6 +448,7 @@ class BulkLoader:
         self.numbers = {key: value for key, value in Counter.select(Counter.key, Counter.value).tuples()
                         if key.startswith("case:")}
         self.cases, self.events = [], []
+        self.actors = {}
         self.first_id = self.case_id
         quoted = lambda cols: ", ".join(f'"{c}"' for c in cols)  # noqa: E731
         self.case_sql = (f'INSERT INTO "case" ({quoted(CASE_COLUMNS)}) '
@@ -447,30 +460,32 @@ class BulkLoader:
         """Simulate one plan; its rows wait for the next flush."""
         case_id = self.case_id
         self.case_id += 1
-        year = f"case:{plan.created_at.year}"
+        created = plan.created_at
+        year = f"case:{created.year}"
         self.numbers[year] = self.numbers.get(year, 0) + 1
         grid = plan.grid.unit
         community = grid.parent
         street = community.parent
+        category = plan.category
         opener = _user_id(plan.opener)
-        deadline, warn_at = self.stamper.stamp(INITIAL, plan.category.urgency, plan.created_at)
+        deadline, warn_at = self.stamper.stamp(INITIAL, category.urgency, created)
         c = SimpleNamespace(
-            id=case_id, number=f"{plan.created_at.year}-{self.numbers[year]:06d}", title=plan.title,
-            description=f"{plan.category.name}，请及时处置。", category_id=plan.category.id, grid_id=grid.id,
-            community_id=community.id, street_id=street.id, district_id=street.parent_id, building_id=None,
-            unit_id=None, location_text=plan.location_text, lat=None, lng=None, source=plan.source,
-            reporter_name=plan.reporter_name, reporter_phone=plan.reporter_phone, urgency=plan.category.urgency,
-            state=INITIAL, level="grid", department=None, step_started_at=plan.created_at, warn_at=warn_at,
-            deadline=deadline, suspended_at=None, entered_by_id=opener, rework_count=0, version=1,
-            created_by_id=opener, created_at=plan.created_at, updated_at=plan.created_at, closed_at=None,
-            resolution=None, duplicate_of=None, patrol_id=None, tracking_code=plan.tracking_code, intake_key=None,
+            id=case_id, urgency=category.urgency, state=INITIAL, level="grid", department=None,
+            step_started_at=created, warn_at=warn_at, deadline=deadline, suspended_at=None, entered_by_id=opener,
+            rework_count=0, version=1, updated_at=created, closed_at=None, resolution=None, duplicate_of=None,
         )
-        prev_hash = self._event(c, "create", None, plan.opener, plan.created_at, "", None, None, None, "")
+        prev_hash = self._event(c, "create", None, plan.opener, created, "", None, None, None, "")
         for event, actor, at, data in plan.steps:
             prev_hash = self._fire(c, EVENT_SPECS[event], actor, at, dict(data), prev_hash)
-        c.department_id = _ident(c.department)
-        c.duplicate_of_id = _ident(c.duplicate_of)
-        self.cases.append(tuple(getattr(c, name) for name in CASE_COLUMNS))
+        # In CASE_COLUMNS order (checked below the class).
+        self.cases.append((
+            case_id, f"{created.year}-{self.numbers[year]:06d}", plan.title, f"{category.name}，请及时处置。",
+            category.id, grid.id, community.id, street.id, street.parent_id, None, None, plan.location_text,
+            None, None, plan.source, plan.reporter_name, plan.reporter_phone, c.urgency, c.state, c.level,
+            _ident(c.department), c.step_started_at, c.warn_at, c.deadline, c.suspended_at, c.entered_by_id,
+            c.rework_count, c.version, opener, created, c.updated_at, c.closed_at, c.resolution,
+            _ident(c.duplicate_of), None, plan.tracking_code, None,
+        ))
         if len(self.cases) >= BATCH:
             self.flush()
 
@@ -498,17 +513,25 @@ class BulkLoader:
 
     def _event(self, c, event, from_state, actor, at, note, data, department, prev_deadline, prev_hash):
         """Append the history row of the case's current version; returns its hash."""
-        row = SimpleNamespace(
-            id=self.event_id, case_id=c.id, seq=c.version, event=event, from_state=from_state, to_state=c.state,
-            actor_id=_user_id(actor), actor_name=actor.name, actor_role=actor.role, at=at, note=note or "",
-            data=data, level=c.level, department_id=department, prev_deadline=prev_deadline, deadline=c.deadline,
-            request_key=None, prev_hash=prev_hash,
-        )
+        who = self.actors.get(id(actor))
+        if who is None:
+            who = self.actors[id(actor)] = (_user_id(actor), actor.name, actor.role, actor)
+        actor_id, actor_name, actor_role, _keep = who
+        deadline, seq, level = c.deadline, c.version, c.level
+        # workflows.history.event_hash's content, built directly (the test compares the hashes with fire's).
+        content = {
+            "seq": seq, "event": event, "from_state": from_state, "to_state": c.state, "actor_id": actor_id,
+            "actor_name": actor_name, "actor_role": actor_role, "at": _iso(at), "note": note, "data": data,
+            "level": level, "department_id": department, "prev_deadline": _iso(prev_deadline),
+            "deadline": _iso(deadline), "request_key": None, "case_id": c.id, "prev_hash": prev_hash,
+        }
+        digest = sha256(HASH_JSON.encode(content).encode("utf-8")).hexdigest()
+        self.events.append((
+            self.event_id, c.id, seq, event, from_state, c.state, actor_id, actor_name, actor_role, at, note,
+            None if data is None else DATA_JSON.encode(data), level, department, prev_deadline, deadline, None, prev_hash, digest,
+        ))
         self.event_id += 1
-        row.hash = event_hash(c.id, row, prev_hash)
-        row.data = JSON.db_value(data)
-        self.events.append(tuple(getattr(row, name) for name in EVENT_COLUMNS))
-        return row.hash
+        return digest
 
     def flush(self):
         """Write the rows simulated so far."""
@@ -526,6 +549,38 @@ class BulkLoader:
             Counter.insert(key=key, value=value).on_conflict(
                 conflict_target=[Counter.key], update={Counter.value: value}).execute()
         return self.first_id, self.case_id - 1
+
+
+# The tuples BulkLoader builds follow these column orders.
+assert CASE_COLUMNS == [
+    "id", "number", "title", "description", "category_id", "grid_id", "community_id", "street_id", "district_id",
+    "building_id", "unit_id", "location_text", "lat", "lng", "source", "reporter_name", "reporter_phone", "urgency",
+    "state", "level", "department_id", "step_started_at", "warn_at", "deadline", "suspended_at", "entered_by_id",
+    "rework_count", "version", "created_by_id", "created_at", "updated_at", "closed_at", "resolution",
+    "duplicate_of_id", "patrol_id", "tracking_code", "intake_key"], CASE_COLUMNS
+assert EVENT_COLUMNS == [
+    "id", "case_id", "seq", "event", "from_state", "to_state", "actor_id", "actor_name", "actor_role", "at", "note",
+    "data", "level", "department_id", "prev_deadline", "deadline", "request_key", "prev_hash", "hash"], EVENT_COLUMNS
+assert set(HASHED_FIELDS) == {
+    "seq", "event", "from_state", "to_state", "actor_id", "actor_name", "actor_role", "at", "note", "data", "level",
+    "department_id", "prev_deadline", "deadline", "request_key"}, HASHED_FIELDS
+
+_ISO = {}
+# The encoders of workflows.history.event_hash and of JSONField.db_value, made once.
+HASH_JSON = JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+DATA_JSON = JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _iso(value):
+    """history._plain for a datetime or None, memoised (times repeat: they are whole minutes)."""
+    if value is None:
+        return None
+    text = _ISO.get(value)
+    if text is None:
+        if len(_ISO) > 500_000:
+            _ISO.clear()
+        text = _ISO[value] = value.isoformat(sep=" ")
+    return text
 
 
 def bulk_plans(database, plans, clock):
@@ -576,10 +631,9 @@ def board_plans(planner, grid, open_count):
 def pool_plans(planner, grid, count):
     """Cases waiting in `found`, not overdue: each takes one `report` in the event-POST benchmark."""
     cutoff = planner.cutoff(INITIAL, None)
-    span = int((planner.now - cutoff).total_seconds() // 60)
     for _ in range(count):
         plan, _events = planner.draw(grid, "found")
-        plan.created_at = planner.now.replace(second=0) - timedelta(minutes=planner.rng.randint(0, span - 1))
+        plan.created_at = planner.after(cutoff)
         yield plan
 
 

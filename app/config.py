@@ -33,6 +33,8 @@ DEFAULTS = {
     # Behind HTTPS: Secure cookies. Behind nginx: how many proxies' X-Forwarded-* headers to trust.
     "SESSION_COOKIE_SECURE": False,
     "TRUSTED_PROXIES": 0,
+    # Rendered cards and stamped pages kept per process (characters; 0 turns it off): app/rendercache.py.
+    "RENDER_CACHE_CHARS": 32 * 1024 * 1024,
 }
 
 # Settings read from the environment when set (strings, parsed where needed).

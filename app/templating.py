@@ -1,6 +1,4 @@
 """Template helpers: labels from the machine and the org, deadline lights, time formatting."""
-import uuid
-
 from flask_babel import format_datetime, gettext
 
 from app.db import now
@@ -71,8 +69,6 @@ def init_app(app):
         "light": lambda case, at=None: light(at or now(), case.warn_at, case.deadline),
         "remaining": remaining,
         "age": age,
-        # A fresh key per rendered form: a double tap or a retried POST records one event.
-        "request_key": lambda: uuid.uuid4().hex,
         "form_fields": form_fields,
         "states": list(STATES),
         "nav_for": nav_for,

@@ -9,6 +9,8 @@ never the start of the next period, so a deadline always lies inside office time
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from peewee import Case as When
+
 UNITS = ("hours", "working_hours", "working_days")
 DEFAULT_PERIODS = ((time(8, 30), time(12, 0)), (time(14, 0), time(17, 30)))
 # A limit that cannot be met within this many days is a configuration error.
@@ -193,6 +195,11 @@ def light(now, warn_at, deadline):
     if warn_at is not None and now >= warn_at:
         return "yellow"
     return "green"
+
+
+def light_sql(now, warn_at, deadline):
+    """light() as an SQL expression over two columns, for queries that only need the colour."""
+    return When(None, [(deadline.is_null(), None), (deadline <= now, "red"), (warn_at <= now, "yellow")], "green")
 
 
 def _span(start, end):

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from peewee import InterfaceError, OperationalError
 
+from app import rendercache
 from app.htmx import htmx
 from app.i18n import translate_error
 from workflows.errors import WorkflowError
@@ -17,6 +18,7 @@ def init_app(app):
                            notices, open311, patrols, points, public, reopen, stats, workflow, worklog)
 
     csrf.init_app(app)
+    rendercache.init_app(app)  # after CSRF: its csrf_token() wraps Flask-WTF's
     htmx.init_app(app)
     for module in (cases, attachments, workflow, boards, intake, admin, stats, ledger, account, patrols, worklog,
                    points, notices, calendar):

@@ -11,7 +11,7 @@ from functools import reduce
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, make_response, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -19,9 +19,11 @@ from peewee import JOIN
 from peewee import Case as When
 from peewee import fn
 
+from app import rendercache
 from app.db import now
 from app.event_fields import needs_input
 from app.htmx import render
+from workflows.clock import light, light_sql
 from workflows.machine import FINAL, LEVEL_LABELS, STATES
 from workflows.models import URGENCIES, Building, Case, Category, Department, OrgUnit, User
 from workflows.queries import scope_column, visible_cases
@@ -95,20 +97,21 @@ def card_query(user, where):
     )
 
 
-def column_order(state):
-    """Open columns: nearest deadline first; closed: most recently closed first."""
-    if state == FINAL:
-        return (Case.closed_at.desc(), Case.id.desc())
-    return (Case.deadline.asc(nulls="LAST"), Case.id)
+# Cards in a column: nearest deadline first (closed cases have none: most recently closed first).
+COLUMN_ORDER = (Case.deadline.asc(nulls="LAST"), Case.closed_at.desc(nulls="LAST"), Case.id)
 
 
 class Cards:
-    """What a card needs beyond its case: the viewer's actions and dispatch departments."""
+    """The viewer's cards: pages of a column rendered through the card cache, and what a card needs
+    beyond its case (the viewer's actions, the departments a dispatch form offers)."""
 
-    def __init__(self, user, at):
-        self.user = user
+    def __init__(self, user, at, view="board"):
+        self.user = user = getattr(user, "_get_current_object", lambda: user)()
         self.at = at
+        self.view = view
         self._departments = {}
+        # What every card key shares in this response: the day, the view, the language, the viewer's scope.
+        self._shared = (at.date(), view, str(get_locale()), user.id, user.role, user.org_id, user.department_id)
 
     def actions(self, case):
         """[(event, needs_input)] the viewer may fire, from the machine's rules."""
@@ -123,6 +126,54 @@ class Cards:
                 Department.select().where(Department.active & Department.org.in_(list(key))).order_by(Department.name)
             )
         return self._departments[key]
+
+    def key(self, case_id, version, colour):
+        """What a rendered card depends on besides its template (see app.rendercache)."""
+        return (case_id, version, colour, *self._shared)
+
+    def page(self, where, offset=0, limit=CARDS_PER_COLUMN):
+        """The rendered cards of the cases matching `where`, in column order."""
+        colour = light_sql(self.at, Case.warn_at, Case.deadline)
+        query = (visible_cases(self.user, Case.select(Case.id, Case.version, colour))
+                 .where(where).order_by(*COLUMN_ORDER).offset(offset).limit(limit).tuples())
+        return self.render(list(query))
+
+    def columns(self, where):
+        """{state: (count, first cards)} of a board: one query ranks every case within its column."""
+        ranked = visible_cases(self.user, Case.select(
+            Case.id, Case.version, light_sql(self.at, Case.warn_at, Case.deadline).alias("colour"), Case.state,
+            fn.ROW_NUMBER().over(partition_by=[Case.state], order_by=COLUMN_ORDER).alias("n"),
+            fn.COUNT(Case.id).over(partition_by=[Case.state]).alias("total"),
+        )).where(where).alias("ranked")
+        c = ranked.c
+        rows = (Case.select(c.id, c.version, c.colour, c.state, c.total).from_(ranked)
+                .where(c.n <= CARDS_PER_COLUMN).order_by(c.state, c.n).tuples())
+        by_state = {}
+        for case_id, version, colour, state, total in rows:
+            by_state.setdefault(state, (total, []))[1].append((case_id, version, colour))
+        return {state: (total, self.render(page)) for state, (total, page) in by_state.items()}
+
+    def card(self, case, case_id):
+        """One card's HTML (loading its case if not given; nothing if it is no longer visible)."""
+        case = case or load_card(self.user, case_id)
+        return render_template("boards/_card.html", case=case, cards=self, view=self.view) if case else ""
+
+    def render(self, rows):
+        """The cards of (id, version, light) rows, in order: kept ones as they are; the others loaded
+        whole and rendered."""
+        keys = {case_id: self.key(case_id, version, colour) for case_id, version, colour in rows}
+        missing = [case_id for case_id, key in keys.items() if not rendercache.has(key)]
+        loaded = {case.id: case for case in card_query(self.user, Case.id.in_(missing))} if missing else {}
+        cards = []
+        for case_id, key in keys.items():
+            case = loaded.get(case_id)
+            if case is not None:
+                # Loaded again: it may have moved on since the first query, so key it as it is now.
+                key = self.key(case.id, case.version, light(self.at, case.warn_at, case.deadline))
+            elif case_id in missing:
+                continue  # gone from view between the two queries
+            cards.append(rendercache.cached(key, lambda case=case, case_id=case_id: self.card(case, case_id)))
+        return cards
 
 
 def load_card(user, case_id):
@@ -141,7 +192,7 @@ def board_stamp(user, where, at):
     row = (visible_cases(user, Case.select(fn.COUNT(Case.id), fn.SUM(Case.version), latest, *ahead))
            .where(where).tuples().get())
     # A pending flash message must be shown, so a page carrying one is never "unchanged".
-    parts = (row, user.id, str(get_locale()), request.headers.get("HX-Target"), request.query_string,
+    parts = (row, user.id, user.role, user.org_id, user.department_id, str(get_locale()), request.headers.get("HX-Target"), request.query_string,
              at.date(), current_app.config.get("BOARD_POLL_SECONDS"), bool(session.get("_flashes")))
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32], row[2]
 
@@ -156,6 +207,12 @@ def conditional(user, where, at):
     return etag, last_modified, None
 
 
+def stamped(etag, produce):
+    """A stamped page's HTML: rendered once per process for its address and ETag (see app.rendercache).
+    A page showing a flash message is not kept: the message is shown once."""
+    return rendercache.cached(("page", request.path, etag), produce, keep=not session.get("_flashes"))
+
+
 def finish(response, etag, last_modified):
     """Validators and caching rules on a board response (the ETag decides; Last-Modified informs)."""
     response = make_response(response)
@@ -168,33 +225,29 @@ def finish(response, etag, last_modified):
     return response
 
 
-def columns(user, where, filters, more_endpoint, **url_args):
+def columns(cards, where, filters, more_endpoint, **url_args):
     """The board's columns: the count of each state and its first cards by deadline."""
-    counts = dict(visible_cases(user, Case.select(Case.state, fn.COUNT(Case.id))).where(where)
-                  .group_by(Case.state).tuples())
+    ranked = cards.columns(where)
     out = []
     for state in STATES:
-        total = counts.get(state, 0)
-        cards = list(card_query(user, where & (Case.state == state)).order_by(*column_order(state))
-                     .limit(CARDS_PER_COLUMN)) if total else []
+        total, shown = ranked.get(state, (0, []))
         more = None
-        if total > len(cards):
-            more = url_for(more_endpoint, column=state, offset=len(cards), **url_args, **filters.args())
-        out.append({"state": state, "total": total, "cards": cards, "more": more, "left": total - len(cards)})
+        if total > len(shown):
+            more = url_for(more_endpoint, column=state, offset=len(shown), **url_args, **filters.args())
+        out.append({"state": state, "total": total, "cards": shown, "more": more, "left": total - len(shown)})
     return out
 
 
-def more_cards(user, where, filters, state, offset, more_endpoint, **url_args):
+def more_cards(cards, where, filters, state, offset, more_endpoint, **url_args):
     """The next cards of one column (the 'more' button's answer)."""
     if state not in STATES:
         abort(404)
-    query = card_query(user, where & (Case.state == state)).order_by(*column_order(state))
-    cards = list(query.offset(offset).limit(CARDS_PER_COLUMN + 1))
+    shown = cards.page(where & (Case.state == state), offset, CARDS_PER_COLUMN + 1)
     more = None
-    if len(cards) > CARDS_PER_COLUMN:
-        cards = cards[:CARDS_PER_COLUMN]
+    if len(shown) > CARDS_PER_COLUMN:
+        shown = shown[:CARDS_PER_COLUMN]
         more = url_for(more_endpoint, column=state, offset=offset + CARDS_PER_COLUMN, **url_args, **filters.args())
-    return {"state": state, "cards": cards, "more": more}
+    return {"state": state, "cards": shown, "more": more}
 
 
 def require_role(roles):
@@ -228,26 +281,25 @@ def card_board(scope, more_endpoint, template, **ctx):
     column = request.args.get("column")
     if column:
         offset = max(request.args.get("offset", 0, type=int), 0)
-        more = more_cards(current_user, where, filters, column, offset, more_endpoint, **url_args)
-        return render("boards/_more.html", cards=Cards(current_user, at), column=more, view="board")
+        more = more_cards(Cards(current_user, at), where, filters, column, offset, more_endpoint, **url_args)
+        return render("boards/_more.html", column=more)
     etag, last_modified, unchanged = conditional(current_user, where, at)
     if unchanged is not None:
         return unchanged
-    body = render(
+    body = stamped(etag, lambda: render(
         template, {"board": "boards/_board.html"},
-        columns=columns(current_user, where, filters, more_endpoint, **url_args), cards=Cards(current_user, at),
-        filters=filters, categories=category_choices(), urgencies=URGENCIES, poll=poll_seconds(), view="board",
+        columns=columns(Cards(current_user, at), where, filters, more_endpoint, **url_args), filters=filters,
+        categories=category_choices(), urgencies=URGENCIES, poll=poll_seconds(), view="board",
         etag=etag, **ctx,
-    )
+    ))
     return finish(body, etag, last_modified)
 
 
 def category_choices():
     """Major categories with their minors, for the filter."""
-    majors = list(Category.select().where(Category.parent.is_null()).order_by(Category.sort_order, Category.code))
-    minors = list(Category.select().where(Category.parent.is_null(False)).order_by(Category.sort_order,
-                                                                                  Category.code))
-    return [(major, [m for m in minors if m.parent_id == major.id]) for major in majors]
+    everything = list(Category.select().order_by(Category.sort_order, Category.code))
+    return [(major, [m for m in everything if m.parent_id == major.id]) for major in everything
+            if major.parent_id is None]
 
 
 @bp.get("/grids/<code>/board")
@@ -369,11 +421,11 @@ def rollup(scope, lane_column, lanes, **ctx):
     lane_ids = sorted({lane_id for lane_id, _state in cells if lane_id != UNASSIGNED.id})
     if any(lane_id == UNASSIGNED.id for lane_id, _state in cells):
         lane_ids.append(None)
-    body = render(
+    body = stamped(etag, lambda: render(
         "boards/rollup.html", {"board": "boards/_rollup.html"},
         lanes=lanes(lane_ids), cells=cells, totals=totals, filters=filters, categories=category_choices(),
         urgencies=URGENCIES, poll=poll_seconds(), etag=etag, **ctx,
-    )
+    ))
     return finish(body, etag, last_modified)
 
 

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from app.db import now
 from app.htmx import render
-from app.views.boards import Cards, board_url_for, card_query, conditional, finish, poll_seconds
+from app.views.boards import Cards, board_url_for, conditional, finish, poll_seconds, stamped
 from workflows.models import Case, User
 from workflows.queries import scope_column
 
@@ -65,14 +65,11 @@ def queue():
     etag, last_modified, unchanged = conditional(current_user, reduce(operator.or_, [s & w for _n, s, w in sections]), at)
     if unchanged is not None:
         return unchanged
-    filled = []
-    for name, state, where in sections:
-        query = (card_query(current_user, state & where).order_by(Case.deadline.asc(nulls="LAST"), Case.id)
-                 .limit(QUEUE_LIMIT))
-        filled.append((name, list(query)))
-    body = render("boards/queue.html", {"queue": "boards/_queue.html"}, sections=filled,
-                  cards=Cards(current_user, at), view="queue", poll=poll_seconds(), board_url=board_url_for(current_user),
-                  etag=etag)
+    cards = Cards(current_user, at, view="queue")
+    body = stamped(etag, lambda: render("boards/queue.html", {"queue": "boards/_queue.html"}, view="queue",
+                                        sections=[(name, cards.page(state & where, 0, QUEUE_LIMIT))
+                                                  for name, state, where in sections],
+                                        poll=poll_seconds(), board_url=board_url_for(current_user), etag=etag))
     return finish(body, etag, last_modified)
 
 

@@ -1,0 +1,117 @@
+"""Rendered HTML kept per process: board cards by case version, stamped pages by ETag.
+
+A board of a busy grid shows a few hundred cards and polls every ~30 s; rendering a rich card
+(its actions and their inline forms) costs far more than reading its row. Two levels, each keyed
+by exactly what its HTML depends on (the same facts the boards' ETags rest on):
+
+- a card: its case's id and version (every event bumps it), its light, the day (its age), the
+  view, the language and the viewer's id, role and scope — so a board whose cases changed
+  re-renders only the cards that changed;
+- a stamped page (a board, a queue): its ETag — the same ETag that lets a browser keep its copy
+  (304) lets the server keep its own, so a full load of an unchanged board costs what a 304 does.
+
+Keys change whenever the HTML would, so nothing is ever evicted for correctness, only for room
+(least recently used, bounded in characters per process); several server processes need no
+coordination. What must differ per response is left as marks in the kept HTML and filled in on
+the way out: the session's CSRF token and a fresh idempotency key for every form.
+"""
+import itertools
+import secrets
+import threading
+import uuid
+
+from cachetools import LRUCache
+from flask import current_app, g
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+CSRF_MARK = f"csrf-mark-{uuid.uuid4().hex}"
+KEY_MARK = f"key-mark-{uuid.uuid4().hex}"
+
+
+def csrf_token():
+    """The template's csrf_token(): the session's token, or its mark while HTML is rendered to be kept."""
+    return CSRF_MARK if g.get("render_marks") else _token()
+
+
+def request_key():
+    """The template's request_key(): a fresh idempotency key per form, or its mark in HTML to be kept."""
+    return KEY_MARK if g.get("render_marks") else next(_keys())
+
+
+def _token():
+    """This response's CSRF token (Flask-WTF's, generated once per request)."""
+    token = g.get("render_csrf")
+    if token is None:
+        token = g.render_csrf = generate_csrf()
+    return token
+
+
+def _keys():
+    """This response's idempotency keys: one random prefix, then a counter (unique, and cheap per form)."""
+    keys = g.get("render_keys")
+    if keys is None:
+        prefix = secrets.token_hex(12)
+        keys = g.render_keys = (f"{prefix}{n:06x}" for n in itertools.count())
+    return keys
+
+
+class RenderCache:
+    """A thread-safe LRU of rendered HTML, bounded by the characters it holds."""
+
+    def __init__(self, max_chars):
+        self._html = LRUCache(maxsize=max_chars, getsizeof=len)
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        """The kept HTML for `key`, or None."""
+        with self._lock:
+            return self._html.get(key)
+
+    def put(self, key, html):
+        """Keep rendered HTML (a piece larger than the whole cache is simply not kept)."""
+        with self._lock:
+            try:
+                self._html[key] = html
+            except ValueError:
+                pass
+
+
+def init_app(app):
+    """One cache per process; RENDER_CACHE_CHARS = 0 turns it off (everything rendered every time)."""
+    size = app.config["RENDER_CACHE_CHARS"]
+    app.extensions["render_cache"] = RenderCache(size) if size else None
+    app.jinja_env.globals.update(csrf_token=csrf_token, request_key=request_key)
+
+
+def has(key):
+    """True if `key`'s HTML is kept."""
+    cache = current_app.extensions["render_cache"]
+    return cache is not None and cache.get(key) is not None
+
+
+def cached(key, produce, keep=True):
+    """`produce()`'s HTML for `key`, kept for the next time (unless `keep` is false).
+
+    Inside another cached() the marks stay in (the outer one keeps and fills them); the
+    outermost fills in this response's token and keys.
+    """
+    cache = current_app.extensions["render_cache"]
+    outer = not g.get("render_marks")
+    html = cache.get(key) if cache is not None else None
+    if html is None:
+        g.render_marks = True
+        try:
+            html = str(produce())
+        finally:
+            g.render_marks = not outer
+        if cache is not None and keep and html:
+            cache.put(key, html)
+    return fill(html) if outer else Markup(html)
+
+
+def fill(html):
+    """This response's CSRF token and a fresh idempotency key for each form, in place of the marks."""
+    parts = html.replace(CSRF_MARK, _token()).split(KEY_MARK)
+    keys = _keys()
+    return Markup(parts[0] + "".join(next(keys) + part for part in parts[1:]))

@@ -11,7 +11,7 @@ from datetime import timedelta
 from flask import current_app, g, request
 
 from app.db import now
-from workflows.db import Prepared, slot
+from workflows.db import Prepared, instance, slot
 from workflows.models import LoginSession, User
 
 # A session's last_seen_at is written at most this often (a write per request is wasted work).
@@ -95,12 +95,10 @@ def load(token):
     found = SESSION_LOOKUP.rows(token_hash=digest(token))
     if not found:
         return None
-    values = [field.python_value(value) for field, value in zip(SESSION_FIELDS + USER_FIELDS, found[0])]
-    record = LoginSession(id=values[0], ended_at=values[1], created_at=values[2], last_seen_at=values[3])
+    record = instance(LoginSession, SESSION_FIELDS, found[0][:len(SESSION_FIELDS)])
     if record.ended_at is not None:
         return None
-    user = User(**{field.name: value for field, value in zip(USER_FIELDS, values[len(SESSION_FIELDS):])})
-    user._dirty.clear()
+    user = instance(User, USER_FIELDS, found[0][len(SESSION_FIELDS):])
     at = now()
     reason = lapse_reason(record, user, at)
     if reason:

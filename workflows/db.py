@@ -99,3 +99,10 @@ class Prepared:
             compiled = self._compiled[kind] = self._build().sql()
         sql, params = compiled
         return db.execute_sql(sql, [values[p] if isinstance(p, _Slot) else p for p in params]).fetchall()
+
+
+def instance(model, fields, row):
+    """A model instance from a raw row of `fields` (as a prepared query returns them), not marked dirty."""
+    obj = model(**{field.name: field.python_value(value) for field, value in zip(fields, row)})
+    obj._dirty.clear()
+    return obj

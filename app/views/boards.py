@@ -24,6 +24,7 @@ from app.db import now
 from app.event_fields import needs_input
 from app.htmx import render
 from workflows.clock import light, light_sql
+from workflows.db import Prepared, instance, slot
 from workflows.machine import FINAL, LEVEL_LABELS, STATES
 from workflows.models import URGENCIES, Building, Case, Category, Department, OrgUnit, User
 from workflows.queries import scope_column, visible_cases
@@ -77,10 +78,25 @@ class Filters:
         return bool(self.args())
 
 
+# The columns a board's scope is made of: {"grid": id}, {"department": id, "grid": id}, {"community": id} …
+SCOPE_COLUMNS = {"grid": Case.grid, "community": Case.community, "street": Case.street, "district": Case.district,
+                 "department": Case.department}
+
+
+def scope_where(scope, value=lambda name, v: v):
+    """A scope as a WHERE condition (`value` may turn its ids into a prepared query's slots)."""
+    return reduce(operator.and_, [SCOPE_COLUMNS[name] == value(name, v) for name, v in sorted(scope.items())])
+
+
+def window(since):
+    """What every board shows: open cases and those closed since `since` (CLOSED_DAYS ago)."""
+    return (Case.state != FINAL) | (Case.closed_at >= since)
+
+
 def board_where(scope, filters, at):
-    """Scope, filters, and the window every board shows: open cases and those closed lately."""
-    window = (Case.state != FINAL) | (Case.closed_at >= at - timedelta(days=CLOSED_DAYS))
-    return reduce(operator.and_, [scope, window, *filters.conditions(at)])
+    """Scope, filters, and the window every board shows."""
+    return reduce(operator.and_, [scope_where(scope), window(at - timedelta(days=CLOSED_DAYS)),
+                                  *filters.conditions(at)])
 
 
 def card_query(user, where):
@@ -181,25 +197,50 @@ def load_card(user, case_id):
     return card_query(user, Case.id == case_id).first()
 
 
-def board_stamp(user, where, at):
-    """The board's ETag: one aggregate over its scope, plus what the rendering depends on.
+def stamp_columns(at):
+    """The aggregate a board's ETag rests on.
 
     The version sum changes with every event, the count when a case enters or leaves the
     scope; the next warning point or deadline still ahead changes when a light turns.
     """
     ahead = [fn.MIN(When(None, [(column > at, column)], None)) for column in (Case.warn_at, Case.deadline)]
-    latest = fn.MAX(Case.updated_at).python_value(Case.updated_at.python_value)
-    row = (visible_cases(user, Case.select(fn.COUNT(Case.id), fn.SUM(Case.version), latest, *ahead))
-           .where(where).tuples().get())
+    return (fn.COUNT(Case.id), fn.SUM(Case.version), fn.MAX(Case.updated_at), *ahead)
+
+
+# An unfiltered board's aggregate for each shape of scope, its SQL generated once.
+STAMPS = {}
+
+
+def prepared_stamp(scope, at):
+    """The aggregate of an unfiltered board through a prepared query (it runs on every poll)."""
+    shape = tuple(sorted(scope))
+    if shape not in STAMPS:
+        STAMPS[shape] = Prepared(lambda: Case.select(*stamp_columns(slot("at"))).where(
+            scope_where(scope, lambda name, _v: slot(name)) & window(slot("since"))))
+    return STAMPS[shape].rows(at=at, since=at - timedelta(days=CLOSED_DAYS), **scope)[0]
+
+
+def board_stamp(user, where, at, scope=None):
+    """The board's ETag (one aggregate over the cases it shows, plus what the rendering depends
+    on) and its Last-Modified. `scope` (an unfiltered board's) lets the aggregate run prepared.
+
+    The aggregate covers the board's cases whoever looks: every view of a board is reached
+    only by those who may see all of it (reaches(), department_in_reach()).
+    """
+    if scope is not None:
+        row = prepared_stamp(scope, at)
+    else:
+        row = Case.select(*stamp_columns(at)).where(where).tuples().get()
     # A pending flash message must be shown, so a page carrying one is never "unchanged".
-    parts = (row, user.id, user.role, user.org_id, user.department_id, str(get_locale()), request.headers.get("HX-Target"), request.query_string,
-             at.date(), current_app.config.get("BOARD_POLL_SECONDS"), bool(session.get("_flashes")))
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32], row[2]
+    parts = (row, user.id, user.role, user.org_id, user.department_id, str(get_locale()),
+             request.headers.get("HX-Target"), request.query_string, at.date(),
+             current_app.config.get("BOARD_POLL_SECONDS"), bool(session.get("_flashes")))
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32], Case.updated_at.python_value(row[2])
 
 
-def conditional(user, where, at):
+def conditional(user, where, at, scope=None):
     """(etag, last_modified, 304 response or None): a poll of an unchanged board stops here."""
-    etag, last_modified = board_stamp(user, where, at)
+    etag, last_modified = board_stamp(user, where, at, scope)
     if request.if_none_match.contains(etag):
         response = make_response("", 304)
         response.set_etag(etag)
@@ -283,7 +324,7 @@ def card_board(scope, more_endpoint, template, **ctx):
         offset = max(request.args.get("offset", 0, type=int), 0)
         more = more_cards(Cards(current_user, at), where, filters, column, offset, more_endpoint, **url_args)
         return render("boards/_more.html", column=more)
-    etag, last_modified, unchanged = conditional(current_user, where, at)
+    etag, last_modified, unchanged = conditional(current_user, where, at, None if filters.active else scope)
     if unchanged is not None:
         return unchanged
     body = stamped(etag, lambda: render(
@@ -302,16 +343,27 @@ def category_choices():
             if major.parent_id is None]
 
 
+ORG_FIELDS = tuple(OrgUnit._meta.sorted_fields)
+GRID_BY_CODE = Prepared(lambda: OrgUnit.select(*ORG_FIELDS).where((OrgUnit.code == slot("code"))
+                                                                  & (OrgUnit.kind == "grid")))
+
+
+def grid_by_code(code):
+    """The grid with this code, or None (a prepared lookup: every poll of a grid board makes it)."""
+    rows = GRID_BY_CODE.rows(code=code)
+    return instance(OrgUnit, ORG_FIELDS, rows[0]) if rows else None
+
+
 @bp.get("/grids/<code>/board")
 @login_required
 def grid(code):
     """One grid's board: a column per state, cards nearest deadline first."""
     require_role(BOARD_ROLES)
-    unit = OrgUnit.get_or_none((OrgUnit.code == code) & (OrgUnit.kind == "grid"))
+    unit = grid_by_code(code)
     if unit is None or not reaches(current_user, unit):
         abort(404)
     can_record = unit.active and current_user.role in ("member", "lead", "dispatcher")
-    return card_board(Case.grid == unit.id, "boards.grid", "boards/grid.html", url_args={"code": code}, grid=unit,
+    return card_board({"grid": unit.id}, "boards.grid", "boards/grid.html", url_args={"code": code}, grid=unit,
                       can_record=can_record)
 
 
@@ -325,7 +377,7 @@ def org(kinds, code):
     if unit is None or not reaches(current_user, unit):
         abort(404)
     by_department = request.args.get("lanes") == "department"
-    scope = scope_column(kind) == unit.id
+    scope = {kind: unit.id}
     if by_department:
         return rollup(scope, Case.department, department_lanes, unit=unit, lane_choice="department",
                       lane_title=_l("Department"))
@@ -351,13 +403,13 @@ def department(code):
     dept = Department.get_or_none(Department.code == code)
     if dept is None or not department_in_reach(current_user, dept):
         abort(404)
-    scope = Case.department == dept.id
+    scope = {"department": dept.id}
     grid_code = request.args.get("grid")
     if grid_code:
         unit = OrgUnit.get_or_none((OrgUnit.code == grid_code) & (OrgUnit.kind == "grid"))
         if unit is None or not department_grid_in_reach(current_user, dept, unit):
             abort(404)
-        return card_board(scope & (Case.grid == unit.id), "boards.department", "boards/department_grid.html",
+        return card_board({**scope, "grid": unit.id}, "boards.department", "boards/department_grid.html",
                           url_args={"code": code, "grid": grid_code}, department=dept, grid=unit)
 
     def lanes(ids):
@@ -405,7 +457,7 @@ def rollup(scope, lane_column, lanes, **ctx):
     at = now()
     filters = Filters(request.args)
     where = board_where(scope, filters, at)
-    etag, last_modified, unchanged = conditional(current_user, where, at)
+    etag, last_modified, unchanged = conditional(current_user, where, at, None if filters.active else scope)
     if unchanged is not None:
         return unchanged
     is_open = Case.state != FINAL

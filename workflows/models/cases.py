@@ -70,7 +70,8 @@ class Case(BaseModel):
 
     class Meta:
         indexes = (
-            (("grid", "state", "deadline"), False),
+            # A grid board's columns and its ETag read only this index (it covers the columns they need).
+            (("grid", "state", "deadline", "warn_at", "closed_at", "version", "updated_at"), False),
             (("community", "state", "deadline"), False),
             (("street", "state", "deadline"), False),
             (("department", "state", "deadline"), False),

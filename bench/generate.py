@@ -21,15 +21,19 @@ that fires events never spoils the cache).
 """
 import argparse
 import json
+import multiprocessing
 import os
 import random
 import shutil
 import sys
 import time as timer
+from bisect import bisect
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from hashlib import sha256
+from itertools import accumulate
 from json import JSONEncoder
+from json.encoder import encode_basestring as _encode_string
 from pathlib import Path
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -46,15 +50,18 @@ from workflows.clock import Clock, parse_periods
 from workflows.db import bind, db, open_database
 from workflows.history import HASHED_FIELDS
 from workflows.limits import limit_at, seed_limits, urgency_key
-from workflows.machine import CALLBACK_SOURCES, EVENT_SPECS, INITIAL, OPEN_STATES
-from workflows.models import Case, CaseEvent, Category, Counter, Department, OrgUnit, User
+from workflows.machine import CALLBACK_SOURCES, EVENT_SPECS, INITIAL, OPEN_STATES, STATES
+from workflows.models import URGENCIES, Case, CaseEvent, Category, Counter, Department, OrgUnit, User
 from workflows.service import SystemActor, fire, open_case
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 4
 PASSWORD = "bench2026"  # nosec B105 # the published benchmark password, benchmark data only
 DATA_DIR = Path(__file__).resolve().parent / ".data"
 SEED = 2026
-BATCH = 20_000
+# Bulk profiles are drawn in chunks of this many cases, each from its own seeded generator, so
+# chunks can be simulated in parallel and still give the same data.
+CHUNK = 20_000
+WORKERS = max(1, min(2, os.cpu_count() or 1))
 # Time limits are seeded as in force long before any generated case.
 LIMITS_FROM = timedelta(days=400)
 
@@ -222,7 +229,12 @@ class Plan:
 
 def pick(rng, weights):
     """A key of `weights` drawn in proportion to its weight."""
-    return rng.choices(tuple(weights), tuple(weights.values()))[0]
+    keys, cumulative = _CUMULATIVE.get(id(weights)) or _CUMULATIVE.setdefault(
+        id(weights), (tuple(weights), tuple(accumulate(weights.values()))))
+    return keys[bisect(cumulative, rng.random() * cumulative[-1])]
+
+
+_CUMULATIVE = {}  # id of a module-level weights table -> (keys, cumulative weights)
 
 
 def route(target, grid, world, rng, category, source, finder):
@@ -277,18 +289,19 @@ def route(target, grid, world, rng, category, source, finder):
 class Planner:
     """Draws plans from one seeded generator; times are whole minutes, stamped by the given clock."""
 
-    def __init__(self, world, clock, now, seed):
+    def __init__(self, world, clock, now, seed, limits=None):
         self.world = world
         self.clock = clock
         self.now = now
         self.rng = bench_random(seed)
+        self.limits = limits if limits is not None else all_limits()
         self.cutoffs = {}
 
     def cutoff(self, state, urgency):
         """The latest step start whose limit is used up at now (a step started after it is not overdue)."""
         key = (state, urgency_key(state, urgency))
         if key not in self.cutoffs:
-            self.cutoffs[key] = self.clock.cutoff(self.now, limit_at(state, urgency))
+            self.cutoffs[key] = self.clock.cutoff(self.now, self.limits[key])
         return self.cutoffs[key]
 
     def draw(self, grid, target):
@@ -388,24 +401,25 @@ def fire_plans(plans, clock):
 
 
 class Stamper:
-    """Deadlines and warning points of steps, memoised (plans use whole minutes, so they repeat)."""
+    """Deadlines and warning points of steps, memoised (plans' times are on a 5-minute grid, so they repeat).
 
-    def __init__(self, clock):
+    Every limit row took effect before the first generated case, so the limits in force now
+    (all_limits) are the ones each step started under.
+    """
+
+    def __init__(self, clock, limits):
         self.clock = clock
-        self.limits = {}
+        self.limits = limits
         self.memo = {}
 
     def stamp(self, state, urgency, at):
-        """(deadline, warn_at) of a step of `state` entered at `at` (None, None without a limit)."""
+        """(deadline, warn_at) as text of a step of `state` entered at `at` (None, None without a limit)."""
         key = (state, urgency_key(state, urgency), at)
         found = self.memo.get(key)
         if found is None:
-            limit_key = key[:2]
-            if limit_key not in self.limits:
-                # Every limit row took effect before the first generated case, so the newest one applies.
-                self.limits[limit_key] = limit_at(state, urgency)
-            limit = self.limits[limit_key]
-            found = (None, None) if limit is None else (self.clock.deadline(at, limit), self.clock.warn_at(at, limit))
+            limit = self.limits[key[:2]]
+            found = (None, None) if limit is None else (
+                _iso(self.clock.deadline(at, limit)), _iso(self.clock.warn_at(at, limit)))
             self.memo[key] = found
         return found
 
@@ -433,42 +447,36 @@ CASE_COLUMNS = [f.column_name for f in Case._meta.sorted_fields]
 EVENT_COLUMNS = [f.column_name for f in CaseEvent._meta.sorted_fields]
 
 
-class BulkLoader:
-    """Simulates open_case and fire for each plan and writes the rows with executemany.
+class Simulator:
+    """What open_case and fire would write for each plan, without a database.
 
     The simulation uses the machine's own effect functions and dest states, the same clock
-    (through Stamper), the same numbering counters and the same history hash as fire.
+    (through Stamper) and the same history hash as fire. Case numbers and history row ids
+    depend on everything written before, so the Writer gives them: a case row carries its
+    year where the number goes, a history row has no id (SQLite numbers them in order).
     """
 
-    def __init__(self, database, clock):
-        self.database = database
-        self.stamper = Stamper(clock)
-        self.case_id = (Case.select(Case.id).order_by(Case.id.desc()).scalar() or 0) + 1
-        self.event_id = (CaseEvent.select(CaseEvent.id).order_by(CaseEvent.id.desc()).scalar() or 0) + 1
-        self.numbers = {key: value for key, value in Counter.select(Counter.key, Counter.value).tuples()
-                        if key.startswith("case:")}
-        self.cases, self.events = [], []
+    def __init__(self, stamper):
+        self.stamper = stamper
         self.actors = {}
-        self.first_id = self.case_id
-        quoted = lambda cols: ", ".join(f'"{c}"' for c in cols)  # noqa: E731
-        self.case_sql = (f'INSERT INTO "case" ({quoted(CASE_COLUMNS)}) '
-                         f'VALUES ({", ".join("?" * len(CASE_COLUMNS))})')
-        self.event_sql = (f'INSERT INTO "case_event" ({quoted(EVENT_COLUMNS)}) '
-                          f'VALUES ({", ".join("?" * len(EVENT_COLUMNS))})')
+        self.cases, self.events = [], []
 
-    def add(self, plan):
-        """Simulate one plan; its rows wait for the next flush."""
-        case_id = self.case_id
-        self.case_id += 1
-        created = plan.created_at
-        year = f"case:{created.year}"
-        self.numbers[year] = self.numbers.get(year, 0) + 1
+    def run(self, plans, first_id):
+        """(case rows, history rows) of the plans, their cases numbered from `first_id`."""
+        self.cases, self.events = [], []
+        for offset, plan in enumerate(plans):
+            self._case(plan, first_id + offset)
+        return self.cases, self.events
+
+    def _case(self, plan, case_id):
+        """One plan's case row and history rows (times as the text SQLite stores: isoformat with a space)."""
+        created = _iso(plan.created_at)
         grid = plan.grid.unit
         community = grid.parent
         street = community.parent
         category = plan.category
         opener = _user_id(plan.opener)
-        deadline, warn_at = self.stamper.stamp(INITIAL, category.urgency, created)
+        deadline, warn_at = self.stamper.stamp(INITIAL, category.urgency, plan.created_at)
         c = SimpleNamespace(
             id=case_id, urgency=category.urgency, state=INITIAL, level="grid", department=None,
             step_started_at=created, warn_at=warn_at, deadline=deadline, suspended_at=None, entered_by_id=opener,
@@ -477,17 +485,15 @@ class BulkLoader:
         prev_hash = self._event(c, "create", None, plan.opener, created, "", None, None, None, "")
         for event, actor, at, data in plan.steps:
             prev_hash = self._fire(c, EVENT_SPECS[event], actor, at, dict(data), prev_hash)
-        # In CASE_COLUMNS order (checked below the class).
+        # In CASE_COLUMNS order (checked below the class); the writer turns the year into the number.
         self.cases.append((
-            case_id, f"{created.year}-{self.numbers[year]:06d}", plan.title, f"{category.name}，请及时处置。",
+            case_id, plan.created_at.year, plan.title, f"{category.name}，请及时处置。",
             category.id, grid.id, community.id, street.id, street.parent_id, None, None, plan.location_text,
             None, None, plan.source, plan.reporter_name, plan.reporter_phone, c.urgency, c.state, c.level,
             _ident(c.department), c.step_started_at, c.warn_at, c.deadline, c.suspended_at, c.entered_by_id,
-            c.rework_count, c.version, opener, created, c.updated_at, c.closed_at, c.resolution,
+            c.rework_count, c.version, opener, created, c.updated_at, _iso(c.closed_at), c.resolution,
             _ident(c.duplicate_of), None, plan.tracking_code, None,
         ))
-        if len(self.cases) >= BATCH:
-            self.flush()
 
     def _fire(self, c, spec, actor, at, data, prev_hash):
         """What fire's _apply does to the case, and its history row."""
@@ -499,71 +505,123 @@ class BulkLoader:
             c.state = spec.dest
         if spec.effect:
             getattr(machine, spec.effect)(c, actor, at, data)
-        c.updated_at = at
+        when = _iso(at)
+        c.updated_at = when
         if spec.dest is not None:
             c.entered_by_id = _user_id(actor)
-            c.step_started_at = at
+            c.step_started_at = when
             c.suspended_at = None
             c.deadline, c.warn_at = self.stamper.stamp(c.state, c.urgency, at)
         c.version += 1
         note = data.pop("note", None) or data.get("reason", "")
         stored = {key: _ident(value) for key, value in data.items()}
-        return self._event(c, spec.name, from_state, actor, at, note, stored or None, department, prev_deadline,
+        return self._event(c, spec.name, from_state, actor, when, note, stored or None, department, prev_deadline,
                            prev_hash)
 
     def _event(self, c, event, from_state, actor, at, note, data, department, prev_deadline, prev_hash):
-        """Append the history row of the case's current version; returns its hash."""
+        """Append the history row of the case's current version (times given as text); returns its hash."""
         who = self.actors.get(id(actor))
         if who is None:
-            who = self.actors[id(actor)] = (_user_id(actor), actor.name, actor.role, actor)
-        actor_id, actor_name, actor_role, _keep = who
-        deadline, seq, level = c.deadline, c.version, c.level
-        # workflows.history.event_hash's content, built directly (the test compares the hashes with fire's).
-        content = {
-            "seq": seq, "event": event, "from_state": from_state, "to_state": c.state, "actor_id": actor_id,
-            "actor_name": actor_name, "actor_role": actor_role, "at": _iso(at), "note": note, "data": data,
-            "level": level, "department_id": department, "prev_deadline": _iso(prev_deadline),
-            "deadline": _iso(deadline), "request_key": None, "case_id": c.id, "prev_hash": prev_hash,
-        }
-        digest = sha256(HASH_JSON.encode(content).encode("utf-8")).hexdigest()
+            who = self.actors[id(actor)] = (_user_id(actor), actor.name, actor.role, _js(actor.name),
+                                            _js(actor.role), actor)
+        actor_id, actor_name, actor_role, name_js, role_js, _keep = who
+        deadline, seq, level, state = c.deadline, c.version, c.level, c.state
+        stored = None
+        if data is not None:
+            key = tuple(data.items())
+            stored = _DATA.get(key)
+            if stored is None:
+                stored = _DATA[key] = (DATA_JSON.encode(data), HASH_JSON.encode(data))
+        # workflows.history.event_hash's JSON (sorted keys, no spaces), written out directly;
+        # the test checks these hashes against fire's and with verify_history.
+        blob = (
+            f'{{"actor_id":{_jn(actor_id)},"actor_name":{name_js},"actor_role":{role_js},"at":{_js(at)},'
+            f'"case_id":{c.id},"data":{"null" if stored is None else stored[1]},"deadline":{_js(deadline)},'
+            f'"department_id":{_jn(department)},"event":{_js(event)},"from_state":{_js(from_state)},'
+            f'"level":{_js(level)},"note":{_js(note)},"prev_deadline":{_js(prev_deadline)},'
+            f'"prev_hash":{_js(prev_hash)},"request_key":null,"seq":{seq},"to_state":{_js(state)}}}'
+        )
+        digest = sha256(blob.encode("utf-8")).hexdigest()
         self.events.append((
-            self.event_id, c.id, seq, event, from_state, c.state, actor_id, actor_name, actor_role, at, note,
-            None if data is None else DATA_JSON.encode(data), level, department, prev_deadline, deadline, None, prev_hash, digest,
+            c.id, seq, event, from_state, state, actor_id, actor_name, actor_role, at, note,
+            None if stored is None else stored[0], level, department, prev_deadline, deadline, None, prev_hash, digest,
         ))
-        self.event_id += 1
         return digest
 
-    def flush(self):
-        """Write the rows simulated so far."""
-        connection = self.database.connection()
-        if self.cases:
-            connection.executemany(self.case_sql, self.cases)
-        if self.events:
-            connection.executemany(self.event_sql, self.events)
-        self.cases, self.events = [], []
+
+_DATA = {}  # an event's data items -> (its column text, its JSON in the hash)
+_JS = {}
+
+
+def _js(value):
+    """A string (or None) as JSON text, memoised: states, names, notes and times repeat."""
+    text = _JS.get(value)
+    if text is None:
+        if len(_JS) > 1_000_000:
+            _JS.clear()
+        text = _JS[value] = "null" if value is None else _encode_string(value)
+    return text
+
+
+def _jn(value):
+    """An int (or None) as JSON text."""
+    return "null" if value is None else str(value)
+
+
+def _quoted(columns):
+    """A column list for SQL."""
+    return ", ".join(f'"{c}"' for c in columns)
+
+
+class Writer:
+    """Gives case numbers (the per-year counters, in order) and writes rows with executemany."""
+
+    # Built from the models' own column names; every value goes through a placeholder.
+    case_sql = (f'INSERT INTO "case" ({_quoted(CASE_COLUMNS)}) '  # nosec B608 # model column names, values bound
+                f'VALUES ({", ".join("?" * len(CASE_COLUMNS))})')
+    event_sql = (f'INSERT INTO "case_event" ({_quoted(EVENT_COLUMNS[1:])}) '  # nosec B608 # model column names
+                 f'VALUES ({", ".join("?" * (len(EVENT_COLUMNS) - 1))})')
+
+    def __init__(self, database):
+        self.connection = database.connection()
+        self.numbers = {key: value for key, value in Counter.select(Counter.key, Counter.value).tuples()
+                        if key.startswith("case:")}
+
+    def write(self, cases, events):
+        """Write simulated rows, numbering the cases."""
+        numbered = []
+        numbers = self.numbers
+        for row in cases:
+            key = f"case:{row[1]}"
+            numbers[key] = value = numbers.get(key, 0) + 1
+            numbered.append((row[0], f"{row[1]}-{value:06d}") + row[2:])
+        self.connection.executemany(self.case_sql, numbered)
+        self.connection.executemany(self.event_sql, events)
 
     def finish(self):
-        """Write what is left and bring the case-number counters up to date."""
-        self.flush()
+        """Bring the case-number counters up to date."""
         for key, value in self.numbers.items():
             Counter.insert(key=key, value=value).on_conflict(
                 conflict_target=[Counter.key], update={Counter.value: value}).execute()
-        return self.first_id, self.case_id - 1
 
 
-# The tuples BulkLoader builds follow these column orders.
-assert CASE_COLUMNS == [
+# The tuples Simulator builds follow these column orders, and event_hash hashes these fields:
+# a model change stops the generator here instead of writing wrong rows.
+_EXPECTED_CASE_COLUMNS = [
     "id", "number", "title", "description", "category_id", "grid_id", "community_id", "street_id", "district_id",
     "building_id", "unit_id", "location_text", "lat", "lng", "source", "reporter_name", "reporter_phone", "urgency",
     "state", "level", "department_id", "step_started_at", "warn_at", "deadline", "suspended_at", "entered_by_id",
     "rework_count", "version", "created_by_id", "created_at", "updated_at", "closed_at", "resolution",
-    "duplicate_of_id", "patrol_id", "tracking_code", "intake_key"], CASE_COLUMNS
-assert EVENT_COLUMNS == [
+    "duplicate_of_id", "patrol_id", "tracking_code", "intake_key"]
+_EXPECTED_EVENT_COLUMNS = [
     "id", "case_id", "seq", "event", "from_state", "to_state", "actor_id", "actor_name", "actor_role", "at", "note",
-    "data", "level", "department_id", "prev_deadline", "deadline", "request_key", "prev_hash", "hash"], EVENT_COLUMNS
-assert set(HASHED_FIELDS) == {
+    "data", "level", "department_id", "prev_deadline", "deadline", "request_key", "prev_hash", "hash"]
+_EXPECTED_HASHED = {
     "seq", "event", "from_state", "to_state", "actor_id", "actor_name", "actor_role", "at", "note", "data", "level",
-    "department_id", "prev_deadline", "deadline", "request_key"}, HASHED_FIELDS
+    "department_id", "prev_deadline", "deadline", "request_key"}
+if (CASE_COLUMNS, EVENT_COLUMNS, set(HASHED_FIELDS)) != (_EXPECTED_CASE_COLUMNS, _EXPECTED_EVENT_COLUMNS,
+                                                         _EXPECTED_HASHED):
+    raise RuntimeError("the case, case_event or hashed columns changed: update bench.generate's Simulator")
 
 _ISO = {}
 # The encoders of workflows.history.event_hash and of JSONField.db_value, made once.
@@ -572,7 +630,7 @@ DATA_JSON = JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
 
 
 def _iso(value):
-    """history._plain for a datetime or None, memoised (times repeat: they are whole minutes)."""
+    """A datetime (or None) as history._plain and SQLite's adapter write it, memoised (times repeat)."""
     if value is None:
         return None
     text = _ISO.get(value)
@@ -583,41 +641,90 @@ def _iso(value):
     return text
 
 
-def bulk_plans(database, plans, clock):
-    """Load plans in bulk into an SQLite database: one transaction, indexes rebuilt after. Returns (first id, last id)."""
+def all_limits():
+    """{(state, urgency key): Limit or None} of every state, as in force now (read once, before any fork)."""
+    limits = {}
+    for state in STATES:
+        for urgency in URGENCIES + (None,):
+            limits.setdefault((state, urgency_key(state, urgency)), limit_at(state, urgency))
+    return limits
+
+
+_JOB = None  # (make_chunk, first ids, stamper) for the forked workers
+
+
+def _simulate_chunk(index):
+    """In a worker: the rows of chunk `index`."""
+    make_chunk, firsts, stamper = _JOB
+    return Simulator(stamper).run(make_chunk(index), firsts[index])
+
+
+def bulk_load(database, clock, sizes, make_chunk, workers=1, log=None):
+    """Load the plans of chunks 0…len(sizes)-1 (`make_chunk(k)` gives sizes[k] plans) into an SQLite database.
+
+    One transaction with the journal off and the secondary indexes of the two tables dropped,
+    then recreated from their own CREATE statements (the schema stays what init-db made).
+    With workers > 1, forked processes simulate chunks while this one writes them in order.
+    Returns (first case id, last case id).
+    """
+    global _JOB
     if not isinstance(database, SqliteDatabase):
         raise ValueError("the bulk loader writes SQLite databases")
-    tables = ("case", "case_event")
     indexes = database.execute_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (?, ?)",
-        tables).fetchall()
-    database.execute_sql("PRAGMA foreign_keys = OFF")
-    database.execute_sql("PRAGMA synchronous = OFF")
-    database.execute_sql("PRAGMA cache_size = -262144")
+        ("case", "case_event")).fetchall()
+    first = (Case.select(Case.id).order_by(Case.id.desc()).scalar() or 0) + 1
+    firsts = [first + sum(sizes[:k]) for k in range(len(sizes))]
+    stamper = Stamper(clock, all_limits())
+    for pragma in ("journal_mode = OFF", "foreign_keys = OFF", "synchronous = OFF", "cache_size = -262144",
+                   "temp_store = MEMORY", "threads = 2"):
+        database.execute_sql(f"PRAGMA {pragma}")
+    started = timer.perf_counter()
     try:
         with database.atomic():
             for name, _sql in indexes:
                 database.execute_sql(f'DROP INDEX "{name}"')
-            loader = BulkLoader(database, clock)
-            for plan in plans:
-                loader.add(plan)
-            span = loader.finish()
+            writer = Writer(database)
+            if workers > 1 and len(sizes) > 1:
+                _JOB = (make_chunk, firsts, stamper)
+                try:
+                    with multiprocessing.get_context("fork").Pool(workers) as pool:
+                        for cases, events in pool.imap(_simulate_chunk, range(len(sizes))):
+                            writer.write(cases, events)
+                finally:
+                    _JOB = None
+            else:
+                simulator = Simulator(stamper)
+                for index in range(len(sizes)):
+                    writer.write(*simulator.run(make_chunk(index), firsts[index]))
+            writer.finish()
+            loaded = timer.perf_counter()
             for _name, sql in indexes:
                 database.execute_sql(sql)
+            indexed = timer.perf_counter()
     finally:
-        database.execute_sql("PRAGMA foreign_keys = ON")
-        database.execute_sql("PRAGMA synchronous = NORMAL")
-    return span
+        for pragma in ("foreign_keys = ON", "synchronous = NORMAL", "journal_mode = WAL"):
+            database.execute_sql(f"PRAGMA {pragma}")
+    if log:
+        log(f"  bulk: {sum(sizes)} cases simulated and written in {loaded - started:.1f} s "
+            f"({workers if len(sizes) > 1 else 1} process(es)), indexes rebuilt in {indexed - loaded:.1f} s")
+    return first, first + sum(sizes) - 1
+
+
+def bulk_plans(database, plans, clock):
+    """Load a list of plans in bulk, in this process; returns (first case id, last case id)."""
+    plans = list(plans)
+    return bulk_load(database, clock, [len(plans)], lambda _index: plans)
 
 
 # ---- profiles ----
 
 
-def open_plans(planner, grids, count, overdue_share):
+def open_plans(planner, grids, count, overdue_share, offset=0):
     """`count` open cases spread over `grids`, in every open state, `overdue_share` of them overdue."""
     rng = planner.rng
-    for index in range(count):
-        grid = grids[index % len(grids)] if len(grids) > 1 else grids[0]
+    for index in range(offset, offset + count):
+        grid = grids[index % len(grids)]
         yield planner.open_plan(grid, pick(rng, OPEN_MIX), rng.random() < overdue_share)
 
 
@@ -643,21 +750,39 @@ def previous_month(now):
     return (end - timedelta(days=1)).replace(day=1), end
 
 
-def month_plans(planner, grids, count, start, end):
+def month_plans(planner, grids, count, start, end, offset=0):
     """`count` cases recorded in [start, end) over `grids`."""
-    for index in range(count):
+    for index in range(offset, offset + count):
         yield planner.month_plan(grids[index % len(grids)], start, end)
 
 
-def generate(profile, now, cases=None, seed=SEED):
+def chunked(planner, seed, total, plans):
+    """(sizes, make_chunk) for bulk_load: chunk k draws `plans(planner_k, count, offset)` from its own seed."""
+    sizes = [min(CHUNK, total - start) for start in range(0, total, CHUNK)]
+
+    def make_chunk(index):
+        own = Planner(planner.world, planner.clock, planner.now, seed * 1_000_003 + index, planner.limits)
+        return list(plans(own, sizes[index], index * CHUNK))
+
+    return sizes, make_chunk
+
+
+def _stderr(text):
+    """Progress for people watching (stdout may carry the manifest)."""
+    print(text, file=sys.stderr, flush=True)
+
+
+def generate(profile, now, cases=None, seed=SEED, workers=WORKERS):
     """Fill the bound (migrated, empty) database for a profile; returns the manifest's content."""
     spec = dict(PROFILES[profile])
     if cases is not None:
         spec["cases"] = cases
     password_hash = PasswordHasher().hash(PASSWORD)  # hashed once, shared by every account
     database = db.obj
+    started = timer.perf_counter()
     with db.atomic():
         build_world(layout_for(profile), now, password_hash)
+    _stderr(f"  world: {len(layout_for(profile))} street(s) built in {timer.perf_counter() - started:.1f} s")
     clock = bench_clock()
     world = World.load()
     planner = Planner(world, clock, now, seed)
@@ -677,7 +802,8 @@ def generate(profile, now, cases=None, seed=SEED):
                 "lead": grid.lead.username, "open": size, "fired_in_s": round(timer.perf_counter() - started, 2),
             }
         pool = world.grids[POOL_GRID]
-        first, last = bulk_plans(database, pool_plans(planner, pool, spec["pool"]), clock)
+        plans = list(pool_plans(planner, pool, spec["pool"]))
+        first, last = bulk_load(database, clock, [len(plans)], lambda _index: plans, log=_stderr)
         community = world.grids[f"B{BOARD_SIZES[0]:04d}"].dispatcher
         manifest.update({
             "grids": grids,
@@ -688,12 +814,16 @@ def generate(profile, now, cases=None, seed=SEED):
         })
     elif profile.startswith("sweep"):
         grids = list(world.grids.values())
-        bulk_plans(database, open_plans(planner, grids, spec["cases"], 0.10), clock)
+        sizes, make_chunk = chunked(planner, seed, spec["cases"],
+                                    lambda own, count, offset: open_plans(own, grids, count, 0.10, offset))
+        bulk_load(database, clock, sizes, make_chunk, workers, log=_stderr)
         manifest.update({"grids": len(grids), "overdue_share": 0.10})
     elif profile.startswith("stats"):
         start, end = previous_month(now)
         grids = list(world.grids.values())
-        bulk_plans(database, month_plans(planner, grids, spec["cases"], start, end), clock)
+        sizes, make_chunk = chunked(planner, seed, spec["cases"],
+                                    lambda own, count, offset: month_plans(own, grids, count, start, end, offset))
+        bulk_load(database, clock, sizes, make_chunk, workers, log=_stderr)
         manifest.update({"grids": len(grids), "month": start.strftime("%Y-%m"),
                          "first": start.date().isoformat(), "last": (end - timedelta(days=1)).date().isoformat()})
     manifest["open_states"] = list(OPEN_STATES)
@@ -717,7 +847,7 @@ def _remove(path):
             os.remove(name)
 
 
-def build(profile, path, now, cases=None, seed=SEED):
+def build(profile, path, now, cases=None, seed=SEED, workers=WORKERS):
     """Build the profile's database in a side file, then move it into place; returns the manifest."""
     side = path + ".building"
     _remove(side)
@@ -726,7 +856,7 @@ def build(profile, path, now, cases=None, seed=SEED):
     started = timer.perf_counter()
     try:
         migrate(database)
-        manifest = generate(profile, now, cases=cases, seed=seed)
+        manifest = generate(profile, now, cases=cases, seed=seed, workers=workers)
         database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         database.execute_sql("PRAGMA journal_mode = delete")
         database.close()
@@ -740,7 +870,7 @@ def build(profile, path, now, cases=None, seed=SEED):
     return manifest
 
 
-def ensure(profile, data_dir=DATA_DIR, cases=None, seed=SEED, rebuild=False, log=print):
+def ensure(profile, data_dir=DATA_DIR, cases=None, seed=SEED, rebuild=False, log=print, workers=WORKERS):
     """The cached database of a profile (built if missing or stale) and its manifest."""
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -755,7 +885,7 @@ def ensure(profile, data_dir=DATA_DIR, cases=None, seed=SEED, rebuild=False, log
             log(f"{profile}: reusing {path} (built in {manifest['generated_in_s']} s at {manifest['now']})")
             return path, dict(manifest, cached=True)
     log(f"{profile}: building {path} …")
-    manifest = build(profile, path, bench_now(), cases=cases, seed=seed)
+    manifest = build(profile, path, bench_now(), cases=cases, seed=seed, workers=workers)
     with open(meta_path + ".tmp", "w", encoding="utf-8") as handle:
         json.dump(manifest, handle, ensure_ascii=False, indent=2)
     os.replace(meta_path + ".tmp", meta_path)
@@ -772,8 +902,10 @@ def main(argv=None):
     parser.add_argument("--cases", type=int, help="override the profile's case count")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--rebuild", action="store_true", help="ignore the cache")
+    parser.add_argument("--workers", type=int, default=WORKERS, help="processes simulating bulk chunks")
     args = parser.parse_args(argv)
-    path, manifest = ensure(args.profile, args.data, cases=args.cases, seed=args.seed, rebuild=args.rebuild)
+    path, manifest = ensure(args.profile, args.data, cases=args.cases, seed=args.seed, rebuild=args.rebuild,
+                            workers=args.workers)
     target = os.path.abspath(sqlite_path(args.db)) if args.db else os.path.abspath(path)
     if target != os.path.abspath(path):
         started = timer.perf_counter()

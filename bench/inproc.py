@@ -182,7 +182,7 @@ def ledger_child(url, username, query, kind):
 
     from app import create_app
 
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-inproc", "TESTING": True,
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": os.urandom(16).hex(), "TESTING": True,
                       "UPLOAD_FOLDER": tempfile.mkdtemp(prefix="bench-uploads-")})
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)

@@ -157,15 +157,12 @@ def fire(case, event, actor, now, *, clock=None, expected_version=None, request_
     spec = EVENT_SPECS.get(event)
     if spec is None:
         raise WorkflowError(INVALID, N_("Unknown action."))
-    if request_key:
-        done = CaseEvent.get_or_none(CaseEvent.request_key == request_key)
-        if done is not None:
-            return _replayed(done, case)
     clock = clock or current_clock()
     try:
         with write_transaction():
             fresh = lock_for_update(Case.select().where(Case.id == case.id)).get()
-            # A double tap whose twin held the lock finds the twin's event here (not a stale version).
+            # A retried request, or a double tap whose twin held the lock, finds the first event here
+            # (not a stale version).
             done = CaseEvent.get_or_none(CaseEvent.request_key == request_key) if request_key else None
             if done is None:
                 if expected_version is not None and int(expected_version) != fresh.version:

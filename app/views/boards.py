@@ -174,12 +174,15 @@ class Cards:
         case = case or load_card(self.user, case_id)
         return render_template("boards/_card.html", case=case, cards=self, view=self.view) if case else ""
 
-    def render(self, rows):
+    def render(self, rows, loaded=None):
         """The cards of (id, version, light) rows, in order: kept ones as they are; the others loaded
-        whole and rendered."""
+        whole (unless given in `loaded`) and rendered."""
         keys = {case_id: self.key(case_id, version, colour) for case_id, version, colour in rows}
-        missing = [case_id for case_id, key in keys.items() if not rendercache.has(key)]
-        loaded = {case.id: case for case in card_query(self.user, Case.id.in_(missing))} if missing else {}
+        if loaded is None:
+            missing = [case_id for case_id, key in keys.items() if not rendercache.has(key)]
+            loaded = {case.id: case for case in card_query(self.user, Case.id.in_(missing))} if missing else {}
+        else:
+            missing = list(loaded)
         cards = []
         for case_id, key in keys.items():
             case = loaded.get(case_id)

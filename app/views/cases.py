@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from app.db import now
 from app.event_fields import data_fields, form_fields, takes_photos
@@ -10,6 +11,7 @@ from app.i18n import translate_error
 from app.uploads import UploadError, discard, process_photos
 from app.views.boards import Cards, load_card
 from workflows import rules
+from workflows.clock import light
 from workflows.errors import STALE, WorkflowError
 from workflows.machine import EVENT_SPECS
 from workflows.models import Attachment, Case, CaseEvent, Category, Department, OrgUnit
@@ -95,14 +97,18 @@ def card_answer(case_id, view, *, moved, message=None, event=None, errors=None, 
     with nothing, which removes the card.
     """
     case = load_card(current_user, case_id)
-    context = dict(case=case, cards=Cards(current_user, now()), view=view, message=message, failed_event=event,
-                   errors=errors or {}, kept=kept or {})
+    cards = Cards(current_user, now(), view=view)
     if case is None:
         body = ""
-    elif moved and view == "board":
-        body = render_template("boards/_moved.html", **context)
     else:
-        body = render_template("boards/_card.html", **context)
+        if message or errors or event:
+            card = Markup(render_template("boards/_card.html", case=case, cards=cards, view=view, message=message,
+                                          failed_event=event, errors=errors or {}, kept=kept or {}))
+        else:
+            # The card as everyone who polls will see it next: kept for their boards too.
+            colour = light(cards.at, case.warn_at, case.deadline)
+            card = cards.render([(case.id, case.version, colour)], {case.id: case})[0]
+        body = render_template("boards/_moved.html", state=case.state, card=card) if moved and view == "board" else card
     response = make_response(body, status)
     if moved and status == 200:
         # Boards and queues refresh (counts, order) once the card has settled.

@@ -13,9 +13,9 @@ import math
 import re
 from datetime import date, datetime
 from stat import S_IFREG
-from xml.sax.saxutils import escape, quoteattr
 
 from flask import Response, stream_with_context
+from markupsafe import escape
 from stream_zip import ZIP_32, stream_zip
 
 CHUNK = 64 * 1024
@@ -189,7 +189,7 @@ def _content_types(count):
 
 def _workbook(titles):
     """xl/workbook.xml naming the worksheets."""
-    sheets = "".join(f'<sheet name={quoteattr(title)} sheetId="{i}" r:id="rId{i}"/>'
+    sheets = "".join(f'<sheet name="{escape(title)}" sheetId="{i}" r:id="rId{i}"/>'
                      for i, title in enumerate(titles, start=1))
     return f'{_XML}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>{sheets}</sheets></workbook>'
 

@@ -107,11 +107,11 @@ def cached(key, produce, keep=True):
             g.render_marks = not outer
         if cache is not None and keep and html:
             cache.put(key, html)
-    return fill(html) if outer else Markup(html)
+    return fill(html) if outer else Markup(html)  # nosec B704 # autoescaped template output, passed on as made
 
 
 def fill(html):
     """This response's CSRF token and a fresh idempotency key for each form, in place of the marks."""
     parts = html.replace(CSRF_MARK, _token()).split(KEY_MARK)
     keys = _keys()
-    return Markup(parts[0] + "".join(next(keys) + part for part in parts[1:]))
+    return Markup(parts[0] + "".join(next(keys) + part for part in parts[1:]))  # nosec B704 # rendered, tokens hex

@@ -11,7 +11,7 @@ from datetime import timedelta
 from flask import current_app, g, request
 
 from app.db import now
-from workflows.db import Prepared, instance, slot
+from workflows.db import Prepared, slot
 from workflows.models import LoginSession, User
 
 # A session's last_seen_at is written at most this often (a write per request is wasted work).
@@ -82,9 +82,7 @@ def live(user_id, at):
 
 
 # The session and its user in one indexed lookup (this runs on every signed-in request).
-SESSION_FIELDS = (LoginSession.id, LoginSession.ended_at, LoginSession.created_at, LoginSession.last_seen_at)
-USER_FIELDS = tuple(User._meta.sorted_fields)
-SESSION_LOOKUP = Prepared(lambda: LoginSession.select(*SESSION_FIELDS, *USER_FIELDS).join(User)
+SESSION_LOOKUP = Prepared(lambda: LoginSession.select(LoginSession, User).join(User)
                           .where(LoginSession.token_hash == slot("token_hash")))
 
 
@@ -92,20 +90,18 @@ def load(token):
     """The user of a live session token, or None (ending the session if it has lapsed)."""
     if not token:
         return None
-    found = SESSION_LOOKUP.rows(token_hash=digest(token))
-    if not found:
+    found = SESSION_LOOKUP.objects(token_hash=digest(token))
+    if not found or found[0].ended_at is not None:
         return None
-    record = instance(LoginSession, SESSION_FIELDS, found[0][:len(SESSION_FIELDS)])
-    if record.ended_at is not None:
-        return None
-    user = instance(User, USER_FIELDS, found[0][len(SESSION_FIELDS):])
+    record = found[0]
     at = now()
-    reason = lapse_reason(record, user, at)
+    reason = lapse_reason(record, record.user, at)
     if reason:
         _end(LoginSession.id == record.id, at, reason)
         g.session_lapsed = reason
         return None
     if at - record.last_seen_at >= TOUCH_EVERY:
         LoginSession.update(last_seen_at=at).where(LoginSession.id == record.id).execute()
+    user = record.user
     user.session_token = token
     return user

@@ -81,28 +81,30 @@ def slot(name):
 class Prepared:
     """A query whose SQL is generated once per kind of database and then run with new values.
 
-    For the small indexed lookups every request makes (the session, the board's stamp),
-    generating the SQL costs peewee more than the database's own work. `build()` returns the
-    peewee query with slot(name) where values go; rows(**values) runs it and returns raw rows
-    (convert them with the fields' python_value where the driver does not, as for SQLite times).
+    For the small indexed lookups every request makes (the session, a card, the board's
+    stamp), generating the SQL costs peewee more than the database's own work. `build()`
+    returns the peewee query with slot(name) where values go; rows(**values) returns raw
+    tuples, objects(**values) what the query itself would return (models with their joins).
     """
 
     def __init__(self, build):
         self._build = build
         self._compiled = {}
 
-    def rows(self, **values):
-        """The rows for these slot values, as tuples."""
+    def _cursor(self, values):
         kind = type(db.obj)
         compiled = self._compiled.get(kind)
         if compiled is None:
-            compiled = self._compiled[kind] = self._build().sql()
-        sql, params = compiled
-        return db.execute_sql(sql, [values[p] if isinstance(p, _Slot) else p for p in params]).fetchall()
+            query = self._build()
+            compiled = self._compiled[kind] = (query, *query.sql())
+        query, sql, params = compiled
+        return query, db.execute_sql(sql, [values[p] if isinstance(p, _Slot) else p for p in params])
 
+    def rows(self, **values):
+        """The rows for these slot values, as tuples (as the driver gives them)."""
+        return self._cursor(values)[1].fetchall()
 
-def instance(model, fields, row):
-    """A model instance from a raw row of `fields` (as a prepared query returns them), not marked dirty."""
-    obj = model(**{field.name: field.python_value(value) for field, value in zip(fields, row)})
-    obj._dirty.clear()
-    return obj
+    def objects(self, **values):
+        """The results for these slot values, converted as the query would convert them."""
+        query, cursor = self._cursor(values)
+        return list(query._get_cursor_wrapper(cursor))

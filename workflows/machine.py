@@ -7,6 +7,7 @@ its history for requests awaiting a decision) or mutate the in-memory case;
 """
 import inspect
 from dataclasses import dataclass
+from functools import cache
 from datetime import datetime, timedelta
 
 from transitions import Machine
@@ -358,6 +359,7 @@ def build_machine(case):
     return machine
 
 
+@cache
 def _effect_callback(spec):
     """Adapt a named effect to transitions' EventData callback (effects that do clock arithmetic get the clock)."""
     effect = globals()[spec.effect]

@@ -6,7 +6,7 @@ from peewee import IntegrityError
 
 from workflows import rules
 from workflows.clock import Clock
-from workflows.db import lock_for_update, write_transaction
+from workflows.db import Prepared, lock_for_update, slot, write_transaction
 from workflows.errors import DUPLICATE, FORBIDDEN, INVALID, INVALID_STATE, WorkflowError, stale
 from workflows.history import event_hash
 from workflows.limits import limit_at
@@ -143,6 +143,19 @@ def open_case(grid, actor, now, *, category, title, description="", clock=None, 
     return case
 
 
+# The lookups every event makes, their SQL generated once.
+LOCKED_CASE = Prepared(lambda: lock_for_update(Case.select().where(Case.id == slot("id"))))
+EVENT_BY_KEY = Prepared(lambda: CaseEvent.select().where(CaseEvent.request_key == slot("key")))
+PREVIOUS_HASH = Prepared(lambda: CaseEvent.select(CaseEvent.hash).where(
+    (CaseEvent.case == slot("case")) & (CaseEvent.seq == slot("seq"))).tuples())
+
+
+def event_by_key(request_key):
+    """The event a request key recorded, or None."""
+    found = EVENT_BY_KEY.objects(key=request_key) if request_key else None
+    return found[0] if found else None
+
+
 def fire(case, event, actor, now, *, clock=None, expected_version=None, request_key=None,
          attachments=(), **data):
     """Fire `event` on `case` as `actor` at `now`; returns the history row.
@@ -160,10 +173,10 @@ def fire(case, event, actor, now, *, clock=None, expected_version=None, request_
     clock = clock or current_clock()
     try:
         with write_transaction():
-            fresh = lock_for_update(Case.select().where(Case.id == case.id)).get()
+            fresh = LOCKED_CASE.objects(id=case.id)[0]
             # A retried request, or a double tap whose twin held the lock, finds the first event here
             # (not a stale version).
-            done = CaseEvent.get_or_none(CaseEvent.request_key == request_key) if request_key else None
+            done = event_by_key(request_key)
             if done is None:
                 if expected_version is not None and int(expected_version) != fresh.version:
                     raise stale()
@@ -171,10 +184,9 @@ def fire(case, event, actor, now, *, clock=None, expected_version=None, request_
         if done is not None:
             return _replayed(done, case)
     except IntegrityError:
-        if request_key:
-            done = CaseEvent.get_or_none(CaseEvent.request_key == request_key)
-            if done is not None:
-                return _replayed(done, case)
+        done = event_by_key(request_key)
+        if done is not None:
+            return _replayed(done, case)
         # Another writer appended the same sequence number first.
         raise stale()
     _refresh(case, fresh)
@@ -222,15 +234,14 @@ def _apply(case, spec, actor, now, clock, data, request_key, attachments):
 def _append_event(case, event, from_state, to_state, actor, now, *, note, data, prev_deadline, department,
                   request_key=None, attachments=()):
     """Write the history row (seq = the case's new version), chained to the previous row."""
-    previous = (CaseEvent.select(CaseEvent.hash).where((CaseEvent.case == case.id) & (CaseEvent.seq == case.version - 1))
-                .first()) if case.version > 1 else None
+    previous = PREVIOUS_HASH.rows(case=case.id, seq=case.version - 1) if case.version > 1 else None
     row = CaseEvent(
         case=case.id, seq=case.version, event=event, from_state=from_state, to_state=to_state,
         actor=_user(actor), actor_name=actor.name, actor_role=actor.role, at=now, note=note or "",
         data=data or None, level=case.level, department=_id(department),
         prev_deadline=prev_deadline, deadline=case.deadline, request_key=request_key or None,
     )
-    row.prev_hash = previous.hash if previous else ""
+    row.prev_hash = previous[0][0] if previous else ""
     row.hash = event_hash(case.id, row, row.prev_hash)
     row.save(force_insert=True)
     for item in attachments:

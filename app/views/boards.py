@@ -24,10 +24,11 @@ from app.db import now
 from app.event_fields import needs_input
 from app.htmx import render
 from workflows.clock import light, light_sql
-from workflows.db import Prepared, instance, slot
+from workflows.db import Prepared, slot
 from workflows.machine import FINAL, LEVEL_LABELS, STATES
 from workflows.models import URGENCIES, Building, Case, Category, Department, OrgUnit, User
 from workflows.queries import scope_column, visible_cases
+from workflows.rules import can_view
 from workflows.service import available_events
 
 bp = Blueprint("boards", __name__)
@@ -99,18 +100,26 @@ def board_where(scope, filters, at):
                                   *filters.conditions(at)])
 
 
-def card_query(user, where):
+def card_select():
     """Cases with what a card shows (category, building, department, grid, who entered the state)."""
     entered_by = User.alias()
     return (
-        visible_cases(user, Case.select(Case, Category, Building, Department, OrgUnit, entered_by))
+        Case.select(Case, Category, Building, Department, OrgUnit, entered_by)
         .join(Category, on=(Case.category == Category.id)).switch(Case)
         .join(Building, JOIN.LEFT_OUTER, on=(Case.building == Building.id)).switch(Case)
         .join(Department, JOIN.LEFT_OUTER, on=(Case.department == Department.id)).switch(Case)
         .join(OrgUnit, on=(Case.grid == OrgUnit.id)).switch(Case)
         .join(entered_by, JOIN.LEFT_OUTER, on=(Case.entered_by == entered_by.id)).switch(Case)
-        .where(where)
     )
+
+
+def card_query(user, where):
+    """The cards matching `where` that the viewer may see."""
+    return visible_cases(user, card_select()).where(where)
+
+
+# One card by id: a card action's answer loads it, so its SQL is generated once.
+CARD_BY_ID = Prepared(lambda: card_select().where(Case.id == slot("id")))
 
 
 # Cards in a column: nearest deadline first (closed cases have none: most recently closed first).
@@ -196,8 +205,9 @@ class Cards:
 
 
 def load_card(user, case_id):
-    """One case loaded as a card, or None if the viewer may not see it."""
-    return card_query(user, Case.id == case_id).first()
+    """One case loaded as a card, or None if the viewer may not see it (the rules of visible_cases)."""
+    found = CARD_BY_ID.objects(id=case_id)
+    return found[0] if found and can_view(user, found[0]) else None
 
 
 def stamp_columns(at):
@@ -346,15 +356,13 @@ def category_choices():
             if major.parent_id is None]
 
 
-ORG_FIELDS = tuple(OrgUnit._meta.sorted_fields)
-GRID_BY_CODE = Prepared(lambda: OrgUnit.select(*ORG_FIELDS).where((OrgUnit.code == slot("code"))
-                                                                  & (OrgUnit.kind == "grid")))
+GRID_BY_CODE = Prepared(lambda: OrgUnit.select().where((OrgUnit.code == slot("code")) & (OrgUnit.kind == "grid")))
 
 
 def grid_by_code(code):
     """The grid with this code, or None (a prepared lookup: every poll of a grid board makes it)."""
-    rows = GRID_BY_CODE.rows(code=code)
-    return instance(OrgUnit, ORG_FIELDS, rows[0]) if rows else None
+    found = GRID_BY_CODE.objects(code=code)
+    return found[0] if found else None
 
 
 @bp.get("/grids/<code>/board")

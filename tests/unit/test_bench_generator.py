@@ -98,3 +98,30 @@ def test_the_sample_covers_the_loop(both):
                  "send_back", "decline", "rework"):
         assert events[name] > 0, name
     assert fired["states"] == {"found", "handled", "reported", "assigned", "rectified", "verified", "closed"}
+
+
+def test_the_sweeps_baseline_statement_issues_the_same_notices(tmp_path):
+    """bench.inproc measures the sweep against one INSERT … SELECT: it must write the very same rows."""
+    from bench.inproc import hand_sql_notices
+    from workflows.sweep import sweep
+
+    database = bind(open_database(f"sqlite:///{tmp_path / 'sweep.db'}"))
+    try:
+        migrate(database)
+        with db.atomic():
+            build_world(layout_for("test"), NOW, password_hash())
+        world, clock = World.load(), bench_clock()
+        planner = Planner(world, clock, NOW, SEED)
+        grids = list(world.grids.values())
+        bulk_plans(database, [planner.open_plan(grids[i % len(grids)], state, overdue=i % 2 == 0)
+                              for i, state in enumerate(OPEN_STATES * 5)], clock)
+        issued = {}
+        for name, work in (("sweep", lambda: sweep(NOW, clock).first), ("sql", lambda: hand_sql_notices(NOW, clock))):
+            with db.atomic() as transaction:
+                count = work()
+                issued[name] = (count, database.execute_sql("SELECT * FROM notice ORDER BY id").fetchall())
+                transaction.rollback()
+    finally:
+        database.close()
+    assert issued["sweep"][0] == 15
+    assert issued["sql"] == issued["sweep"]

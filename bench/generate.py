@@ -9,10 +9,20 @@ times and form data. A plan is played either
 - through `workflows.service.open_case` and `fire` (the real write path), for small sizes, or
 - by a bulk loader that simulates `fire` in Python — the machine's own effect functions, the
   same clock for deadlines, the same history hash — and writes the rows with executemany in
-  one transaction, secondary indexes dropped during the load and recreated from their own
-  CREATE statements after it, so the schema stays exactly what init-db made.
+  one transaction (journal off), secondary indexes dropped during the load and recreated from
+  their own CREATE statements after it, so the schema stays exactly what init-db made. Big
+  profiles are drawn in chunks of 20,000 cases, each from its own seeded generator, simulated
+  in forked worker processes while the parent numbers the cases and writes them in order.
 
-tests/unit/test_bench_generator.py proves that both give the same case and history rows.
+tests/unit/test_bench_generator.py proves that both give the same case and history rows (and
+the same case-number counters), that verify-history passes on the bulk one, and that the schema
+is unchanged.
+
+Profiles: `boards` (grids of 50, 500 and 2,000 open cases through fire, plus a 40,000-case pool
+in `found` for the event-POST benchmark), `sweep100k` and `sweep1m` (open cases over 2,000
+grids, 10% overdue), `stats100k` (a month of cases in one street, most closed with their whole
+history). Accounts: m_<grid> members, l_<grid> leads, d_<community|street> dispatchers,
+h_<department> handlers, sup_<street>, bench_admin; password bench2026.
 
 A built database is cached in bench/.data/<profile>.db with a sidecar <profile>.db.json (profile,
 size, seed, generator version, the manifest); a mismatch rebuilds it in a side file then moves it

@@ -884,6 +884,19 @@ def build(profile, path, now, cases=None, seed=SEED, workers=WORKERS):
     return manifest
 
 
+def upgrade(path, log=print):
+    """Apply migrations added since the database was built (as `make demo` upgrades a kept database)."""
+    database = open_database("sqlite:///" + path)
+    bind(database)
+    try:
+        applied = migrate(database)
+        if applied:
+            log(f"  upgraded {path}: {', '.join(applied)}")
+    finally:
+        if not database.is_closed():
+            database.close()
+
+
 def ensure(profile, data_dir=DATA_DIR, cases=None, seed=SEED, rebuild=False, log=print, workers=WORKERS):
     """The cached database of a profile (built if missing or stale) and its manifest."""
     data_dir = Path(data_dir)
@@ -897,6 +910,7 @@ def ensure(profile, data_dir=DATA_DIR, cases=None, seed=SEED, rebuild=False, log
             manifest = json.load(handle)
         if all(manifest.get(key) == value for key, value in wanted.items()):
             log(f"{profile}: reusing {path} (built in {manifest['generated_in_s']} s at {manifest['now']})")
+            upgrade(path, log)
             return path, dict(manifest, cached=True)
     log(f"{profile}: building {path} …")
     manifest = build(profile, path, bench_now(), cases=cases, seed=seed, workers=workers)

@@ -7,6 +7,7 @@ measured in the same run, the ratio, the budget of issue 7 and whether it holds,
 facts of the machine it ran on.
 """
 import argparse
+import fcntl
 import importlib.util
 import json
 import os
@@ -193,6 +194,12 @@ def main(argv=None):
     started, started_at = time.perf_counter(), datetime.now(timezone.utc)
     load_before = os.getloadavg()
     os.makedirs(DATA, exist_ok=True)
+    # One run at a time: two would build the same databases and serve the same http.db copy.
+    lock = open(os.path.join(DATA, "run.lock"), "w")  # noqa: SIM115 # held until the process ends
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise SystemExit("another bench.run is running (bench/.data/run.lock): wait for it") from None
 
     step("data")
     profiles = [p for p in PROFILES if not (args.skip_http and p == "boards")]

@@ -39,6 +39,7 @@ THREADS = 2
 BOARD_SIZES = (50, 500, 2000)
 CONNECTIONS = (8, 32)
 PHOTO_BYTES = 3 * 1024 * 1024
+FIGURES = ("boards", "refresh", "post", "intake")
 # Where py-spy flame graphs go when asked for (bench.run --py-spy DIR).
 PROFILE = {}
 
@@ -529,8 +530,11 @@ def servers(manifest, workdir, source=None):
         yield app, base
 
 
-def run(manifest, quick=False, py_spy=None, source=None):
-    """Every HTTP figure (of the work tree, or of commit `source`); returns the rows."""
+def run(manifest, quick=False, py_spy=None, source=None, figures=FIGURES):
+    """The HTTP figures (of the work tree, or of commit `source`); returns the rows."""
+    unknown = set(figures) - set(FIGURES)
+    if unknown:
+        raise SystemExit(f"unknown HTTP figure(s) {', '.join(sorted(unknown))}: choose from {', '.join(FIGURES)}")
     timing = Timing(quick)
     if py_spy:
         os.makedirs(py_spy, exist_ok=True)
@@ -548,14 +552,25 @@ def run(manifest, quick=False, py_spy=None, source=None):
                 # A page after sign-in: the session now carries its CSRF token.
                 sessions[size].request(f"/grids/{manifest['grids'][str(size)]['code']}/board")
             sessions["pool"].request(f"/cases/new?grid={manifest['post_pool']['grid']}")
-            rows = board_rows(timing, app, base, manifest, sessions)
-            rows.append(refresh_row(timing, app, base, manifest, sessions))
-            post, transition = post_rows(timing, app, base, manifest, sessions, workdir)
-            rows.append(post)
-            rows.append(intake_row(timing, app, manifest, sessions, workdir, transition))
+            rows = []
+            if "boards" in figures:
+                rows += board_rows(timing, app, base, manifest, sessions)
+            if "refresh" in figures:
+                rows.append(refresh_row(timing, app, base, manifest, sessions))
+            if "post" in figures or "intake" in figures:
+                # The intake is printed beside the baseline's transition, measured here.
+                post, transition = post_rows(timing, app, base, manifest, sessions, workdir)
+                rows.append(post)
+            if "intake" in figures:
+                rows.append(intake_row(timing, app, manifest, sessions, workdir, transition))
             return rows
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def split_names(text):
+    """'a, b' -> ('a', 'b')."""
+    return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
 def main(argv=None):
@@ -566,10 +581,11 @@ def main(argv=None):
     parser.add_argument("--out", help="write the rows here as JSON")
     parser.add_argument("--py-spy", metavar="DIR", help="record a py-spy flame graph of gridcase per figure")
     parser.add_argument("--commit", metavar="REF", help="serve this commit instead of the work tree")
+    parser.add_argument("--figures", default=",".join(FIGURES), help=f"a subset of {','.join(FIGURES)}")
     args = parser.parse_args(argv)
     with open(args.manifest) as handle:
         manifest = json.load(handle)
-    rows = run(manifest, args.quick, args.py_spy, args.commit)
+    rows = run(manifest, args.quick, args.py_spy, args.commit, split_names(args.figures))
     if args.out:
         with open(args.out, "w") as handle:
             json.dump(rows, handle, indent=1, ensure_ascii=False)

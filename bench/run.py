@@ -189,6 +189,8 @@ def main(argv=None):
     parser.add_argument("--skip-inproc", action="store_true", help="only the HTTP figures")
     parser.add_argument("--py-spy", metavar="DIR", help="record a py-spy flame graph of gridcase per HTTP figure")
     parser.add_argument("--commit", metavar="REF", help="serve this commit over HTTP instead of the work tree")
+    parser.add_argument("--http", default=",".join(http.FIGURES),
+                        help=f"which HTTP figures, a subset of {','.join(http.FIGURES)}")
     parser.add_argument("--out", default=os.path.join(RESULTS, "latest.md"))
     args = parser.parse_args(argv)
     started, started_at = time.perf_counter(), datetime.now(timezone.utc)
@@ -210,7 +212,8 @@ def main(argv=None):
     rows = []
     if not args.skip_http:
         step("HTTP figures (gunicorn + wrk)")
-        rows += http.run(manifest, quick=args.quick, py_spy=args.py_spy, source=args.commit)
+        rows += http.run(manifest, quick=args.quick, py_spy=args.py_spy, source=args.commit,
+                         figures=http.split_names(args.http))
     if not args.skip_inproc:
         step("in-process figures")
         rows += inproc(args.quick)

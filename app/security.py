@@ -3,6 +3,8 @@
 Written here rather than taken from an extension: the policy is short, and each line is one
 decision a reviewer can check against SECURITY.md.
 """
+from functools import cache
+
 from flask import request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -43,6 +45,7 @@ def relax_csp(**directives):
     return decorate
 
 
+@cache
 def policy_for(view):
     """The Content-Security-Policy text for a view function (or None: the strict one)."""
     directives = dict(CSP, **getattr(view, "csp_overrides", {}))

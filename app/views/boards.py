@@ -235,7 +235,8 @@ def prepared_stamp(scope, at):
 
 def board_stamp(user, where, at, scope=None):
     """The board's ETag (one aggregate over the cases it shows, plus what the rendering depends
-    on) and its Last-Modified. `scope` (an unfiltered board's) lets the aggregate run prepared.
+    on) and its Last-Modified. `where()` gives the cases; `scope` (an unfiltered board's) lets
+    the aggregate run prepared without it.
 
     The aggregate covers the board's cases whoever looks: every view of a board is reached
     only by those who may see all of it (reaches(), department_in_reach()).
@@ -243,7 +244,7 @@ def board_stamp(user, where, at, scope=None):
     if scope is not None:
         row = prepared_stamp(scope, at)
     else:
-        row = Case.select(*stamp_columns(at)).where(where).tuples().get()
+        row = Case.select(*stamp_columns(at)).where(where()).tuples().get()
     # A pending flash message must be shown, so a page carrying one is never "unchanged".
     parts = (row, user.id, user.role, user.org_id, user.department_id, str(get_locale()),
              request.headers.get("HX-Target"), request.query_string, at.date(),
@@ -304,6 +305,11 @@ def more_cards(cards, where, filters, state, offset, more_endpoint, **url_args):
     return {"state": state, "cards": shown, "more": more}
 
 
+def viewer():
+    """The signed-in user itself (not the proxy: a board reads it many times)."""
+    return current_user._get_current_object()
+
+
 def require_role(roles):
     """403 unless the viewer's role may use this kind of board."""
     if current_user.role not in roles:
@@ -329,20 +335,23 @@ def poll_seconds():
 def card_board(scope, more_endpoint, template, **ctx):
     """A board of cards by state (a grid's, or a department's within one grid)."""
     at = now()
+    user = viewer()
     filters = Filters(request.args)
-    where = board_where(scope, filters, at)
     url_args = ctx.pop("url_args")
     column = request.args.get("column")
     if column:
         offset = max(request.args.get("offset", 0, type=int), 0)
-        more = more_cards(Cards(current_user, at), where, filters, column, offset, more_endpoint, **url_args)
+        more = more_cards(Cards(user, at), board_where(scope, filters, at), filters, column, offset,
+                          more_endpoint, **url_args)
         return render("boards/_more.html", column=more)
-    etag, last_modified, unchanged = conditional(current_user, where, at, None if filters.active else scope)
+    etag, last_modified, unchanged = conditional(user, lambda: board_where(scope, filters, at), at,
+                                                 None if filters.active else scope)
     if unchanged is not None:
         return unchanged
     body = stamped(etag, lambda: render(
         template, {"board": "boards/_board.html"},
-        columns=columns(Cards(current_user, at), where, filters, more_endpoint, **url_args), filters=filters,
+        columns=columns(Cards(user, at), board_where(scope, filters, at), filters, more_endpoint,
+                        **url_args), filters=filters,
         categories=category_choices(), urgencies=URGENCIES, poll=poll_seconds(), view="board",
         etag=etag, **ctx,
     ))
@@ -371,7 +380,7 @@ def grid(code):
     """One grid's board: a column per state, cards nearest deadline first."""
     require_role(BOARD_ROLES)
     unit = grid_by_code(code)
-    if unit is None or not reaches(current_user, unit):
+    if unit is None or not reaches(viewer(), unit):
         abort(404)
     can_record = unit.active and current_user.role in ("member", "lead", "dispatcher")
     return card_board({"grid": unit.id}, "boards.grid", "boards/grid.html", url_args={"code": code}, grid=unit,
@@ -468,7 +477,7 @@ def rollup(scope, lane_column, lanes, **ctx):
     at = now()
     filters = Filters(request.args)
     where = board_where(scope, filters, at)
-    etag, last_modified, unchanged = conditional(current_user, where, at, None if filters.active else scope)
+    etag, last_modified, unchanged = conditional(current_user, lambda: where, at, None if filters.active else scope)
     if unchanged is not None:
         return unchanged
     is_open = Case.state != FINAL

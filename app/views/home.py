@@ -62,7 +62,8 @@ def queue():
     else:
         abort(403)
     at = now()
-    etag, last_modified, unchanged = conditional(current_user, reduce(operator.or_, [s & w for _n, s, w in sections]), at)
+    waiting = reduce(operator.or_, [state & where for _name, state, where in sections])
+    etag, last_modified, unchanged = conditional(current_user, lambda: waiting, at)
     if unchanged is not None:
         return unchanged
     cards = Cards(current_user, at, view="queue")

@@ -3,14 +3,13 @@ from peewee import (
     BigIntegerField,
     BooleanField,
     CharField,
-    DateTimeField,
     FloatField,
     ForeignKeyField,
     IntegerField,
     TextField,
 )
 
-from workflows.db import JSONField
+from workflows.db import DateTimeField, JSONField
 from workflows.models.base import BaseModel
 from workflows.models.org import Building, Category, Department, OrgUnit, Unit, User
 from workflows.models.patrols import Patrol

@@ -3,13 +3,13 @@ from peewee import (
     BooleanField,
     CharField,
     DateField,
-    DateTimeField,
     FloatField,
     ForeignKeyField,
     IntegerField,
     TextField,
 )
 
+from workflows.db import DateTimeField
 from workflows.models.base import BaseModel
 from workflows.models.cases import Case
 from workflows.models.org import Department, OrgUnit, User

@@ -4,14 +4,13 @@ from datetime import datetime
 from peewee import (
     BooleanField,
     CharField,
-    DateTimeField,
     FloatField,
     ForeignKeyField,
     IntegerField,
     TextField,
 )
 
-from workflows.db import JSONField
+from workflows.db import DateTimeField, JSONField
 from workflows.models.base import BaseModel
 
 ORG_KINDS = ("district", "street", "community", "grid")

@@ -2,13 +2,13 @@
 from peewee import (
     CharField,
     DateField,
-    DateTimeField,
     FloatField,
     ForeignKeyField,
     IntegerField,
     TextField,
 )
 
+from workflows.db import DateTimeField
 from workflows.models.base import BaseModel
 from workflows.models.org import Building, OrgUnit, User
 

@@ -1,6 +1,7 @@
 """Points (积分) for building heads, unit heads, volunteers and members: rules, ledger, published months."""
-from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
+from peewee import BooleanField, CharField, DateField, ForeignKeyField, IntegerField, TextField
 
+from workflows.db import DateTimeField
 from workflows.models.base import BaseModel
 from workflows.models.cases import Case
 from workflows.models.org import Building, OrgUnit, User

@@ -1,6 +1,7 @@
 """What residents and outside systems leave behind: API keys, ratings, reopen requests, intake grids."""
-from peewee import CharField, DateTimeField, ForeignKeyField, TextField
+from peewee import CharField, ForeignKeyField, TextField
 
+from workflows.db import DateTimeField
 from workflows.models.base import BaseModel
 from workflows.models.cases import Case
 from workflows.models.org import OrgUnit, User

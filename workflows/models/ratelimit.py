@@ -1,6 +1,7 @@
 """Counters behind the per-address rate limiter (app/ratelimit.py), shared by every server process."""
-from peewee import BigIntegerField, CharField, DateTimeField, IntegerField
+from peewee import BigIntegerField, CharField, IntegerField
 
+from workflows.db import DateTimeField
 from workflows.models.base import BaseModel
 
 

@@ -1,6 +1,7 @@
 """Server-side sign-in sessions: the cookie carries a random token, the database decides if it is live."""
-from peewee import CharField, DateTimeField, ForeignKeyField
+from peewee import CharField, ForeignKeyField
 
+from workflows.db import DateTimeField
 from workflows.models.base import BaseModel
 from workflows.models.org import User
 

@@ -1,7 +1,7 @@
 """Assessment: the composite score's weights and the monthly rankings as published."""
-from peewee import CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
+from peewee import CharField, DateField, ForeignKeyField, IntegerField, TextField
 
-from workflows.db import JSONField
+from workflows.db import DateTimeField, JSONField
 from workflows.models.base import BaseModel
 from workflows.models.org import OrgUnit, User
 

@@ -29,12 +29,31 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+def read_whole(wsgi_app):
+    """The app with each response read whole and its iterable closed before the server writes it.
+
+    werkzeug's development server skips close() when the browser drops a connection in the
+    middle of a response (Chromium cancels a page's favicon request when it navigates on), which
+    leaves a static file open: a ResourceWarning, and the suite turns warnings into errors.
+    """
+
+    def app(environ, start_response):
+        iterable = wsgi_app(environ, start_response)
+        try:
+            return [b"".join(iterable)]
+        finally:
+            if hasattr(iterable, "close"):
+                iterable.close()
+
+    return app
+
+
 class LiveServer:
     """The app served by werkzeug in a thread."""
 
     def __init__(self, app):
         self.app = app
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.server = make_server("127.0.0.1", 0, read_whole(app), threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

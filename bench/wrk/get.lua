@@ -1,6 +1,26 @@
 -- GET the URL given to wrk with the headers given after -- ("Name: value" …).
+-- A conditional GET (an If-None-Match header given) polls like the browser: when the answer is a
+-- 200 with a new ETag (the board changed — a light turned at its deadline), the following polls of
+-- that thread send the new ETag. Such answers are counted apart, as status 2001.
 dofile(os.getenv("BENCH_WRK_DIR") .. "/common.lua")
+
+local conditional = false
+local counted = response
 
 function init(args)
   header_args(args)
+  conditional = wrk.headers["If-None-Match"] ~= nil
+end
+
+function request()
+  return wrk.format(nil, nil, wrk.headers)
+end
+
+function response(status, headers, body)
+  local etag = headers["ETag"] or headers["etag"]
+  if conditional and status == 200 and etag and etag ~= wrk.headers["If-None-Match"] then
+    wrk.headers["If-None-Match"] = etag
+    status = 2001
+  end
+  counted(status, headers, body)
 end

@@ -8,9 +8,8 @@ from datetime import date, datetime, time, timedelta
 
 from peewee import JOIN
 
-from workflows import models
 from workflows.machine import N_
-from workflows.models import Case, CaseEvent, Category, Department, OrgUnit
+from workflows.models import Case, CaseEvent, Category, Department, Notice, OrgUnit
 from workflows.stats import EXTENSION_EVENT, keyset
 from workflows.vocabulary import SOURCE_LABELS  # noqa: F401 — the ledger names sources by these labels
 
@@ -185,13 +184,10 @@ def _lifecycle(ids):
 
 
 def _notices(ids):
-    """{case id: notice numbers} once the clock's Notice model exists; empty before."""
-    notice = getattr(models, "Notice", None)
-    if notice is None:
-        return {}
+    """{case id: the numbers of its supervision notices} for a page of cases."""
     out = {}
-    for case_id, number in (notice.select(notice.case, notice.number).where(notice.case.in_(ids))
-                            .order_by(notice.id).tuples()):
+    for case_id, number in (Notice.select(Notice.case, Notice.number).where(Notice.case.in_(ids))
+                            .order_by(Notice.id).tuples()):
         out.setdefault(case_id, []).append(number)
     return out
 

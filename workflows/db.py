@@ -94,6 +94,10 @@ def slot(name):
     return Value(_Slot(name), converter=False)
 
 
+# What a peewee cursor wrapper holds about one result rather than about the query's columns.
+_PER_RESULT = frozenset(("cursor", "count", "index", "populated", "row_cache"))
+
+
 class Prepared:
     """A query whose SQL is generated once per kind of database and then run with new values.
 
@@ -106,6 +110,7 @@ class Prepared:
     def __init__(self, build):
         self._build = build
         self._compiled = {}
+        self._readers = {}
 
     def _cursor(self, values):
         kind = type(db.obj)
@@ -121,6 +126,29 @@ class Prepared:
         return self._cursor(values)[1].fetchall()
 
     def objects(self, **values):
-        """The results for these slot values, converted as the query would convert them."""
+        """The results for these slot values, converted as the query would convert them.
+
+        peewee works out how to turn a row into models (converters, joins) from the first row of
+        every result; the same SQL gives the same columns, so that is kept from the first run."""
         query, cursor = self._cursor(values)
-        return list(query._get_cursor_wrapper(cursor))
+        wrapper = query._get_cursor_wrapper(cursor)
+        kind = type(db.obj)
+        reader = self._readers.get(kind)
+        if reader is not None:
+            wrapper.__dict__.update(reader)
+        found = list(wrapper)
+        if reader is None and wrapper.initialized:
+            self._readers[kind] = {name: value for name, value in wrapper.__dict__.items()
+                                   if name not in _PER_RESULT}
+        return found
+
+    def changed(self, **values):
+        """Run an UPDATE or DELETE for these slot values; returns how many rows it changed."""
+        return self._cursor(values)[1].rowcount
+
+
+def column_values(model, values):
+    """{column name: value} as the driver takes it, for the named fields of `model` (what peewee's
+    own writes pass through each field's db_value)."""
+    fields = model._meta.fields
+    return {name: fields[name].db_value(value) for name, value in values.items()}

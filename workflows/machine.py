@@ -7,7 +7,6 @@ its history for requests awaiting a decision) or mutate the in-memory case;
 """
 import inspect
 from dataclasses import dataclass
-from functools import cache
 from datetime import datetime, timedelta
 
 from transitions import Machine
@@ -340,12 +339,14 @@ def restart_clock(case, actor, now, data, clock):
     case.suspended_at = None
 
 
-def build_machine(case):
-    """A Machine bound to this one case, for one change (never shared across threads)."""
+def build_machine():
+    """The Machine of the tables above, with no model of its own: an event is fired on a case with
+    `MACHINE.events[name].trigger(case, ...)` (transitions' Event.trigger takes the model), so one
+    machine serves every case and thread — it keeps no per-case state (not queued)."""
     machine = Machine(
-        model=case,
+        model=None,
         states=list(STATES),
-        initial=case.state,
+        initial=INITIAL,
         auto_transitions=False,
         send_event=True,
         ignore_invalid_triggers=False,
@@ -359,7 +360,6 @@ def build_machine(case):
     return machine
 
 
-@cache
 def _effect_callback(spec):
     """Adapt a named effect to transitions' EventData callback (effects that do clock arithmetic get the clock)."""
     effect = globals()[spec.effect]
@@ -372,6 +372,9 @@ def _effect_callback(spec):
 
     callback.__name__ = spec.effect
     return callback
+
+
+MACHINE = build_machine()
 
 
 def guard_reason(spec, case, actor, now):

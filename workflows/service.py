@@ -6,7 +6,7 @@ from peewee import IntegrityError
 
 from workflows import rules
 from workflows.clock import Clock
-from workflows.db import Prepared, lock_for_update, slot, write_transaction
+from workflows.db import Prepared, column_values, lock_for_update, slot, write_transaction
 from workflows.errors import DUPLICATE, FORBIDDEN, INVALID, INVALID_STATE, WorkflowError, stale
 from workflows.history import event_hash
 from workflows.limits import limit_at
@@ -14,9 +14,9 @@ from workflows.machine import (
     EVENT_SPECS,
     EVENTS,
     INITIAL,
+    MACHINE,
     N_,
     STATES,
-    build_machine,
     check_reason,
     guard_reason,
 )
@@ -24,7 +24,7 @@ from workflows.models import SOURCES, URGENCIES, Attachment, Case, CaseEvent, Ca
 from workflows.numbering import next_case_number
 
 TEXT_LIMIT = 2000
-# Columns an event may change; saved with one UPDATE guarded by the version read.
+# Columns an event may change; those it did change are saved with one UPDATE guarded by the version read.
 MUTABLE = (
     "state", "level", "department", "step_started_at", "warn_at", "deadline", "suspended_at",
     "entered_by", "rework_count", "updated_at", "closed_at", "resolution", "duplicate_of",
@@ -148,6 +148,24 @@ LOCKED_CASE = Prepared(lambda: lock_for_update(Case.select().where(Case.id == sl
 EVENT_BY_KEY = Prepared(lambda: CaseEvent.select().where(CaseEvent.request_key == slot("key")))
 PREVIOUS_HASH = Prepared(lambda: CaseEvent.select(CaseEvent.hash).where(
     (CaseEvent.case == slot("case")) & (CaseEvent.seq == slot("seq"))).tuples())
+# The two writes every event makes: the case's changed columns, guarded by the version read, and
+# its history row (every column; RETURNING its id on both databases).
+_SAVES = {}
+
+
+def _save_case(case, before, read_version):
+    """UPDATE the columns the event changed and the version, guarded by the version read (an index
+    is rewritten only for columns that are set, so unchanged ones are left out); its SQL generated
+    once per set of columns. Returns the number of rows changed (0: someone else was first)."""
+    names = (*(name for name in MUTABLE if case.__data__.get(name) != before[name]), "version")
+    if names not in _SAVES:
+        _SAVES[names] = Prepared(lambda: Case.update({Case._meta.fields[name]: slot(name) for name in names})
+                                 .where((Case.id == slot("id")) & (Case.version == slot("read_version"))))
+    values = column_values(Case, {name: case.__data__.get(name) for name in names})
+    return _SAVES[names].changed(id=case.id, read_version=read_version, **values)
+EVENT_COLUMNS = tuple(name for name in CaseEvent._meta.sorted_field_names if name != "id")
+INSERT_EVENT = Prepared(lambda: CaseEvent.insert({CaseEvent._meta.fields[name]: slot(name) for name in EVENT_COLUMNS})
+                        .returning(CaseEvent.id))
 
 
 def event_by_key(request_key):
@@ -211,24 +229,23 @@ def _apply(case, spec, actor, now, clock, data, request_key, attachments):
         raise WorkflowError(INVALID, reason)
     read_version = case.version
     from_state, prev_deadline = case.state, case.deadline
+    before = {name: case.__data__.get(name) for name in MUTABLE}
     department = data.get("department") or case.department_id
-    build_machine(case)
-    getattr(case, spec.name)(actor=actor, now=now, data=data, clock=clock)
+    MACHINE.events[spec.name].trigger(case, actor=actor, now=now, data=data, clock=clock)
     case.updated_at = now
     if spec.dest is not None:
         # A state was entered: its step starts now. Internal events (dest None) keep the clock.
         case.entered_by = _user(actor)
         stamp_step(case, now, clock)
     case.version = read_version + 1
-    changes = {Case._meta.fields[name]: getattr(case, name) for name in MUTABLE}
-    changes[Case.version] = case.version
-    if Case.update(changes).where((Case.id == case.id) & (Case.version == read_version)).execute() != 1:
+    if _save_case(case, before, read_version) != 1:
         raise stale()
     note = data.pop("note", None) or data.get("reason", "")
-    return _append_event(
+    record = _append_event(
         case, spec.name, from_state, case.state, actor, now, note=note, data=_stored(data),
         prev_deadline=prev_deadline, department=department, request_key=request_key, attachments=attachments,
     )
+    return record
 
 
 def _append_event(case, event, from_state, to_state, actor, now, *, note, data, prev_deadline, department,
@@ -243,7 +260,8 @@ def _append_event(case, event, from_state, to_state, actor, now, *, note, data, 
     )
     row.prev_hash = previous[0][0] if previous else ""
     row.hash = event_hash(case.id, row, row.prev_hash)
-    row.save(force_insert=True)
+    row.id = INSERT_EVENT.rows(**column_values(CaseEvent, {name: row.__data__.get(name) for name in EVENT_COLUMNS}))[0][0]
+    row._dirty.clear()
     for item in attachments:
         Attachment.create(case=case.id, event=row.id, uploaded_by=_user(actor), created_at=now, **item)
     return row
@@ -354,9 +372,13 @@ def _replayed(done, case):
 
 
 def _refresh(case, fresh):
-    """Copy the saved row into the caller's instance."""
+    """Copy the saved row into the caller's instance. Related objects it had loaded (a card's
+    category, building, grid …) stay where their key is unchanged; those the event set are taken."""
+    kept = {name: obj for name, obj in case.__rel__.items() if case.__data__.get(name) == fresh.__data__.get(name)}
     case.__data__.update(fresh.__data__)
     case.__rel__.clear()
+    case.__rel__.update(kept)
+    case.__rel__.update(fresh.__rel__)
     case._dirty.clear()
 
 

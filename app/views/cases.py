@@ -94,13 +94,17 @@ def card_view():
     return view if view in CARD_VIEWS and request.headers.get("HX-Request") else None
 
 
-def card_answer(case_id, view, *, moved, message=None, event=None, errors=None, kept=None, status=200):
+def card_answer(case_id, view, *, moved, message=None, event=None, errors=None, kept=None, status=200, case=None):
     """The card as it is now: moved into its column on a board, or re-rendered in place.
 
-    A case the viewer may no longer see (a declined case leaves the department) answers
-    with nothing, which removes the card.
+    `case` is the card as the event just saved it (loaded with what a card shows); without it
+    the card is loaded again. A case the viewer may no longer see (a declined case leaves the
+    department) answers with nothing, which removes the card.
     """
-    case = load_card(current_user, case_id)
+    if case is None:
+        case = load_card(current_user, case_id)
+    elif not rules.can_view(current_user, case):
+        case = None
     cards = Cards(current_user, now(), view=view)
     if case is None:
         body = ""
@@ -125,10 +129,11 @@ def card_answer(case_id, view, *, moved, message=None, event=None, errors=None, 
 @login_required
 def fire_event(case_id, event):
     """Fire one event with the form's data; the version guards against acting on a stale page."""
-    case = load_case(case_id)
-    if event not in EVENT_SPECS:
-        abort(404)
     view = card_view()
+    # A card's form gets the card back: its case is loaded with what a card shows, once.
+    case = load_card(current_user, case_id) if view else load_case(case_id)
+    if case is None or event not in EVENT_SPECS:
+        abort(404)
     data = {name: request.form.get(name, "") for name in data_fields(event)}
     try:
         photos = process_photos(request.files.getlist("photos"), kind="after") if takes_photos(event) else []
@@ -152,6 +157,6 @@ def fire_event(case_id, event):
         return render_case(Case.get_by_id(case.id), {exc.field or "_": translate_error(exc)}, request.form, event,
                            status=status)
     if view:
-        return card_answer(case.id, view, moved=True)
+        return card_answer(case.id, view, moved=True, case=case)
     flash(_("%(action)s: done.", action=_(EVENT_SPECS[event].label)))
     return redirect(url_for("cases.show", case_id=case.id), code=303)

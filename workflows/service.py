@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from peewee import IntegrityError
 
-from workflows import rules
+from workflows import changes, rules
 from workflows.clock import Clock
 from workflows.db import Prepared, column_values, lock_for_update, slot, write_transaction
 from workflows.errors import DUPLICATE, FORBIDDEN, INVALID, INVALID_STATE, WorkflowError, stale
@@ -134,6 +134,7 @@ def open_case(grid, actor, now, *, category, title, description="", clock=None, 
             case.save(force_insert=True)
             _append_event(case, "create", None, INITIAL, actor, now, note="", data={}, prev_deadline=None,
                           department=None, attachments=attachments)
+            changes.count(case)
     except IntegrityError:
         if intake_key:
             existing = Case.get_or_none(Case.intake_key == intake_key)
@@ -228,7 +229,7 @@ def _apply(case, spec, actor, now, clock, data, request_key, attachments):
     if reason:
         raise WorkflowError(INVALID, reason)
     read_version = case.version
-    from_state, prev_deadline = case.state, case.deadline
+    from_state, prev_deadline, department_before = case.state, case.deadline, case.department_id
     before = {name: case.__data__.get(name) for name in MUTABLE}
     department = data.get("department") or case.department_id
     MACHINE.events[spec.name].trigger(case, actor=actor, now=now, data=data, clock=clock)
@@ -245,6 +246,8 @@ def _apply(case, spec, actor, now, clock, data, request_key, attachments):
         case, spec.name, from_state, case.state, actor, now, note=note, data=_stored(data),
         prev_deadline=prev_deadline, department=department, request_key=request_key, attachments=attachments,
     )
+    # Last: on PostgreSQL the counters' rows stay locked until the commit that follows.
+    changes.count(case, department_before)
     return record
 
 

@@ -6,11 +6,12 @@ query over the scope, so an unchanged board answers 304 before anything is rende
 """
 import hashlib
 import operator
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from functools import reduce
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
+from cachetools import LRUCache
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -23,6 +24,7 @@ from app import rendercache
 from app.db import now
 from app.event_fields import needs_input
 from app.htmx import render
+from workflows import changes
 from workflows.clock import light, light_sql
 from workflows.db import Prepared, slot
 from workflows.machine import FINAL, LEVEL_LABELS, STATES
@@ -214,23 +216,50 @@ def stamp_columns(at):
     """The aggregate a board's ETag rests on.
 
     The version sum changes with every event, the count when a case enters or leaves the
-    scope; the next warning point or deadline still ahead changes when a light turns.
+    scope; the next warning point or deadline still ahead changes when a light turns; the
+    oldest closed case shown leaves the board CLOSED_DAYS after it closed.
     """
     ahead = [fn.MIN(When(None, [(column > at, column)], None)) for column in (Case.warn_at, Case.deadline)]
-    return (fn.COUNT(Case.id), fn.SUM(Case.version), fn.MAX(Case.updated_at), *ahead)
+    oldest_closed = fn.MIN(When(None, [(Case.state == FINAL, Case.closed_at)], None))
+    return (fn.COUNT(Case.id), fn.SUM(Case.version), fn.MAX(Case.updated_at), *ahead, oldest_closed)
+
+
+def turns(row):
+    """The first moment an aggregate of stamp_columns() can change with time alone: a light
+    turns, or the oldest closed case leaves the window (datetime.max if nothing is ahead)."""
+    warn_at, deadline, oldest_closed = (Case.deadline.python_value(value) for value in row[3:6])
+    moments = [m for m in (warn_at, deadline, oldest_closed and oldest_closed + timedelta(days=CLOSED_DAYS)) if m]
+    return min(moments, default=datetime.max)
 
 
 # An unfiltered board's aggregate for each shape of scope, its SQL generated once.
 STAMPS = {}
 
 
+def kept_stamps():
+    """The aggregates this app's process worked out, by scope and its change count (workflows.changes):
+    (row, worked out at, valid before). A poll of an unchanged board reads one counter sum instead of
+    aggregating its cases."""
+    kept = current_app.extensions.get("board_stamps")
+    if kept is None:
+        kept = current_app.extensions["board_stamps"] = LRUCache(maxsize=4096)
+    return kept
+
+
 def prepared_stamp(scope, at):
-    """The aggregate of an unfiltered board through a prepared query (it runs on every poll)."""
+    """The aggregate of an unfiltered board (it runs on every poll): kept while the scope's
+    change count is the same and time has turned nothing; else through a prepared query."""
     shape = tuple(sorted(scope))
+    key = (shape, tuple(scope[name] for name in shape), changes.mark(scope))
+    kept = kept_stamps().get(key)
+    if kept is not None and kept[1] <= at < kept[2]:
+        return kept[0]
     if shape not in STAMPS:
         STAMPS[shape] = Prepared(lambda: Case.select(*stamp_columns(slot("at"))).where(
             scope_where(scope, lambda name, _v: slot(name)) & window(slot("since"))))
-    return STAMPS[shape].rows(at=at, since=at - timedelta(days=CLOSED_DAYS), **scope)[0]
+    row = STAMPS[shape].rows(at=at, since=at - timedelta(days=CLOSED_DAYS), **scope)[0]
+    kept_stamps()[key] = (row, at, turns(row))
+    return row
 
 
 def board_stamp(user, where, at, scope=None):

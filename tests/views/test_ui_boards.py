@@ -107,25 +107,82 @@ def test_filters_narrow_the_board_and_stay_in_the_url(login, app_world, clock):
     assert 'hx-push-url="true"' in page
 
 
-def test_an_unchanged_board_answers_304_after_one_small_query(login, app_world, clock, caplog):
+def peewee_queries(caplog, request):
+    """The SQL statements one request makes."""
+    with caplog.at_level(logging.DEBUG, logger="peewee"):
+        caplog.clear()
+        response = request()
+    return response, [str(r.msg) for r in caplog.records if r.name == "peewee"]
+
+
+def test_an_unchanged_board_answers_304_without_reading_its_cases(login, app_world, clock, caplog):
     case = new_case(app_world)
     member = login("member")
-    first = member.get("/grids/G1/board", headers=BOARD)
+    first, queries = peewee_queries(caplog, lambda: member.get("/grids/G1/board", headers=BOARD))
     etag = first.headers["ETag"]
     assert first.status_code == 200 and first.headers["Cache-Control"] == "private, no-cache"
     assert first.headers["Last-Modified"] == "Mon, 02 Mar 2026 01:00:00 GMT"  # T0, Beijing time
-    with caplog.at_level(logging.DEBUG, logger="peewee"):
-        caplog.clear()
-        again = member.get("/grids/G1/board", headers={**BOARD, "If-None-Match": etag})
+    assert any(q.startswith("('SELECT COUNT(") for q in queries)  # the aggregate, worked out once
+    again, queries = peewee_queries(caplog, lambda: member.get("/grids/G1/board", headers={**BOARD, "If-None-Match": etag}))
     assert again.status_code == 304 and again.data == b""
-    queries = [str(r.msg) for r in caplog.records if r.name == "peewee"]
-    on_cases = [q for q in queries if '"case"' in q]
-    assert len(on_cases) == 1 and on_cases[0].startswith("('SELECT COUNT(") and '"title"' not in on_cases[0]
-    assert len(queries) <= 3, queries  # the user, the grid, the aggregate
+    # The session and its user, the grid, the grid's change count — no query on cases.
+    assert not [q for q in queries if '"case"' in q] and len(queries) <= 3, queries
+    assert [q for q in queries if '"counter"' in q and "SUM(" in q]
     fire(case, "report", app_world.member, NOW)
     changed = member.get("/grids/G1/board", headers={**BOARD, "If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
     assert card_ids(changed.get_data(as_text=True), "reported") == [case.id]
+
+
+def test_a_kept_aggregate_is_the_one_the_cases_give(login, app, app_world, clock):
+    """The ETag of a poll answered from the kept aggregate equals the one worked out from the cases."""
+    w = app_world
+    cases = [new_case(w, at=T0 + timedelta(minutes=i)) for i in range(4)]
+    member = login("member")
+    steps = [lambda: fire(cases[0], "report", w.member, NOW), lambda: fire(cases[1], "handle", w.member, NOW,
+             note="当场处置"), lambda: open_case(w.g1, w.member, NOW, category=w.litter, title="又一件"),
+             lambda: fire(cases[2], "void", w.lead, NOW, void_kind="invalid", reason="不属实")]
+    for step in [lambda: None, *steps]:
+        step()
+        kept = member.get("/grids/G1/board", headers=BOARD).headers["ETag"]
+        assert member.get("/grids/G1/board", headers=BOARD).headers["ETag"] == kept  # answered from the kept one
+        app.extensions["board_stamps"].clear()
+        assert member.get("/grids/G1/board", headers=BOARD).headers["ETag"] == kept  # worked out again
+
+
+def test_every_write_counts_against_the_cases_units_and_departments(app_world):
+    from workflows import changes
+
+    w = app_world
+    case = new_case(w)
+    units = {"grid": case.grid_id, "community": case.community_id, "street": case.street_id,
+             "district": case.district_id}
+    before = {name: changes.mark({name: unit}) for name, unit in units.items()}
+    assert all(before.values())  # opening the case counted
+    fire(case, "report", w.lead, NOW)  # a lead's report goes to the community
+    fire(case, "dispatch", w.community, NOW, department=w.sanitation.id)
+    assert {name: changes.mark({name: unit}) for name, unit in units.items()} == {n: v + 2 for n, v in before.items()}
+    assert changes.mark({"department": w.sanitation.id}) == 1
+    fire(case, "decline", w.handler, NOW, reason="不归我们管")  # leaving the department counts too
+    assert changes.mark({"department": w.sanitation.id}) == 2
+    assert changes.mark({"grid": case.grid_id, "department": w.sanitation.id}) == before["grid"] + 3 + 2
+    assert changes.mark({"department": w.police.id}) == 0
+
+
+def test_a_closed_case_leaves_a_polled_board_seven_days_after_it_closed(login, app_world, clock):
+    w = app_world
+    case = new_case(w, at=NOW - timedelta(days=8))
+    closed_at = NOW - timedelta(days=7) + timedelta(hours=1)  # it leaves the board an hour from now, today
+    fire(case, "void", w.lead, closed_at, void_kind="invalid", reason="不属实")
+    member = login("member")
+    first = member.get("/grids/G1/board", headers=BOARD)
+    assert card_ids(first.get_data(as_text=True), "closed") == [case.id]
+    poll = {**BOARD, "If-None-Match": first.headers["ETag"]}
+    clock["now"] = NOW + timedelta(minutes=59)
+    assert member.get("/grids/G1/board", headers=poll).status_code == 304
+    clock["now"] = NOW + timedelta(minutes=61)
+    gone = member.get("/grids/G1/board", headers=poll)
+    assert gone.status_code == 200 and card_ids(gone.get_data(as_text=True), "closed") == []
 
 
 def test_the_etag_changes_when_a_light_turns_without_any_write(login, app_world, clock):

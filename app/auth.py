@@ -187,6 +187,7 @@ def _safe_next(target):
 
 def init_app(app):
     """Install Flask-Login."""
+    app.session_interface = sessions.SignedCookie()
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     # "basic": a tablet whose IP changes on a mobile network stays signed in.

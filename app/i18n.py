@@ -1,4 +1,7 @@
 """Chinese first, English on request: Flask-Babel with the language kept in the session."""
+from functools import cache
+
+from babel import Locale
 from flask import current_app, redirect, request, session, url_for
 from flask_babel import Babel, gettext
 from flask_login import current_user
@@ -18,6 +21,13 @@ def select_locale():
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+@cache
+def parsed_locale(code):
+    """The babel Locale of a language code, parsed once per process (Flask-Babel would parse
+    the selector's answer on every request; a Locale it takes as it is)."""
+    return Locale.parse(code)
+
+
 def translate_error(error):
     """A WorkflowError's message in the user's language."""
     text = gettext(error.message)
@@ -26,7 +36,7 @@ def translate_error(error):
 
 def init_app(app):
     """Install Babel and the language switch."""
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=lambda: parsed_locale(select_locale()))
 
     @app.post("/lang")
     def set_language():

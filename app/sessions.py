@@ -9,6 +9,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, g, request
+from flask.sessions import SecureCookieSessionInterface
 
 from app.db import now
 from workflows.db import Prepared, slot
@@ -16,6 +17,22 @@ from workflows.models import LoginSession, User
 
 # A session's last_seen_at is written at most this often (a write per request is wasted work).
 TOUCH_EVERY = timedelta(seconds=60)
+
+
+class SignedCookie(SecureCookieSessionInterface):
+    """Flask's signed cookie (it carries the token, the CSRF token and flash messages), its
+    serializer made once per secret rather than on every request."""
+
+    def __init__(self):
+        self._serializers = {}
+
+    def get_signing_serializer(self, app):
+        secret = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        serializer = self._serializers.get(secret)
+        if serializer is None:
+            serializer = super().get_signing_serializer(app)
+            self._serializers = {secret: serializer}
+        return serializer
 
 
 def digest(token):

@@ -15,6 +15,9 @@ def create_app(test_config=None):
         template_folder="../templates",
         static_folder="../static",
     )
+    from app.templating import Templates
+
+    app.jinja_environment = Templates
     app.config.from_mapping(DEFAULTS)
     app.config.from_pyfile("config.py", silent=True)
     for name in ENVIRONMENT:

@@ -111,7 +111,12 @@ def cached(key, produce, keep=True):
 
 
 def fill(html):
-    """This response's CSRF token and a fresh idempotency key for each form, in place of the marks."""
-    parts = html.replace(CSRF_MARK, _token()).split(KEY_MARK)
-    keys = _keys()
-    return Markup(parts[0] + "".join(next(keys) + part for part in parts[1:]))  # nosec B704 # rendered, tokens hex
+    """This response's CSRF token and a fresh idempotency key for each form, in place of the marks
+    (HTML without forms asks for neither: the token is signed anew for every response)."""
+    if CSRF_MARK in html:
+        html = html.replace(CSRF_MARK, _token())
+    parts = html.split(KEY_MARK)
+    if len(parts) > 1:
+        keys = _keys()
+        html = parts[0] + "".join(next(keys) + part for part in parts[1:])
+    return Markup(html)  # nosec B704 # rendered, tokens hex

@@ -52,16 +52,29 @@ def policy_for(view):
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
+# (name, its lowercase, value): a view's own value of one of these headers is kept.
+DEFAULTS = tuple((name, name.lower(), value) for name, value in HEADERS.items())
+
+
 def set_headers(app, response):
-    """Add the security headers; private pages are never stored by a browser or proxy."""
+    """Add the security headers; private pages are never stored by a browser or proxy.
+
+    The names already set are read once (every response passes here, and a missing-name lookup
+    in werkzeug's Headers raises and catches an exception)."""
     view = app.view_functions.get(request.endpoint) if request.endpoint else None
-    response.headers["Content-Security-Policy"] = policy_for(view)
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
+    headers = response.headers
+    present = {name.lower() for name, _value in headers}
+    if "content-security-policy" in present:
+        headers.set("Content-Security-Policy", policy_for(view))
+    else:
+        headers.add("Content-Security-Policy", policy_for(view))
+    for name, lower, value in DEFAULTS:
+        if lower not in present:
+            headers.add(name, value)
     if request.is_secure:
-        response.headers["Strict-Transport-Security"] = HSTS
-    if request.endpoint != "static" and "Cache-Control" not in response.headers:
-        response.headers["Cache-Control"] = "no-store"
+        headers.set("Strict-Transport-Security", HSTS)
+    if request.endpoint != "static" and "cache-control" not in present:
+        headers.add("Cache-Control", "no-store")
     return response
 
 

@@ -117,12 +117,22 @@ def card_answer(case_id, view, *, moved, message=None, event=None, errors=None, 
             # The card as everyone who polls will see it next: kept for their boards too.
             colour = light(cards.at, case.warn_at, case.deadline)
             card = cards.render([(case.id, case.version, colour)], {case.id: case})[0]
-        body = render_template("boards/_moved.html", state=case.state, card=card) if moved and view == "board" else card
+        body = moved_card(case.state, card) if moved and view == "board" else card
     response = make_response(body, status)
     if moved and status == 200:
         # Boards and queues refresh (counts, order) once the card has settled.
         response.headers["HX-Trigger-After-Settle"] = "board-changed"
     return response
+
+
+# A card after an action on a board: out of its old place (the empty answer removes it), into the
+# top of the column of its state (htmx's out-of-band swap).
+MOVED = Markup('<div hx-swap-oob="afterbegin:#cards-{}">{}</div>')
+
+
+def moved_card(state, card):
+    """The answer that moves a card to the top of its state's column."""
+    return MOVED.format(state, card)
 
 
 @bp.post("/cases/<int:case_id>/events/<event>")

@@ -13,7 +13,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 M = [
  ("CSP script-src loosened", "app/security.py", '''"script-src": "'self'",''', '''"script-src": "'self' 'unsafe-inline'",''', "tests/views/test_security_headers.py"),
  ("nosniff header dropped", "app/security.py", '''    "X-Content-Type-Options": "nosniff",\n''', "", "tests/views/test_security_headers.py"),
- ("no-store dropped", "app/security.py", '''        response.headers["Cache-Control"] = "no-store"''', "        pass", "tests/views/test_security_headers.py"),
+ ("no-store dropped", "app/security.py", '''        headers.add("Cache-Control", "no-store")''', "        pass", "tests/views/test_security_headers.py"),
  ("ProxyFix dropped", "app/security.py", "        app.wsgi_app = ProxyFix(", "        ProxyFix(", "tests/views/test_security_headers.py"),
  ("Secure cookie flag ignored", "app/security.py", '''    app.config["SESSION_COOKIE_SECURE"] = secure''', '''    app.config["SESSION_COOKIE_SECURE"] = False''', "tests/views/test_security_headers.py"),
  ("HttpOnly off", "app/config.py", '''"SESSION_COOKIE_HTTPONLY": True''', '''"SESSION_COOKIE_HTTPONLY": False''', "tests/views/test_security_headers.py"),
@@ -44,6 +44,7 @@ M = [
  ("photos served without a scope check", "app/views/attachments.py", "    if item is None or not rules.can_view(current_user, item.case):", "    if item is None:", "tests/views/test_access_matrix.py"),
  ("notices readable out of scope", "app/views/notices.py", "    if notice is None or not notices.can_see(current_user, notice):", "    if notice is None:", "tests/views/test_access_matrix.py"),
  ("grid boards out of reach", "app/views/boards.py", "    unit = grid_by_code(code)\n    if unit is None or not reaches(viewer(), unit):", "    unit = grid_by_code(code)\n    if unit is None:", "tests/views/test_access_matrix.py"),
+ ("card answered after its case left the viewer's scope", "app/views/cases.py", "    elif not rules.can_view(current_user, case):\n        case = None\n", "", "tests/views/test_ui_card_actions.py"),
  ("card loaded without its scope check", "app/views/boards.py", "    return found[0] if found and can_view(user, found[0]) else None", "    return found[0] if found else None", "tests/views/test_ui_card_actions.py"),
  ("department board shows any grid", "app/views/boards.py", "        if unit is None or not department_grid_in_reach(current_user, dept, unit):", "        if unit is None:", "tests/views/test_access_matrix.py"),
  ("stats lists any group", "app/views/stats.py", "    if group is None and dimension != \"total\":", "    if False:", "tests/views/test_access_matrix.py"),

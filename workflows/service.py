@@ -149,24 +149,12 @@ LOCKED_CASE = Prepared(lambda: lock_for_update(Case.select().where(Case.id == sl
 EVENT_BY_KEY = Prepared(lambda: CaseEvent.select().where(CaseEvent.request_key == slot("key")))
 PREVIOUS_HASH = Prepared(lambda: CaseEvent.select(CaseEvent.hash).where(
     (CaseEvent.case == slot("case")) & (CaseEvent.seq == slot("seq"))).tuples())
-# The two writes every event makes: the case's changed columns, guarded by the version read, and
-# its history row (every column; RETURNING its id on both databases).
-_SAVES = {}
-
-
-def _save_case(case, before, read_version):
-    """UPDATE the columns the event changed and the version, guarded by the version read (an index
-    is rewritten only for columns that are set, so unchanged ones are left out); its SQL generated
-    once per set of columns. Returns the number of rows changed (0: someone else was first)."""
-    names = (*(name for name in MUTABLE if case.__data__.get(name) != before[name]), "version")
-    if names not in _SAVES:
-        _SAVES[names] = Prepared(lambda: Case.update({Case._meta.fields[name]: slot(name) for name in names})
-                                 .where((Case.id == slot("id")) & (Case.version == slot("read_version"))))
-    values = column_values(Case, {name: case.__data__.get(name) for name in names})
-    return _SAVES[names].changed(id=case.id, read_version=read_version, **values)
+# Every event's history row: every column, RETURNING its id (on both databases).
 EVENT_COLUMNS = tuple(name for name in CaseEvent._meta.sorted_field_names if name != "id")
 INSERT_EVENT = Prepared(lambda: CaseEvent.insert({CaseEvent._meta.fields[name]: slot(name) for name in EVENT_COLUMNS})
                         .returning(CaseEvent.id))
+# Every event's case UPDATE, one per set of changed columns (see _save_case).
+_SAVES = {}
 
 
 def event_by_key(request_key):
@@ -249,6 +237,18 @@ def _apply(case, spec, actor, now, clock, data, request_key, attachments):
     # Last: on PostgreSQL the counters' rows stay locked until the commit that follows.
     changes.count(case, department_before)
     return record
+
+
+def _save_case(case, before, read_version):
+    """UPDATE the columns the event changed and the version, guarded by the version read (an index
+    is rewritten only for columns that are set, so unchanged ones are left out); its SQL generated
+    once per set of columns. Returns the number of rows changed (0: someone else was first)."""
+    names = (*(name for name in MUTABLE if case.__data__.get(name) != before[name]), "version")
+    if names not in _SAVES:
+        _SAVES[names] = Prepared(lambda: Case.update({Case._meta.fields[name]: slot(name) for name in names})
+                                 .where((Case.id == slot("id")) & (Case.version == slot("read_version"))))
+    values = column_values(Case, {name: case.__data__.get(name) for name in names})
+    return _SAVES[names].changed(id=case.id, read_version=read_version, **values)
 
 
 def _append_event(case, event, from_state, to_state, actor, now, *, note, data, prev_deadline, department,

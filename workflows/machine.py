@@ -60,7 +60,7 @@ class EventSpec:
     label: str
     sources: tuple
     dest: str  # None: an internal event that records something without changing state
-    who: str  # a rule in workflows.rules.WHO
+    who: str  # an action of workflows.policy.ACTIONS, decided on the case
     needs: tuple = ()  # form fields that must be present
     optional: tuple = ()  # form fields that may be given
     guard: str = None  # a function below: may the case take this event now? (else a reason)

@@ -44,8 +44,9 @@ def init_app(app):
     app.register_error_handler(InterfaceError, _database_unavailable)
     app.register_error_handler(500, _internal_error)
 
-    from app import templating
+    from app import access, templating
 
+    access.init_app(app)
     templating.init_app(app)
 
 

@@ -3,8 +3,9 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from app.access import allows, can
 from app.db import now
 from app.htmx import render
 from workflows import calendar, limits
@@ -21,7 +22,7 @@ UNIT_LABELS = {"hours": N_("hours"), "working_hours": N_("working hours"), "work
 
 def banners():
     """Warnings for the signed-in user: an unconfirmed calendar year within the next 60 days (admins)."""
-    if getattr(current_user, "role", None) != "admin":
+    if not can("admin"):
         return []
     years = calendar.unconfirmed_years(now().date())
     if not years:
@@ -53,17 +54,10 @@ def case_clock(case):
     }
 
 
-def require_admin():
-    """Only admins keep the calendar and the limits."""
-    if getattr(current_user, "role", None) != "admin":
-        abort(403)
-
-
 @bp.get("/calendar")
-@login_required
+@allows("admin")
 def days():
     """One year's rows that differ from the weekly pattern, and whether the year is confirmed."""
-    require_admin()
     return render_days(_year_arg())
 
 
@@ -84,10 +78,9 @@ def _year_arg():
 
 
 @bp.post("/calendar/days")
-@login_required
+@allows("admin")
 def set_day():
     """Record a holiday on a weekday or a make-up working day on a weekend."""
-    require_admin()
     form = request.form
     try:
         day = date.fromisoformat(form.get("day", ""))
@@ -108,10 +101,9 @@ def set_day():
 
 
 @bp.post("/calendar/days/<day>/clear")
-@login_required
+@allows("admin")
 def clear_day(day):
     """Let a date follow the weekly pattern again."""
-    require_admin()
     try:
         when = date.fromisoformat(day)
     except ValueError:
@@ -123,10 +115,9 @@ def clear_day(day):
 
 
 @bp.post("/calendar/years/<int:year>/confirm")
-@login_required
+@allows("admin")
 def confirm_year(year):
     """Mark a year as checked against the State Council's notice."""
-    require_admin()
     if not 2000 <= year <= 2100:
         abort(404)
     calendar.confirm_year(year, current_user, now())
@@ -135,10 +126,9 @@ def confirm_year(year):
 
 
 @bp.post("/calendar/years/<int:year>/sync")
-@login_required
+@allows("admin")
 def sync_year(year):
     """Load the year's holidays and make-up days from the `holidays` package."""
-    require_admin()
     if not 2000 <= year <= 2100:
         abort(404)
     record = CalendarYear.get_or_none(CalendarYear.year == year)
@@ -151,10 +141,9 @@ def sync_year(year):
 
 
 @bp.get("/limits")
-@login_required
+@allows("admin")
 def limits_page():
     """The time limit of every step, and every change made to them."""
-    require_admin()
     return render_limits()
 
 
@@ -166,10 +155,9 @@ def render_limits(error=None, status=200):
 
 
 @bp.post("/limits")
-@login_required
+@allows("admin")
 def set_limit():
     """Change one step's limit from now on (stamped deadlines stay as they are)."""
-    require_admin()
     form = request.form
     state, urgency, unit = form.get("state", ""), form.get("urgency", ""), form.get("unit", "")
     try:

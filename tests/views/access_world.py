@@ -42,7 +42,7 @@ from workflows.service import SystemActor, fire, open_case
 
 NOW = T0 + timedelta(hours=2)  # Monday 2 March 2026, 11:00
 CLOCK = Clock()
-# Every case carries this contact: it must show only where workflows.rules.can_see_contact allows it.
+# Every case carries this contact: it must show only where the policy's case.contact rule allows it.
 REPORTER_NAME = "柯秀英"
 REPORTER_PHONE = "13912345678"
 MASKED_PHONE = "139****5678"

@@ -60,5 +60,5 @@ migration: $(VENV)/.installed
 	@test -n "$(NAME)" || (echo "usage: make migration NAME=what_changed" && exit 2)
 	rm -f .migration.db
 	$(BIN)/python -m playhouse.migrations sqlite:///.migration.db up -d app/migrations
-	$(BIN)/python -m playhouse.migrations sqlite:///.migration.db generate $(NAME) workflows.models:MODELS -d app/migrations
+	$(BIN)/python -m playhouse.migrations sqlite:///.migration.db generate $(NAME) app.storage:ALL_MODELS -d app/migrations
 	rm -f .migration.db

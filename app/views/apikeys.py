@@ -6,7 +6,8 @@ from flask_login import current_user
 from app.access import guard
 from app.db import now
 from app.open311 import issue_api_key, revoke_api_key
-from workflows.models import ApiKey, OrgUnit, StreetIntake
+from app.storage import ApiKey
+from workflows.models import OrgUnit, StreetIntake
 
 bp = Blueprint("apikeys", __name__)
 NAME_LIMIT = 60

@@ -259,10 +259,10 @@ class AccessWorld:
 
 def snapshot():
     """Every row of every table a request could change (sessions and rate counters aside), and the files."""
-    from workflows.models import MODELS, LoginSession, RateBucket
+    from app.storage import ALL_MODELS, LoginSession, RateBucket
 
     rows = {}
-    for model in MODELS:
+    for model in ALL_MODELS:
         if model in (LoginSession, RateBucket):
             continue
         rows[model._meta.table_name] = sorted(

@@ -48,7 +48,7 @@ bench: install
 # Re-pin every dependency after changing pyproject.toml.
 lock:
 	rm -rf .lockenv && $(PYTHON) -m venv .lockenv && .lockenv/bin/pip install -q -e '.[test,deploy,bench]'
-	.lockenv/bin/pip freeze --exclude-editable | grep -v '^gridcase' > requirements.lock
+	.lockenv/bin/pip freeze --all --exclude-editable | grep -v -e '^gridcase' -e '^pip==' > requirements.lock
 	rm -rf .lockenv
 
 clean:

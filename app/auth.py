@@ -104,7 +104,7 @@ def unauthorized():
     reason = g.get("session_lapsed")
     flash(_("Your session has ended. Please sign in again.") if reason else _("Please sign in to continue."))
     target = url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None)
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         return "", 204, {"HX-Redirect": target}
     return redirect(target)
 

@@ -62,7 +62,7 @@ def _http_error(code):
 def error_page(code, message):
     """The error page; for an htmx fragment request only the message, so it fits where it lands."""
     template = "errors/error.html"
-    if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
+    if request.htmx and not request.htmx.boosted:
         template = "errors/_message.html"
     return render_template(template, code=code, message=message), code
 

@@ -273,7 +273,7 @@ def board_stamp(user, where, at, scope=None):
         row = Case.select(*stamp_columns(at)).where(where()).tuples().get()
     # A pending flash message must be shown, so a page carrying one is never "unchanged".
     parts = (row, user.id, user.role, user.org_id, user.department_id, str(get_locale()),
-             request.headers.get("HX-Target"), request.query_string, at.date(),
+             request.htmx.target, request.query_string, at.date(),
              current_app.config.get("BOARD_POLL_SECONDS"), bool(session.get("_flashes")))
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32], Case.updated_at.python_value(row[2])
 

@@ -89,7 +89,7 @@ def render_case(case, errors=None, form=None, event=None, status=200):
 def card_view():
     """The card context of an htmx event form, or None for the case page's plain forms."""
     view = request.form.get("view")
-    return view if view in CARD_VIEWS and request.headers.get("HX-Request") else None
+    return view if view in CARD_VIEWS and request.htmx else None
 
 
 def card_answer(case_id, view, *, moved, message=None, event=None, errors=None, kept=None, status=200, case=None):

@@ -127,7 +127,7 @@ def tick(patrol_id, building_id):
         check_building(patrol, current_user, building_id, request.form.get("checked") == "1", now())
     except WorkflowError as exc:
         error = translate_error(exc)
-    if request.headers.get("HX-Target") == "patrol-buildings":
+    if request.htmx.target == "patrol-buildings":
         status = 400 if error else 200
         return render_template("patrols/_buildings.html", **_patrol_context(patrol), error=error), status
     if error:

@@ -1,4 +1,5 @@
-"""The one policy: every permission question is asked of workflows.policy, and only there."""
+"""The house's rules that a reader relies on: one policy for permissions, the import rule between the
+layers, one way to read htmx requests."""
 import ast
 import pathlib
 import re
@@ -72,3 +73,10 @@ def test_a_role_outside_an_action_is_refused_whatever_the_object(world, role):
         if role not in rule.roles:
             assert not policy.can(user, name), name
             assert not policy.can(user, name, object()), name
+
+
+def test_views_read_htmx_requests_through_htmx_flask():
+    """request.htmx (htmx-flask) answers whether a request came from htmx and what it targets."""
+    found = [f"{path}:{number}" for path, text in sources("app")
+             for number, line in enumerate(text.splitlines(), 1) if re.search(r"headers\.get\([\"']HX-", line)]
+    assert found == []

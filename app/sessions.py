@@ -12,8 +12,8 @@ from flask import current_app, g, request
 from flask.sessions import SecureCookieSessionInterface
 
 from app.db import now
-from workflows.db import Prepared, slot
-from workflows.models import LoginSession, User
+from workflows import sql
+from workflows.models import LoginSession
 
 # A session's last_seen_at is written at most this often (a write per request is wasted work).
 TOUCH_EVERY = timedelta(seconds=60)
@@ -98,19 +98,14 @@ def live(user_id, at):
         .order_by(LoginSession.last_seen_at.desc(), LoginSession.id.desc()))
 
 
-# The session and its user in one indexed lookup (this runs on every signed-in request).
-SESSION_LOOKUP = Prepared(lambda: LoginSession.select(LoginSession, User).join(User)
-                          .where(LoginSession.token_hash == slot("token_hash")))
-
-
 def load(token):
     """The user of a live session token, or None (ending the session if it has lapsed)."""
     if not token:
         return None
-    found = SESSION_LOOKUP.objects(token_hash=digest(token))
-    if not found or found[0].ended_at is not None:
+    # The session and its user in one indexed lookup (this runs on every signed-in request).
+    record = sql.SESSION.first(token_hash=digest(token))
+    if record is None or record.ended_at is not None:
         return None
-    record = found[0]
     at = now()
     reason = lapse_reason(record, record.user, at)
     if reason:

@@ -16,7 +16,6 @@ from flask import Blueprint, abort, current_app, make_response, redirect, render
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from peewee import JOIN
 from peewee import Case as When
 from peewee import fn
 
@@ -24,11 +23,10 @@ from app import rendercache
 from app.db import now
 from app.event_fields import needs_input
 from app.htmx import render
-from workflows import changes
+from workflows import changes, sql
 from workflows.clock import light, light_sql
-from workflows.db import Prepared, slot
 from workflows.machine import FINAL, LEVEL_LABELS, STATES
-from workflows.models import URGENCIES, Building, Case, Category, Department, OrgUnit, User
+from workflows.models import URGENCIES, Case, Category, Department, OrgUnit
 from workflows.queries import scope_column, visible_cases
 from workflows.rules import can_view
 from workflows.service import available_events
@@ -86,9 +84,9 @@ SCOPE_COLUMNS = {"grid": Case.grid, "community": Case.community, "street": Case.
                  "department": Case.department}
 
 
-def scope_where(scope, value=lambda name, v: v):
-    """A scope as a WHERE condition (`value` may turn its ids into a prepared query's slots)."""
-    return reduce(operator.and_, [SCOPE_COLUMNS[name] == value(name, v) for name, v in sorted(scope.items())])
+def scope_where(scope):
+    """A scope as a WHERE condition."""
+    return reduce(operator.and_, [SCOPE_COLUMNS[name] == v for name, v in sorted(scope.items())])
 
 
 def window(since):
@@ -102,26 +100,9 @@ def board_where(scope, filters, at):
                                   *filters.conditions(at)])
 
 
-def card_select():
-    """Cases with what a card shows (category, building, department, grid, who entered the state)."""
-    entered_by = User.alias()
-    return (
-        Case.select(Case, Category, Building, Department, OrgUnit, entered_by)
-        .join(Category, on=(Case.category == Category.id)).switch(Case)
-        .join(Building, JOIN.LEFT_OUTER, on=(Case.building == Building.id)).switch(Case)
-        .join(Department, JOIN.LEFT_OUTER, on=(Case.department == Department.id)).switch(Case)
-        .join(OrgUnit, on=(Case.grid == OrgUnit.id)).switch(Case)
-        .join(entered_by, JOIN.LEFT_OUTER, on=(Case.entered_by == entered_by.id)).switch(Case)
-    )
-
-
 def card_query(user, where):
     """The cards matching `where` that the viewer may see."""
-    return visible_cases(user, card_select()).where(where)
-
-
-# One card by id: a card action's answer loads it, so its SQL is generated once.
-CARD_BY_ID = Prepared(lambda: card_select().where(Case.id == slot("id")))
+    return visible_cases(user, sql.card_select()).where(where)
 
 
 # Cards in a column: nearest deadline first (closed cases have none: most recently closed first).
@@ -208,8 +189,8 @@ class Cards:
 
 def load_card(user, case_id):
     """One case loaded as a card, or None if the viewer may not see it (the rules of visible_cases)."""
-    found = CARD_BY_ID.objects(id=case_id)
-    return found[0] if found and can_view(user, found[0]) else None
+    case = sql.CARD_BY_ID.first(id=case_id)
+    return case if case is not None and can_view(user, case) else None
 
 
 def stamp_columns(at):
@@ -232,10 +213,6 @@ def turns(row):
     return min(moments, default=datetime.max)
 
 
-# An unfiltered board's aggregate for each shape of scope, its SQL generated once.
-STAMPS = {}
-
-
 def kept_stamps():
     """The aggregates this app's process worked out, by scope and its change count (workflows.changes):
     (row, worked out at, valid before). A poll of an unchanged board reads one counter sum instead of
@@ -248,16 +225,14 @@ def kept_stamps():
 
 def prepared_stamp(scope, at):
     """The aggregate of an unfiltered board (it runs on every poll): kept while the scope's
-    change count is the same and time has turned nothing; else through a prepared query."""
+    change count is the same and time has turned nothing; else worked out again."""
     shape = tuple(sorted(scope))
     key = (shape, tuple(scope[name] for name in shape), changes.mark(scope))
     kept = kept_stamps().get(key)
     if kept is not None and kept[1] <= at < kept[2]:
         return kept[0]
-    if shape not in STAMPS:
-        STAMPS[shape] = Prepared(lambda: Case.select(*stamp_columns(slot("at"))).where(
-            scope_where(scope, lambda name, _v: slot(name)) & window(slot("since"))))
-    row = STAMPS[shape].rows(at=at, since=at - timedelta(days=CLOSED_DAYS), **scope)[0]
+    row = (Case.select(*stamp_columns(at)).where(scope_where(scope) & window(at - timedelta(days=CLOSED_DAYS)))
+           .tuples().get())
     kept_stamps()[key] = (row, at, turns(row))
     return row
 
@@ -394,13 +369,9 @@ def category_choices():
             if major.parent_id is None]
 
 
-GRID_BY_CODE = Prepared(lambda: OrgUnit.select().where((OrgUnit.code == slot("code")) & (OrgUnit.kind == "grid")))
-
-
 def grid_by_code(code):
-    """The grid with this code, or None (a prepared lookup: every poll of a grid board makes it)."""
-    found = GRID_BY_CODE.objects(code=code)
-    return found[0] if found else None
+    """The grid with this code, or None (a kept statement: every poll of a grid board makes it)."""
+    return sql.GRID_BY_CODE.first(code=code)
 
 
 @bp.get("/grids/<code>/board")

@@ -10,9 +10,8 @@ from app.htmx import render
 from app.i18n import translate_error
 from app.uploads import UploadError, discard, process_photos
 from app.views.boards import Cards, load_card
-from workflows import rules
+from workflows import rules, sql
 from workflows.clock import light
-from workflows.db import Prepared, slot
 from workflows.errors import STALE, WorkflowError
 from workflows.machine import EVENT_SPECS
 from workflows.models import Attachment, Case, CaseEvent, Category, Department, OrgUnit
@@ -26,15 +25,12 @@ CARD_VIEWS = ("board", "queue")
 STATUS = {"forbidden": 403, "stale": 409}
 
 
-CASE_BY_ID = Prepared(lambda: Case.select().where(Case.id == slot("id")))
-
-
 def load_case(case_id):
     """The case, if it exists and the user may see it (404 otherwise: no probing)."""
-    found = CASE_BY_ID.objects(id=case_id)
-    if not found or not rules.can_view(current_user, found[0]):
+    case = sql.CASE_BY_ID.first(id=case_id)
+    if case is None or not rules.can_view(current_user, case):
         abort(404)
-    return found[0]
+    return case
 
 
 @bp.get("/cases")

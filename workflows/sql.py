@@ -119,9 +119,10 @@ def key(field):
 
 # ---- a request's session and what a board is looked up by ----
 
-SESSION = Statement(lambda v: LoginSession.select(LoginSession, User).join(User)
-                    .where(LoginSession.token_hash == v("token_hash")),
-                    models=((LoginSession, None), (User, "user")))
+# A session's id, end and times (SESSION_COLUMNS), then every column of its user.
+SESSION_COLUMNS = (LoginSession.id, LoginSession.ended_at, LoginSession.created_at, LoginSession.last_seen_at)
+SESSION = Statement(lambda v: LoginSession.select(*SESSION_COLUMNS, User).join(User)
+                    .where(LoginSession.token_hash == v("token_hash")))
 GRID_BY_CODE = Statement(lambda v: OrgUnit.select().where((OrgUnit.code == v("code")) & (OrgUnit.kind == "grid")),
                          models=((OrgUnit, None),))
 CASE_BY_ID = Statement(lambda v: Case.select().where(Case.id == v("id")), models=((Case, None),))

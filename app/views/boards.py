@@ -12,9 +12,10 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from cachetools import LRUCache
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
+from flask import (Blueprint, Response, abort, current_app, make_response, redirect, render_template, request, session,
+                   url_for)
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import generate_csrf
 from flask_login import current_user, login_required
 from peewee import Case as When
 from peewee import fn
@@ -23,6 +24,7 @@ from app import rendercache
 from app.db import now
 from app.event_fields import needs_input
 from app.htmx import render
+from app.i18n import select_locale
 from workflows import changes, sql
 from workflows.clock import light, light_sql
 from workflows.machine import FINAL, LEVEL_LABELS, STATES
@@ -111,15 +113,21 @@ COLUMN_ORDER = (Case.deadline.asc(nulls="LAST"), Case.closed_at.desc(nulls="LAST
 
 class Cards:
     """The viewer's cards: pages of a column rendered through the card cache, and what a card needs
-    beyond its case (the viewer's actions, the departments a dispatch form offers)."""
+    beyond its case (the viewer's actions, the departments a dispatch form offers).
+
+    A kept card is the same HTML for everyone it is kept for: its key holds the case's id, version
+    and light, the day (its age), the view and the language, and what decides which actions it
+    shows (workflows.rules reads the viewer's role, unit and department, and, for on-the-spot work,
+    whether the viewer is who entered the step) — never who the viewer is. Its CSRF token and
+    idempotency keys are left as marks and filled in for each response (app.rendercache)."""
 
     def __init__(self, user, at, view="board"):
         self.user = user = getattr(user, "_get_current_object", lambda: user)()
         self.at = at
         self.view = view
         self._departments = {}
-        # What every card key shares in this response: the day, the view, the language, the viewer's scope.
-        self._shared = (at.date(), view, str(get_locale()), user.id, user.role, user.org_id, user.department_id)
+        # What every card key shares in this response: the day, the view, the language, what the rules read.
+        self._shared = (at.date(), view, select_locale(), user.role, user.org_id, user.department_id)
 
     def actions(self, case):
         """[(event, needs_input)] the viewer may fire, from the machine's rules."""
@@ -135,30 +143,31 @@ class Cards:
             )
         return self._departments[key]
 
-    def key(self, case_id, version, colour):
-        """What a rendered card depends on besides its template (see app.rendercache)."""
-        return (case_id, version, colour, *self._shared)
+    def key(self, case_id, version, colour, entered_by_id):
+        """What a rendered card depends on besides its template (see the class)."""
+        return (case_id, version, colour, entered_by_id is not None and entered_by_id == self.user.id, *self._shared)
 
     def page(self, where, offset=0, limit=CARDS_PER_COLUMN):
         """The rendered cards of the cases matching `where`, in column order."""
         colour = light_sql(self.at, Case.warn_at, Case.deadline)
-        query = (visible_cases(self.user, Case.select(Case.id, Case.version, colour))
+        query = (visible_cases(self.user, Case.select(Case.id, Case.version, colour, Case.entered_by))
                  .where(where).order_by(*COLUMN_ORDER).offset(offset).limit(limit).tuples())
         return self.render(list(query))
 
     def columns(self, where):
         """{state: (count, first cards)} of a board: one query ranks every case within its column."""
         ranked = visible_cases(self.user, Case.select(
-            Case.id, Case.version, light_sql(self.at, Case.warn_at, Case.deadline).alias("colour"), Case.state,
+            Case.id, Case.version, light_sql(self.at, Case.warn_at, Case.deadline).alias("colour"),
+            Case.entered_by.alias("entered_by_id"), Case.state,
             fn.ROW_NUMBER().over(partition_by=[Case.state], order_by=COLUMN_ORDER).alias("n"),
             fn.COUNT(Case.id).over(partition_by=[Case.state]).alias("total"),
         )).where(where).alias("ranked")
         c = ranked.c
-        rows = (Case.select(c.id, c.version, c.colour, c.state, c.total).from_(ranked)
+        rows = (Case.select(c.id, c.version, c.colour, c.entered_by_id, c.state, c.total).from_(ranked)
                 .where(c.n <= CARDS_PER_COLUMN).order_by(c.state, c.n).tuples())
         by_state = {}
-        for case_id, version, colour, state, total in rows:
-            by_state.setdefault(state, (total, []))[1].append((case_id, version, colour))
+        for case_id, version, colour, entered_by_id, state, total in rows:
+            by_state.setdefault(state, (total, []))[1].append((case_id, version, colour, entered_by_id))
         return {state: (total, self.render(page)) for state, (total, page) in by_state.items()}
 
     def card(self, case, case_id):
@@ -167,9 +176,9 @@ class Cards:
         return render_template("boards/_card.html", case=case, cards=self, view=self.view) if case else ""
 
     def render(self, rows, loaded=None):
-        """The cards of (id, version, light) rows, in order: kept ones as they are; the others loaded
-        whole (unless given in `loaded`) and rendered."""
-        keys = {case_id: self.key(case_id, version, colour) for case_id, version, colour in rows}
+        """The cards of (id, version, light, entered by) rows, in order: kept ones as they are; the
+        others loaded whole (unless given in `loaded`) and rendered."""
+        keys = {row[0]: self.key(*row) for row in rows}
         if loaded is None:
             missing = [case_id for case_id, key in keys.items() if not rendercache.has(key)]
             loaded = {case.id: case for case in card_query(self.user, Case.id.in_(missing))} if missing else {}
@@ -180,7 +189,7 @@ class Cards:
             case = loaded.get(case_id)
             if case is not None:
                 # Loaded again: it may have moved on since the first query, so key it as it is now.
-                key = self.key(case.id, case.version, light(self.at, case.warn_at, case.deadline))
+                key = self.key(case.id, case.version, light(self.at, case.warn_at, case.deadline), case.entered_by_id)
             elif case_id in missing:
                 continue  # gone from view between the two queries
             cards.append(rendercache.cached(key, lambda case=case, case_id=case_id: self.card(case, case_id)))
@@ -249,27 +258,28 @@ def board_stamp(user, where, at, scope=None):
         row = prepared_stamp(scope, at)
     else:
         row = Case.select(*stamp_columns(at)).where(where()).tuples().get()
-    # A pending flash message must be shown, so a page carrying one is never "unchanged".
-    parts = (row, user.id, user.role, user.org_id, user.department_id, str(get_locale()),
+    # A pending flash message must be shown, so a page carrying one is never "unchanged"; and the
+    # page carries the session's CSRF token, so a page of another session (before a sign-out, even
+    # of the same user) never is: the token is made now if this session has none yet.
+    if "csrf_token" not in session:
+        generate_csrf()
+    parts = (row, user.id, user.role, user.org_id, user.department_id, select_locale(),
              request.headers.get("HX-Target"), request.query_string, at.date(),
-             current_app.config.get("BOARD_POLL_SECONDS"), bool(session.get("_flashes")))
+             current_app.config.get("BOARD_POLL_SECONDS"), bool(session.get("_flashes")), session["csrf_token"])
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32], Case.updated_at.python_value(row[2])
 
 
 def conditional(user, where, at, scope=None):
     """(etag, last_modified, 304 response or None): a poll of an unchanged board stops here."""
     etag, last_modified = board_stamp(user, where, at, scope)
-    if request.if_none_match.contains(etag):
-        response = make_response("", 304)
-        response.set_etag(etag)
-        return etag, last_modified, response
+    if f'"{etag}"' in asked_etags():
+        return etag, last_modified, Response(status=304, headers={"ETag": f'"{etag}"'})
     return etag, last_modified, None
 
 
-def stamped(etag, produce):
-    """A stamped page's HTML: rendered once per process for its address and ETag (see app.rendercache).
-    A page showing a flash message is not kept: the message is shown once."""
-    return rendercache.cached(("page", request.path, etag), produce, keep=not session.get("_flashes"))
+def asked_etags():
+    """The entity tags of If-None-Match as sent (a board's are strong, quoted hex, never "*")."""
+    return {tag.strip().removeprefix("W/") for tag in request.headers.get("If-None-Match", "").split(",")}
 
 
 def finish(response, etag, last_modified):
@@ -352,13 +362,13 @@ def card_board(scope, more_endpoint, template, **ctx):
                                                  None if filters.active else scope)
     if unchanged is not None:
         return unchanged
-    body = stamped(etag, lambda: render(
+    body = render(
         template, {"board": "boards/_board.html"},
         columns=columns(Cards(user, at), board_where(scope, filters, at), filters, more_endpoint,
                         **url_args), filters=filters,
         categories=category_choices(), urgencies=URGENCIES, poll=poll_seconds(), view="board",
         etag=etag, **ctx,
-    ))
+    )
     return finish(body, etag, last_modified)
 
 
@@ -493,11 +503,11 @@ def rollup(scope, lane_column, lanes, **ctx):
     lane_ids = sorted({lane_id for lane_id, _state in cells if lane_id != UNASSIGNED.id})
     if any(lane_id == UNASSIGNED.id for lane_id, _state in cells):
         lane_ids.append(None)
-    body = stamped(etag, lambda: render(
+    body = render(
         "boards/rollup.html", {"board": "boards/_rollup.html"},
         lanes=lanes(lane_ids), cells=cells, totals=totals, filters=filters, categories=category_choices(),
         urgencies=URGENCIES, poll=poll_seconds(), etag=etag, **ctx,
-    ))
+    )
     return finish(body, etag, last_modified)
 
 

@@ -112,7 +112,7 @@ def card_answer(case_id, view, *, moved, message=None, event=None, errors=None, 
         else:
             # The card as everyone who polls will see it next: kept for their boards too.
             colour = light(cards.at, case.warn_at, case.deadline)
-            card = cards.render([(case.id, case.version, colour)], {case.id: case})[0]
+            card = cards.render([(case.id, case.version, colour, case.entered_by_id)], {case.id: case})[0]
         body = moved_card(case.state, card) if moved and view == "board" else card
     response = make_response(body, status)
     if moved and status == 200:

@@ -100,6 +100,12 @@ class Statement:
         return self.build(_given(values))
 
 
+def rows_of(query):
+    """The rows of a peewee query as the driver gives them (no conversion), for readers of many rows
+    that convert only the columns they use."""
+    return db.execute_sql(*query.sql())
+
+
 def instance(model, fields, values):
     """A model instance from column values, each read by its field as peewee reads it."""
     return model(**{field.name: field.python_value(value) for field, value in zip(fields, values)})

@@ -90,6 +90,7 @@ def init_app(app):
     # token of whoever rendered it first, and the next session's card actions answered 400. This
     # processor runs after Flask-WTF's, so every template calls the one above.
     app.context_processor(lambda: {"csrf_token": csrf_token})
+    app.after_request(fill_response)
 
 
 def has(key):
@@ -103,21 +104,32 @@ def kept(key):
     return cache.get(key) if cache is not None else None
 
 
-def cached(key, produce, keep=True):
-    """`produce()`'s HTML for `key` with this response's token and keys filled in; the HTML is kept
-    for the next time (unless `keep` is false) with its marks, as kept(key) gives it back.
-
-    Inside another cached() the marks stay in (the outer one keeps and fills them); the
-    outermost fills in this response's token and keys.
-    """
+def keep(key, html):
+    """Keep HTML (with its marks) under `key`."""
     cache = current_app.extensions["render_cache"]
-    outer = not g.get("render_marks")
-    html = cache.get(key) if cache is not None else None
-    if html is None:
-        html = marked(produce)
-        if cache is not None and keep and html:
-            cache.put(key, html)
-    return fill(html) if outer else Markup(html)  # nosec B704 # autoescaped template output, passed on as made
+    if cache is not None and html:
+        cache.put(key, html)
+
+
+def cached(key, produce, keep=True):
+    """`produce()`'s HTML for `key`, as kept (rendered and kept now if it was not, unless `keep` is
+    false): with its marks, which are filled in for this response when it leaves (see fill_response)."""
+    return pieces([(key, produce)], keep)[0]
+
+
+def pieces(items, keep=True):
+    """The HTML of each (key, produce) in `items`, as cached() gives it, in one pass."""
+    cache = current_app.extensions["render_cache"]
+    out = []
+    for key, produce in items:
+        html = cache.get(key) if cache is not None else None
+        if html is None:
+            html = marked(produce)
+            if cache is not None and keep and html:
+                cache.put(key, html)
+        out.append(Markup(html))  # nosec B704 # autoescaped template output, passed on as made
+    g.render_marks_out = True
+    return out
 
 
 def marked(produce):
@@ -128,6 +140,21 @@ def marked(produce):
         return str(produce())
     finally:
         g.render_marks = not outer
+
+
+def fill_response(response):
+    """Fill this response's token and keys into the marks of the kept pieces it carries (an
+    after_request hook: the marks never reach a browser, the tokens never enter the cache)."""
+    if g.get("render_marks_out") and not response.is_streamed and response.mimetype == "text/html":
+        response.set_data(fill(response.get_data(as_text=True)))
+    return response
+
+
+def filled(html):
+    """A whole page's HTML with this response's token and keys in its marks (done here rather than
+    by fill_response when the page is at hand as text)."""
+    g.render_marks_out = False
+    return fill(html)
 
 
 def fill(html):

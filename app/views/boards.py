@@ -6,6 +6,7 @@ query over the scope, so an unchanged board answers 304 before anything is rende
 """
 import hashlib
 import operator
+from collections import namedtuple
 from datetime import datetime, timedelta, timezone
 from functools import reduce
 from types import SimpleNamespace
@@ -127,7 +128,7 @@ class Cards:
         self.view = view
         self._departments = {}
         # What every card key shares in this response: the day, the view, the language, what the rules read.
-        self._shared = (at.date(), view, select_locale(), user.role, user.org_id, user.department_id)
+        self.shared = (at.date(), view, select_locale(), user.role, user.org_id, user.department_id)
 
     def actions(self, case):
         """[(event, needs_input)] the viewer may fire, from the machine's rules."""
@@ -145,17 +146,18 @@ class Cards:
 
     def key(self, case_id, version, colour, entered_by_id):
         """What a rendered card depends on besides its template (see the class)."""
-        return (case_id, version, colour, entered_by_id is not None and entered_by_id == self.user.id, *self._shared)
+        return (case_id, version, colour, entered_by_id is not None and entered_by_id == self.user.id, *self.shared)
 
     def page(self, where, offset=0, limit=CARDS_PER_COLUMN):
         """The rendered cards of the cases matching `where`, in column order."""
         colour = light_sql(self.at, Case.warn_at, Case.deadline)
         query = (visible_cases(self.user, Case.select(Case.id, Case.version, colour, Case.entered_by))
-                 .where(where).order_by(*COLUMN_ORDER).offset(offset).limit(limit).tuples())
-        return self.render(list(query))
+                 .where(where).order_by(*COLUMN_ORDER).offset(offset).limit(limit))
+        return self.render(sql.rows_of(query).fetchall())
 
-    def columns(self, where):
-        """{state: (count, first cards)} of a board: one query ranks every case within its column."""
+    def ranked(self, where):
+        """{state: (count, first rows)} of a board: one query ranks every case within its column; a row
+        is (id, version, light, who entered the step), what render() takes."""
         ranked = visible_cases(self.user, Case.select(
             Case.id, Case.version, light_sql(self.at, Case.warn_at, Case.deadline).alias("colour"),
             Case.entered_by.alias("entered_by_id"), Case.state,
@@ -164,11 +166,12 @@ class Cards:
         )).where(where).alias("ranked")
         c = ranked.c
         rows = (Case.select(c.id, c.version, c.colour, c.entered_by_id, c.state, c.total).from_(ranked)
-                .where(c.n <= CARDS_PER_COLUMN).order_by(c.state, c.n).tuples())
+                .where(c.n <= CARDS_PER_COLUMN).order_by(c.state, c.n))
         by_state = {}
-        for case_id, version, colour, entered_by_id, state, total in rows:
+        # Ids, numbers and the light's name: the driver's values are the values (no reader needed).
+        for case_id, version, colour, entered_by_id, state, total in sql.rows_of(rows):
             by_state.setdefault(state, (total, []))[1].append((case_id, version, colour, entered_by_id))
-        return {state: (total, self.render(page)) for state, (total, page) in by_state.items()}
+        return by_state
 
     def card(self, case, case_id):
         """One card's HTML (loading its case if not given; nothing if it is no longer visible)."""
@@ -184,7 +187,7 @@ class Cards:
             loaded = {case.id: case for case in card_query(self.user, Case.id.in_(missing))} if missing else {}
         else:
             missing = list(loaded)
-        cards = []
+        items = []
         for case_id, key in keys.items():
             case = loaded.get(case_id)
             if case is not None:
@@ -192,8 +195,8 @@ class Cards:
                 key = self.key(case.id, case.version, light(self.at, case.warn_at, case.deadline), case.entered_by_id)
             elif case_id in missing:
                 continue  # gone from view between the two queries
-            cards.append(rendercache.cached(key, lambda case=case, case_id=case_id: self.card(case, case_id)))
-        return cards
+            items.append((key, lambda case=case, case_id=case_id: self.card(case, case_id)))
+        return rendercache.pieces(items)
 
 
 def load_card(user, case_id):
@@ -294,17 +297,59 @@ def finish(response, etag, last_modified):
     return response
 
 
-def columns(cards, where, filters, more_endpoint, **url_args):
-    """The board's columns: the count of each state and its first cards by deadline."""
-    ranked = cards.columns(where)
-    out = []
+def columns(cards, where, filters, more_endpoint, scope=None, **url_args):
+    """The board's columns — the count of each state and its first cards by deadline — as one kept
+    piece of HTML, the same for everyone whose cards have the same keys (see Cards).
+
+    An unfiltered board's columns are also kept under its aggregate (the row its ETag rests on,
+    kept while its scope's change count is the same and no light has turned): a full load of an
+    unchanged board then runs no query on its cases. The aggregate covers the board's cases
+    whoever looks (reaches(), department_in_reach()); what differs between viewers is what decides
+    their actions — role, unit, department — and, for grid workers, which on-the-spot handlings
+    they entered themselves (they may not verify those)."""
+    if scope is not None and not filters.active:
+        key = ("board", request.path, prepared_stamp(scope, cards.at), cards.shared, own_handlings(cards.user, scope))
+        html = rendercache.kept(key)
+        if html is None:
+            html = ranked_columns(cards, where, filters, more_endpoint, **url_args)
+            rendercache.keep(key, html)
+        return rendercache.cached(key, lambda: html)
+    return rendercache.cached(*ranked_columns_piece(cards, where, filters, more_endpoint, **url_args))
+
+
+def own_handlings(user, scope):
+    """The cases in `scope` handled on the spot by this grid worker and not yet verified (ids)."""
+    if user.role not in ("member", "lead"):
+        return ()
+    return tuple(row[0] for row in sql.rows_of(Case.select(Case.id).where(
+        scope_where(scope) & (Case.state == "handled") & (Case.entered_by == user.id)).order_by(Case.id)))
+
+
+def ranked_columns(cards, where, filters, more_endpoint, **url_args):
+    """The columns' HTML (with its marks), through the piece kept for its cards' keys."""
+    key, produce = ranked_columns_piece(cards, where, filters, more_endpoint, **url_args)
+    return str(rendercache.cached(key, produce))
+
+
+def ranked_columns_piece(cards, where, filters, more_endpoint, **url_args):
+    """(key, produce) of the columns of the cases matching `where`, keyed by every card's key."""
+    ranked = cards.ranked(where)
+    shape = []
     for state in STATES:
-        total, shown = ranked.get(state, (0, []))
+        total, rows = ranked.get(state, (0, []))
         more = None
-        if total > len(shown):
-            more = url_for(more_endpoint, column=state, offset=len(shown), **url_args, **filters.args())
-        out.append({"state": state, "total": total, "cards": shown, "more": more, "left": total - len(shown)})
-    return out
+        if total > len(rows):
+            more = url_for(more_endpoint, column=state, offset=len(rows), **url_args, **filters.args())
+        shape.append((state, total, more, total - len(rows), rows))
+    key = ("columns", cards.view, select_locale(),
+           tuple((state, total, more, tuple(cards.key(*row) for row in rows)) for state, total, more, _, rows in shape))
+
+    def produce():
+        return render_template("boards/_columns.html", columns=[
+            {"state": state, "total": total, "cards": cards.render(rows), "more": more, "left": left}
+            for state, total, more, left, rows in shape])
+
+    return key, produce
 
 
 def more_cards(cards, where, filters, state, offset, more_endpoint, **url_args):
@@ -362,19 +407,24 @@ def card_board(scope, more_endpoint, template, **ctx):
                                                  None if filters.active else scope)
     if unchanged is not None:
         return unchanged
-    body = render(
+    body = rendercache.filled(render(
         template, {"board": "boards/_board.html"},
-        columns=columns(Cards(user, at), board_where(scope, filters, at), filters, more_endpoint,
+        columns=columns(Cards(user, at), board_where(scope, filters, at), filters, more_endpoint, scope=scope,
                         **url_args), filters=filters,
         categories=category_choices(), urgencies=URGENCIES, poll=poll_seconds(), view="board",
         etag=etag, **ctx,
-    )
+    ))
     return finish(body, etag, last_modified)
 
 
+# A category as the filter shows it.
+Choice = namedtuple("Choice", "id name parent_id")
+
+
 def category_choices():
-    """Major categories with their minors, for the filter."""
-    everything = list(Category.select().order_by(Category.sort_order, Category.code))
+    """Major categories with their minors, for the filter (read as plain rows: every board page asks)."""
+    query = Category.select(Category.id, Category.name, Category.parent).order_by(Category.sort_order, Category.code)
+    everything = [Choice(*row) for row in sql.rows_of(query)]
     return [(major, [m for m in everything if m.parent_id == major.id]) for major in everything
             if major.parent_id is None]
 

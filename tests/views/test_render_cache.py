@@ -125,6 +125,22 @@ def test_another_member_of_the_grid_is_served_the_same_kept_cards(login, app_wor
     assert 'data-event="report"' in html
 
 
+def test_an_unchanged_board_is_served_from_its_kept_columns_until_a_case_or_a_light_changes(login, app_world,
+                                                                                            clock, app):
+    w = app_world
+    case = new_case(w, actor=w.lead)
+    member = login("member")
+    member.get("/grids/G1/board")
+    cache = app.extensions["render_cache"]
+    before = cache.count()
+    assert 'data-state="found"' in card(member.get("/grids/G1/board").get_data(as_text=True), case)
+    assert cache.count() == before
+    fire(case, "report", w.lead, NOW)  # through the write path: the grid's change count moves
+    assert 'data-state="reported"' in card(member.get("/grids/G1/board").get_data(as_text=True), case)
+    clock["now"] = Case.get_by_id(case.id).deadline  # the light turns red, nothing else changes
+    assert "edge-red" in card(member.get("/grids/G1/board").get_data(as_text=True), case)
+
+
 def test_a_page_of_an_earlier_session_is_never_unchanged_for_the_next(app, app_world, clock):
     """Sign in as A, out, in as B on the same browser: the board and the queue answer in full with
     B's token (a 304 would keep A's page and its dead token), and sign-out, the language switch and

@@ -250,7 +250,7 @@ def plain_summary(text):
     if not done:
         raise RuntimeError(f"wrk's summary could not be read:\n{text}")
     requests, seconds = int(done.group(1)), ms(done.group(2) + done.group(3)) / 1000
-    percentiles = {int(p): ms(v) for p, v in re.findall(r"^\s+(50|90|99)%\s+(\S+)$", text, re.M)}
+    percentiles = {int(p): ms(v) for p, v in re.findall(r"^\s+(50|90|99)%\s+(\S+)\s*$", text, re.M)}
     errors = {"connect": 0, "read": 0, "write": 0, "timeout": 0}
     found = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
     if found:

@@ -3,6 +3,7 @@ import os
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from peewee import InterfaceError, OperationalError
 from playhouse.migrations import Runner
 
 from workflows import service
@@ -14,7 +15,7 @@ MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
 
 
 def init_app(app):
-    """Open the configured database and hold a connection for each request."""
+    """Open the configured database; each server thread keeps its own connection across requests."""
     bind(open_database(app.config["DATABASE_URL"]))
     periods = parse_periods(app.config["OFFICE_HOURS"])
     warn = float(app.config["WARN_FRACTION"])
@@ -25,12 +26,23 @@ def init_app(app):
 
     @app.before_request
     def _connect():
+        # Opened by a thread's first request and kept: opening one costs more than a small request
+        # (SQLite reads the schema, PostgreSQL authenticates). peewee keeps one per thread.
         db.connect(reuse_if_open=True)
 
     @app.teardown_request
-    def _close(exc):
-        if not db.is_closed():
-            db.close()
+    def _settle(exc):
+        # A connection the database dropped or refused is closed, so the next request opens a new one.
+        if isinstance(exc, (OperationalError, InterfaceError)):
+            reset()
+
+
+def reset():
+    """Close this thread's connection, whatever state it is in (the next request opens a new one)."""
+    try:
+        db.close()
+    except (OperationalError, InterfaceError):
+        pass  # peewee forgets the connection even when closing it fails
 
 
 def now():

@@ -1,19 +1,17 @@
-"""Rendered HTML kept per process: board cards by case version, stamped pages by ETag.
+"""Rendered board cards kept per process, the same HTML for everyone they are kept for.
 
 A board of a busy grid shows a few hundred cards and polls every ~30 s; rendering a rich card
-(its actions and their inline forms) costs far more than reading its row. Two levels, each keyed
-by exactly what its HTML depends on (the same facts the boards' ETags rest on):
-
-- a card: its case's id and version (every event bumps it), its light, the day (its age), the
-  view, the language and the viewer's id, role and scope — so a board whose cases changed
-  re-renders only the cards that changed;
-- a stamped page (a board, a queue): its ETag — the same ETag that lets a browser keep its copy
-  (304) lets the server keep its own, so a full load of an unchanged board costs what a 304 does.
+(its actions and their inline forms) costs far more than reading its row. A card is kept under
+a key that holds exactly what its HTML depends on (app.views.boards.Cards.key: the case's id,
+version and light, the day, the view, the language and what decides the actions it shows) and
+nothing that says who is looking: no user id, no session, no page layout with a name in it —
+pages themselves are rendered for each response.
 
 Keys change whenever the HTML would, so nothing is ever evicted for correctness, only for room
 (least recently used, bounded in characters per process); several server processes need no
-coordination. What must differ per response is left as marks in the kept HTML and filled in on
-the way out: the session's CSRF token and a fresh idempotency key for every form.
+coordination. What must differ per response never enters the cache: a kept card holds marks
+where its forms take the session's CSRF token and a fresh idempotency key, and they are filled
+in on the way out, for this response only.
 """
 import itertools
 import secrets
@@ -68,6 +66,11 @@ class RenderCache:
         with self._lock:
             return self._html.get(key)
 
+    def count(self):
+        """How many pieces are kept."""
+        with self._lock:
+            return len(self._html)
+
     def put(self, key, html):
         """Keep rendered HTML (a piece larger than the whole cache is simply not kept)."""
         with self._lock:
@@ -82,32 +85,76 @@ def init_app(app):
     size = app.config["RENDER_CACHE_CHARS"]
     app.extensions["render_cache"] = RenderCache(size) if size else None
     app.jinja_env.globals.update(csrf_token=csrf_token, request_key=request_key)
+    # Flask-WTF also puts its own csrf_token into every template's context, where it would win over
+    # the global in the template rendered (not in imported macros): a kept card then carried the real
+    # token of whoever rendered it first, and the next session's card actions answered 400. This
+    # processor runs after Flask-WTF's, so every template calls the one above.
+    app.context_processor(lambda: {"csrf_token": csrf_token})
+    app.after_request(fill_response)
 
 
 def has(key):
     """True if `key`'s HTML is kept."""
+    return kept(key) is not None
+
+
+def kept(key):
+    """The HTML kept for `key` (with its marks), or None."""
     cache = current_app.extensions["render_cache"]
-    return cache is not None and cache.get(key) is not None
+    return cache.get(key) if cache is not None else None
+
+
+def keep(key, html):
+    """Keep HTML (with its marks) under `key`."""
+    cache = current_app.extensions["render_cache"]
+    if cache is not None and html:
+        cache.put(key, html)
 
 
 def cached(key, produce, keep=True):
-    """`produce()`'s HTML for `key`, kept for the next time (unless `keep` is false).
+    """`produce()`'s HTML for `key`, as kept (rendered and kept now if it was not, unless `keep` is
+    false): with its marks, which are filled in for this response when it leaves (see fill_response)."""
+    return pieces([(key, produce)], keep)[0]
 
-    Inside another cached() the marks stay in (the outer one keeps and fills them); the
-    outermost fills in this response's token and keys.
-    """
+
+def pieces(items, keep=True):
+    """The HTML of each (key, produce) in `items`, as cached() gives it, in one pass."""
     cache = current_app.extensions["render_cache"]
+    out = []
+    for key, produce in items:
+        html = cache.get(key) if cache is not None else None
+        if html is None:
+            html = marked(produce)
+            if cache is not None and keep and html:
+                cache.put(key, html)
+        out.append(Markup(html))  # nosec B704 # autoescaped template output, passed on as made
+    g.render_marks_out = True
+    return out
+
+
+def marked(produce):
+    """`produce()`'s HTML with marks where the CSRF token and idempotency keys go (what is kept)."""
     outer = not g.get("render_marks")
-    html = cache.get(key) if cache is not None else None
-    if html is None:
-        g.render_marks = True
-        try:
-            html = str(produce())
-        finally:
-            g.render_marks = not outer
-        if cache is not None and keep and html:
-            cache.put(key, html)
-    return fill(html) if outer else Markup(html)  # nosec B704 # autoescaped template output, passed on as made
+    g.render_marks = True
+    try:
+        return str(produce())
+    finally:
+        g.render_marks = not outer
+
+
+def fill_response(response):
+    """Fill this response's token and keys into the marks of the kept pieces it carries (an
+    after_request hook: the marks never reach a browser, the tokens never enter the cache)."""
+    if g.get("render_marks_out") and not response.is_streamed and response.mimetype == "text/html":
+        response.set_data(fill(response.get_data(as_text=True)))
+    return response
+
+
+def filled(html):
+    """A whole page's HTML with this response's token and keys in its marks (done here rather than
+    by fill_response when the page is at hand as text)."""
+    g.render_marks_out = False
+    return fill(html)
 
 
 def fill(html):

@@ -6,32 +6,86 @@ the idle and absolute timeouts end a session everywhere at once, in every server
 """
 import hashlib
 import secrets
-from datetime import timedelta
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+
+from cachetools import LRUCache, TTLCache
 
 from flask import current_app, g, request
 from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 
 from app.db import now
-from workflows.db import Prepared, slot
-from app.storage import LoginSession
+from app.storage import SESSION, SESSION_COLUMNS, LoginSession
+from workflows import sql
 from workflows.models import User
 
 # A session's last_seen_at is written at most this often (a write per request is wasted work).
 TOUCH_EVERY = timedelta(seconds=60)
 
 
+class KeptKeySigner(TimestampSigner):
+    """itsdangerous' TimestampSigner, its key derived from each secret once (it derives it on every cookie)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._keys = {}
+
+    def derive_key(self, secret_key=None):
+        key = self._keys.get(secret_key)
+        if key is None:
+            key = self._keys[secret_key] = super().derive_key(secret_key)
+        return key
+
+
 class SignedCookie(SecureCookieSessionInterface):
     """Flask's signed cookie (it carries the token, the CSRF token and flash messages), its
-    serializer made once per secret rather than on every request."""
+    serializer made once per secret rather than on every request, and its signing key derived once."""
 
     def __init__(self):
         self._serializers = {}
+        # Cookie values whose signature this process has verified: {value: the time it was signed}.
+        # A memo of a pure check (the same string always verifies the same way): the session's data
+        # is decoded from the cookie on every request all the same.
+        self._verified = LRUCache(maxsize=8192)
+        self._verified_lock = threading.Lock()
+
+    def open_session(self, app, request):
+        """The session from the cookie (empty when its signature or age does not hold)."""
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        with self._verified_lock:
+            signed_at = self._verified.get((serializer, value))
+        try:
+            if signed_at is None:
+                data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
+                with self._verified_lock:
+                    self._verified[(serializer, value)] = signed_at
+                return self.session_class(data)
+            if (datetime.now(timezone.utc) - signed_at).total_seconds() > max_age:
+                return self.session_class()
+            # payload.timestamp.signature: the payload (compressed when it starts with ".") decoded again.
+            return self.session_class(serializer.load_payload(value.rsplit(".", 2)[0].encode("ascii")))
+        except BadSignature:
+            return self.session_class()
 
     def get_signing_serializer(self, app):
-        secret = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        if not app.secret_key:
+            return None
+        fallbacks = tuple(app.config.get("SECRET_KEY_FALLBACKS") or ())
+        secret = (app.secret_key, fallbacks)
         serializer = self._serializers.get(secret)
         if serializer is None:
-            serializer = super().get_signing_serializer(app)
+            # As Flask makes it (current key last), with the signer that keeps its derived keys.
+            serializer = URLSafeTimedSerializer(
+                [*fallbacks, app.secret_key], salt=self.salt, serializer=self.serializer, signer=KeptKeySigner,
+                signer_kwargs={"key_derivation": self.key_derivation, "digest_method": self.digest_method})
             self._serializers = {secret: serializer}
         return serializer
 
@@ -78,14 +132,14 @@ def timeouts():
             timedelta(hours=int(config["SESSION_MAX_HOURS"])))
 
 
-def lapse_reason(record, user, at):
+def lapse_reason(created_at, last_seen_at, user, at):
     """Why a live session may no longer be used (None if it may)."""
     idle, longest = timeouts()
     if not user.active:
         return "deactivated"
-    if at - record.created_at > longest:
+    if at - created_at > longest:
         return "expired"
-    if at - record.last_seen_at > idle:
+    if at - last_seen_at > idle:
         return "idle"
     return None
 
@@ -99,27 +153,46 @@ def live(user_id, at):
         .order_by(LoginSession.last_seen_at.desc(), LoginSession.id.desc()))
 
 
-# The session and its user in one indexed lookup (this runs on every signed-in request).
-SESSION_LOOKUP = Prepared(lambda: LoginSession.select(LoginSession, User).join(User)
-                          .where(LoginSession.token_hash == slot("token_hash")))
+# The User a session's row was last read as, per server process: {token hash: (its user's columns,
+# User)}. Every request reads the session's row again (so an ended session, a deactivated or changed
+# account are seen at once, in every process); when the user's columns are those read last time the
+# object built then is used again rather than rebuilt (peewee builds a model field by field). Kept a
+# minute at most, so related rows it loaded (the user's unit …) are read again now and then.
+_USERS = TTLCache(maxsize=4096, ttl=60, timer=time.monotonic)
+_USERS_LOCK = threading.Lock()
+_STAMPS = tuple(column.python_value for column in SESSION_COLUMNS)
+_USER_FIELDS = User._meta.sorted_fields
 
 
 def load(token):
     """The user of a live session token, or None (ending the session if it has lapsed)."""
     if not token:
         return None
-    found = SESSION_LOOKUP.objects(token_hash=digest(token))
-    if not found or found[0].ended_at is not None:
+    key = digest(token)
+    # The session and its user in one indexed lookup (this runs on every signed-in request).
+    rows = SESSION.rows(token_hash=key)
+    if not rows:
         return None
-    record = found[0]
+    row = rows[0]
+    session_id, ended_at, created_at, last_seen_at = (read(value) for read, value in zip(_STAMPS, row))
+    if ended_at is not None:
+        return None
+    columns = row[len(_STAMPS):]
+    with _USERS_LOCK:
+        known = _USERS.get(key)
+    if known is not None and known[0] == columns:
+        user = known[1]
+    else:
+        user = sql.instance(User, _USER_FIELDS, columns)
+        with _USERS_LOCK:
+            _USERS[key] = (columns, user)
     at = now()
-    reason = lapse_reason(record, record.user, at)
+    reason = lapse_reason(created_at, last_seen_at, user, at)
     if reason:
-        _end(LoginSession.id == record.id, at, reason)
+        _end(LoginSession.id == session_id, at, reason)
         g.session_lapsed = reason
         return None
-    if at - record.last_seen_at >= TOUCH_EVERY:
-        LoginSession.update(last_seen_at=at).where(LoginSession.id == record.id).execute()
-    user = record.user
+    if at - last_seen_at >= TOUCH_EVERY:
+        LoginSession.update(last_seen_at=at).where(LoginSession.id == session_id).execute()
     user.session_token = token
     return user

@@ -8,6 +8,7 @@ tables: ALL_MODELS below is every table, for the schema tools.
 from peewee import BigIntegerField, CharField, ForeignKeyField, IntegerField, sort_models
 
 from workflows.db import DateTimeField
+from workflows.sql import Statement
 from workflows.models import MODELS, User
 from workflows.models.base import BaseModel
 
@@ -64,6 +65,11 @@ class ApiKey(BaseModel):
         """A revoked key opens nothing."""
         return self.revoked_at is None
 
+
+# A request's session: its id, end and times (SESSION_COLUMNS), then every column of its user (app/sessions.py).
+SESSION_COLUMNS = (LoginSession.id, LoginSession.ended_at, LoginSession.created_at, LoginSession.last_seen_at)
+SESSION = Statement(lambda v: LoginSession.select(*SESSION_COLUMNS, User).join(User)
+                    .where(LoginSession.token_hash == v("token_hash")))
 
 WEB_MODELS = [LoginSession, RateBucket, ApiKey]
 ALL_MODELS = sort_models(MODELS + WEB_MODELS)

@@ -4,7 +4,8 @@ It measures what the stack itself costs, so every gridcase figure has a yardstic
 in the same run: `/ping` (the framework alone), `/board/<grid_id>` (every open case of a
 grid as a plain card, from one indexed SELECT rendered by a Jinja2 template) and
 `POST /cases/<id>/transition` (a one-row UPDATE in a transaction). No sign-in, no CSRF,
-no scope checks, no history: that is the point.
+no scope checks, no history: that is the point. Like any minimal app it keeps one database
+connection per worker (opened by the worker's first request).
 
     DATABASE_URL=sqlite:///bench/.data/boards.db gunicorn -w 2 'bench.baseline:create_app()'
 """
@@ -56,12 +57,8 @@ def create_app(database_url=None):
 
     @app.before_request
     def _connect():
+        # One connection per worker, opened by its first request and kept (after gunicorn forks).
         db.connect(reuse_if_open=True)
-
-    @app.teardown_request
-    def _close(exc):
-        if not db.is_closed():
-            db.close()
 
     @app.get("/ping")
     def ping():

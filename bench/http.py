@@ -51,11 +51,13 @@ class Timing:
         self.warmup = "1s" if quick else "2s"
         self.seconds = seconds or (3 if quick else 5)
         self.duration = f"{self.seconds}s"
+        # The short run with a Lua script that counts every status (not timed for the figure).
+        self.check = "1s" if quick else "2s"
 
     def longer(self, seconds):
         """The same warm-up with a measured run of at least `seconds` (for slow requests)."""
         longer = Timing(False, max(seconds, self.seconds))
-        longer.warmup = self.warmup
+        longer.warmup, longer.check = self.warmup, self.check
         return longer
 
 
@@ -203,24 +205,68 @@ class Client:
 
 # --- wrk ------------------------------------------------------------------------------------------
 
-def wrk(url, script, args=(), connections=8, duration="5s", headers=()):
-    """One wrk run; returns the BENCH-JSON summary (rps, p50_ms, p99_ms, statuses …)."""
+def wrk(url, script=None, args=(), connections=8, duration="5s", headers=()):
+    """One wrk run. Without `script`: plain wrk (no Lua at all), its own summary parsed — the
+    throughput figures. With a script: the BENCH-JSON summary it prints, with every status counted."""
     command = [ensure_wrk(), "-t", str(THREADS), "-c", str(connections), "-d", duration, "--timeout", "30s",
-               "--latency", "-s", os.path.join(WRK_DIR, script), url, "--", *args, *headers]
+               "--latency"]
+    for header in headers:
+        command += ["-H", header]
+    if script:
+        command += ["-s", os.path.join(WRK_DIR, script)]
+    command += [url]
+    if script:
+        command += ["--", *args, *headers]
     env = {**os.environ, "BENCH_WRK_DIR": WRK_DIR, "BENCH_WRK_THREADS": str(THREADS),
            "BENCH_WRK_CONNECTIONS_PER_THREAD": str(max(connections // THREADS, 1))}
     done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
-    line = next((line for line in done.stdout.splitlines() if line.startswith("BENCH-JSON ")), None)
-    if done.returncode or line is None:
+    if done.returncode:
         raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    result = json.loads(line[len("BENCH-JSON "):])
-    result["statuses"] = {int(k): v for k, v in result["statuses"].items()}
+    if not script or script in PLAIN_SCRIPTS:
+        result = plain_summary(done.stdout)
+    else:
+        line = next((line for line in done.stdout.splitlines() if line.startswith("BENCH-JSON ")), None)
+        if line is None:
+            raise RuntimeError(f"wrk printed no BENCH-JSON line:\n{done.stdout}\n{done.stderr}")
+        result = json.loads(line[len("BENCH-JSON "):])
+        result["statuses"] = {int(k): v for k, v in result["statuses"].items()}
     result["connections"] = connections
     return result
 
 
-def measure(timing, server, url, script, args=(), connections=8, headers=(), warm_args=None, spy=None):
-    """A warm-up run (its figures dropped), then the measured run (profiled when `spy` is set).
+# Scripts that only build requests (no response callback): their runs are read like plain wrk's.
+PLAIN_SCRIPTS = ("post_plain.lua",)
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def plain_summary(text):
+    """wrk's own summary as numbers: requests, seconds, rps, p50/p90/p99 (ms), socket errors, and how many
+    answers were not 2xx/3xx (the only statuses plain wrk tells)."""
+    def ms(value):
+        number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()
+        return float(number) * _UNITS[unit]
+
+    done = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m)", text)
+    if not done:
+        raise RuntimeError(f"wrk's summary could not be read:\n{text}")
+    requests, seconds = int(done.group(1)), ms(done.group(2) + done.group(3)) / 1000
+    percentiles = {int(p): ms(v) for p, v in re.findall(r"^\s+(50|90|99)%\s+(\S+)\s*$", text, re.M)}
+    errors = {"connect": 0, "read": 0, "write": 0, "timeout": 0}
+    found = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    if found:
+        errors = dict(zip(errors, map(int, found.groups())))
+    other = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    return {"requests": requests, "seconds": seconds, "rps": requests / seconds if seconds else 0.0,
+            "p50_ms": percentiles.get(50, 0.0), "p90_ms": percentiles.get(90, 0.0),
+            "p99_ms": percentiles.get(99, 0.0), "errors": errors, "not_2xx_3xx": int(other.group(1)) if other else 0,
+            "statuses": {}}
+
+
+def measure(timing, server, url, script=None, args=(), connections=8, headers=(), warm_args=None, spy=None,
+            check=None):
+    """A warm-up run (its figures dropped), the measured run in plain wrk (profiled when `spy` is set),
+    then a short run of `check` — (script, args), a Lua script that counts every status — whose
+    statuses prove the measured answers were the right ones.
 
     Each run is followed by a drain: when wrk stops, the requests still queued on the server's
     socket are served anyway, and would otherwise eat into the next measured run (or the other
@@ -231,6 +277,12 @@ def measure(timing, server, url, script, args=(), connections=8, headers=(), war
     with spy.record(timing.seconds) if spy else contextlib.nullcontext():
         result = wrk(url, script, args, connections, timing.duration, headers)
     server.drain()
+    check_script, check_args = check or ("get.lua", ())
+    counted = wrk(url, check_script, check_args, connections, timing.check, headers)
+    server.drain()
+    result["statuses"] = counted["statuses"]
+    result["checked"] = counted["requests"]
+    result["errors"] = {kind: n + counted["errors"].get(kind, 0) for kind, n in result["errors"].items()}
     return result
 
 
@@ -298,6 +350,8 @@ def pooled(results):
             out["statuses"][status] = out["statuses"].get(status, 0) + n
         for kind, n in r["errors"].items():
             out["errors"][kind] = out["errors"].get(kind, 0) + n
+    out["not_2xx_3xx"] = sum(r.get("not_2xx_3xx", 0) for r in results)
+    out["checked"] = sum(r.get("checked", 0) for r in results)
     out["rounds"] = [round(r["rps"]) for r in results]
     problems = [r["problem"] for r in results if r.get("problem")]
     if problems:
@@ -307,8 +361,8 @@ def pooled(results):
 
 def unexpected(result, expected):
     """How many responses had a status other than the expected ones (socket errors count too)."""
-    return sum(n for status, n in result["statuses"].items() if status not in expected) + sum(
-        result["errors"].values())
+    return (sum(n for status, n in result["statuses"].items() if status not in expected)
+            + sum(result["errors"].values()) + result.get("not_2xx_3xx", 0))
 
 
 def trusted(result, expected):
@@ -321,6 +375,10 @@ def cell(result, expected):
     text = f"{result['rps']:.0f} req/s · p50 {result['p50_ms']:.1f} ms · p99 {result['p99_ms']:.1f} ms"
     if result.get("rounds"):
         text += f" ({len(result['rounds'])} rounds: {', '.join(str(rps) for rps in result['rounds'])} req/s)"
+    if result.get("statuses"):
+        shown = {2001: "200 (changed)", 2002: "200 (changed, late)"}
+        text += " · counted run: " + ", ".join(f"{n}×{shown.get(status, status)}"
+                                               for status, n in sorted(result["statuses"].items()))
     bad = unexpected(result, expected)
     if result["requests"] < MIN_RESPONSES:
         text += f" — only {result['requests']} responses in {result['seconds']:.0f} s: too few to trust"
@@ -329,6 +387,8 @@ def cell(result, expected):
     if result["statuses"].get(2001):
         text += (f" — {result['statuses'][2001] + result['statuses'].get(2002, 0)} polls found the board changed"
                  " (a 200 with a new ETag, then followed)")
+    if result.get("not_2xx_3xx"):
+        text += f" — {result['not_2xx_3xx']} answers of the measured run were not 2xx/3xx"
     if bad:
         statuses = ", ".join(f"{n}×{status}" for status, n in sorted(result["statuses"].items()))
         errors = ", ".join(f"{n} {kind}" for kind, n in result["errors"].items() if n)
@@ -427,9 +487,9 @@ def board_rows(timing, app, base, manifest, sessions):
     for size in BOARD_SIZES:
         grid = manifest["grids"][str(size)]
         for connections in CONNECTIONS:
-            mine = measure(timing, app, f"{app.base}/grids/{grid['code']}/board", "get.lua", connections=connections,
+            mine = measure(timing, app, f"{app.base}/grids/{grid['code']}/board", connections=connections,
                            headers=sessions[size].replay(), spy=spy_for(app, f"board-{size}-c{connections}"))
-            theirs = measure(timing, base, f"{base.base}/board/{grid['id']}", "get.lua", connections=connections)
+            theirs = measure(timing, base, f"{base.base}/board/{grid['id']}", connections=connections)
             if size == 500:
                 budget = "≥ 1.5× and p99 ≤ baseline"
                 check = lambda ratio, m, b: ratio >= 1.5 and m["p99_ms"] <= b["p99_ms"]  # noqa: E731
@@ -455,9 +515,9 @@ def refresh_row(timing, app, base, manifest, sessions):
     headers = client.replay() + [f"If-None-Match: {etag}"] + [f"{k}: {v}" for k, v in poll.items()]
     mine, theirs = alternating(
         ROUNDS,
-        lambda r: measure(timing, app, app.base + path, "get.lua", connections=8, headers=headers,
+        lambda r: measure(timing, app, app.base + path, connections=8, headers=headers,
                           spy=spy_for(app, "refresh") if r == 0 else None),
-        lambda r: measure(timing, base, base.base + "/ping", "get.lua", connections=8))
+        lambda r: measure(timing, base, base.base + "/ping", connections=8))
     # 2001: a 200 with a new ETag (the board changed during the run, as when a light turns at a
     # deadline); the poll then follows it, as a browser does. 2002: the same new board answering a
     # poll another connection of the thread sent before (see bench/wrk/get.lua). Each round starts
@@ -471,27 +531,31 @@ def refresh_row(timing, app, base, manifest, sessions):
     return result
 
 
-def split(cases, parts):
-    """Consecutive slices of the given sizes from the start of the pool."""
-    out, start = [], 0
-    for size in parts:
-        out.append(cases[start:start + size])
-        start += size
-    return out
+class Pool:
+    """The POST pool's cases still in `found`, handed out in disjoint slices (one pool file per wrk run)."""
+
+    def __init__(self, cases, workdir):
+        self.cases, self.workdir, self.used = cases, workdir, 0
+
+    def take(self, count):
+        """A pool file of the next `count` cases; raises PoolExhausted when too few are left."""
+        if self.used + count > len(self.cases):
+            raise PoolExhausted(len(self.cases) - self.used, count)
+        part = self.cases[self.used:self.used + count]
+        self.used += count
+        return write_pool(os.path.join(self.workdir, f"pool-{self.used}.pool"), part), part
+
+
+# Upper bounds of requests per second in an event-POST run (a slice of that many seconds' worth).
+POST_RATE = {"gridcase": 1200, "baseline": 5000}
 
 
 def post_rows(timing, app, base, manifest, sessions, workdir):
-    """A case event POST (report) signed in with CSRF, each on another case, vs the one-row transition."""
-    cases = pool_cases(manifest["db_url"], manifest["post_pool"])
-    # Upper bounds of what each run can use (gridcase: a few hundred a second; the baseline more).
-    sizes = [200 * timing.seconds, 1500 * timing.seconds, 400 * timing.seconds, 3000 * timing.seconds]
-    if len(cases) < ROUNDS * sum(sizes):
-        raise PoolExhausted(len(cases), ROUNDS * sum(sizes))
-    files, run_mine = [], []
-    for r in range(ROUNDS):
-        parts = split(cases[r * sum(sizes):], sizes)
-        run_mine += parts[1]
-        files.append([write_pool(os.path.join(workdir, f"{r}-{i}.pool"), part) for i, part in enumerate(parts)])
+    """A case event POST (report) signed in with CSRF, each on another case, vs the one-row transition.
+
+    Throughput from wrk with a request generator only (post_plain.lua: no response callback), then a
+    short run that counts every status (post_pool.lua); each run takes its own slice of the pool."""
+    pool = Pool(pool_cases(manifest["db_url"], manifest["post_pool"]), workdir)
     client = sessions["pool"]
     path = "/cases/{id}/events/report"
     body = f"csrf_token={urllib.parse.quote(client.csrf)}&version={{version}}&request_key={{key}}&view=board"
@@ -499,18 +563,42 @@ def post_rows(timing, app, base, manifest, sessions, workdir):
                f"HX-Current-URL: {app.base}/grids/{manifest['post_pool']['grid']}/board"]
     base_body = "state=reported&version={version}"
     base_path = "/cases/{id}/transition"
+    answered_cases = []
+    seconds = {"warm": 1, "run": timing.seconds, "check": 1}
+    post_timing = Timing(False, timing.seconds)
+    post_timing.warmup, post_timing.check = "1s", "1s"
+
+    def run(server, side, target, body_pattern, extra_headers, spy=None):
+        rate = POST_RATE[side]
+        warm, _ = pool.take(rate * seconds["warm"])
+        measured, cases = pool.take(rate * seconds["run"])
+        check, checked_cases = pool.take(rate * seconds["check"])
+        result = measure(post_timing, server, server.base, "post_plain.lua", [measured, target, body_pattern], 8,
+                         extra_headers, warm_args=[warm, target, body_pattern], spy=spy,
+                         check=("post_pool.lua", [check, target, body_pattern]))
+        if side == "gridcase":
+            answered_cases.append((result, cases, checked_cases))
+        return result
+
     mine, theirs = alternating(
         ROUNDS,
-        lambda r: measure(timing, app, app.base, "post_pool.lua", [files[r][1], path, body], 8, headers,
-                          warm_args=[files[r][0], path, body], spy=spy_for(app, "event-post") if r == 0 else None),
-        lambda r: measure(timing, base, base.base, "post_pool.lua", [files[r][3], base_path, base_body], 8,
-                          warm_args=[files[r][2], base_path, base_body]))
-    # The 200s must be real transitions: each answered case is `reported` with its history row
+        lambda r: run(app, "gridcase", path, body, headers, spy_for(app, "event-post") if r == 0 else None),
+        lambda r: run(base, "baseline", base_path, base_body, []))
+    # Every answer must be a real transition: each case answered is `reported` with its history row
     # (the queue drained after wrk stopped may have moved a few more than were counted).
-    states, events = moved(manifest["db_url"], run_mine)
-    answered = mine["statuses"].get(200, 0)
-    if states < answered or events != states:
-        mine["problem"] = f"{answered} answered 200 but {states} cases reported with {events} history rows"
+    problems = []
+    states = events = 0
+    for result, cases, checked_cases in answered_cases:
+        moved_states, moved_events = moved(manifest["db_url"], cases)
+        states, events = states + moved_states, events + moved_events
+        if moved_states < result["requests"] - result.get("not_2xx_3xx", 0) or moved_events != moved_states:
+            problems.append(f"{result['requests']} answered but {moved_states} cases reported with "
+                            f"{moved_events} history rows")
+        checked_states, checked_events = moved(manifest["db_url"], checked_cases)
+        if checked_states < result["statuses"].get(200, 0) or checked_events != checked_states:
+            problems.append(f"{result['statuses'].get(200, 0)} counted 200 but {checked_states} cases reported")
+    if problems:
+        mine["problem"] = "; ".join(problems)
     result = row("case event POST (report, signed in, CSRF), 8 conn. — vs one-row transition", mine, theirs,
                  {200}, {200}, "≥ 0.5×", lambda ratio, m, b: ratio >= 0.5)
     result["gridcase"] += f" ({states} cases reported, {events} history rows)"
@@ -538,7 +626,7 @@ def intake_row(timing, app, manifest, sessions, workdir, transition):
         handle.write(multipart(fields, [("photos", "photo.jpg", "image/jpeg", photo)], boundary))
     # A few requests a second at most: a longer run, so the figure rests on enough of them.
     mine = measure(timing.longer(8), app, app.base + path, "upload.lua", [body_file, boundary], 2,
-                   client.replay(), spy=spy_for(app, "intake"))
+                   client.replay(), spy=spy_for(app, "intake"), check=("upload.lua", [body_file, boundary]))
     result = row(f"intake with one {len(photo) / 1e6:.1f} MB photo, 2 conn. — transition for scale", mine,
                  transition, {303}, {200})
     result["ratio"] = round(result["ratio"], 4)

@@ -13,7 +13,8 @@ detail where they apply). Databases come from bench.generate's cache (built on f
   the statistics page computes them (facts_for + overview_and_tallies), timed.
 - Ledger: the real Flask route /ledger/export.xlsx (and .csv) in a subprocess with the test client
   (buffered=False), signed in as the street's dispatcher, on a copy of the 100k-case database:
-  time to the first body byte, total time, and the subprocess's peak RSS (VmHWM, as ru_maxrss
+  time to the first body byte (CSV, streamed) or to the whole file (xlsx, sent once XlsxWriter has
+  zipped it), and the subprocess's peak RSS (VmHWM, as ru_maxrss
   would be without the parent's peak that Linux folds into a child's at exec) during the export — the high-water mark is reset after sign-in, whose argon2 check takes 64 MiB by design
   (that peak is reported beside it).
 """
@@ -259,8 +260,12 @@ def bench_ledger(data_dir, kinds=("xlsx", "csv")):
             if result["status"] != 200:
                 raise RuntimeError(f"ledger export answered {result['status']}")
             detail = {"total_s": round(result["total_s"], 2), "bytes": result["bytes"], "cases": manifest["cases"]}
-            rows.append(figure(f"ledger {kind} 100k first byte", result["first_byte_s"], "s",
-                               budget=f"<= {FIRST_BYTE_BUDGET} s", **detail))
+            if kind == "csv":
+                rows.append(figure(f"ledger {kind} 100k first byte", result["first_byte_s"], "s",
+                                   budget=f"<= {FIRST_BYTE_BUDGET} s", **detail))
+            else:
+                # XlsxWriter zips the workbook once the last row is written: its first byte is its last.
+                rows.append(figure(f"ledger {kind} 100k whole file", result["total_s"], "s", **detail))
             rows.append(figure(f"ledger {kind} 100k peak RSS", result["peak_rss_kb"] / 1024, "MB",
                                budget=f"<= {RSS_BUDGET_MB} MB",
                                rss_before_request_mb=round(result["rss_before_kb"] / 1024, 1),

@@ -9,8 +9,9 @@ from datetime import date, timedelta
 
 import holidays
 
+from workflows import sql
 from workflows.clock import WorkCalendar
-from workflows.db import Prepared, db, slot, write_transaction
+from workflows.db import db, write_transaction
 from workflows.models import CalendarDay, CalendarYear, Counter, User
 
 VERSION_KEY = "calendar"
@@ -145,12 +146,9 @@ def _ensure_year(year):
     CalendarYear.insert(year=year).on_conflict_ignore().execute()
 
 
-VERSION = Prepared(lambda: Counter.select(Counter.value).where(Counter.key == slot("key")).tuples())
-
-
 def _version():
     """The calendar's version counter (0 before any write); every event's clock asks."""
-    rows = VERSION.rows(key=VERSION_KEY)
+    rows = sql.COUNTER.rows(key=VERSION_KEY)
     return rows[0][0] if rows else 0
 
 

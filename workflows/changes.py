@@ -7,10 +7,7 @@ when a case the board may show was written: a board keeps its aggregate (app/vie
 while that sum is the same. They live in the `counter` table (keys `changes:org:<id>`,
 `changes:dept:<id>`); a unit whose cases never changed through the write path has no row (0).
 """
-from peewee import fn
-
-from workflows.db import Prepared, slot
-from workflows.models import Counter
+from workflows import sql
 
 # The scope keys of a board (app/views/boards.py SCOPE_COLUMNS) that name an org unit.
 ORG_KEYS = ("grid", "community", "street", "district")
@@ -21,32 +18,14 @@ def key(scope_key, unit_id):
     return f"changes:{'dept' if scope_key == 'department' else 'org'}:{unit_id}"
 
 
-_BUMPS = {}
-
-
-def _bump(n):
-    """An upsert adding one to n counters (their rows made on first use), its SQL generated once."""
-    if n not in _BUMPS:
-        _BUMPS[n] = Prepared(lambda: Counter.insert_many(
-            [(slot(f"k{i}"), 1) for i in range(n)], fields=[Counter.key, Counter.value],
-        ).on_conflict(conflict_target=[Counter.key], update={Counter.value: Counter.value + 1}))
-    return _BUMPS[n]
-
-
 def count(case, department_before=None):
     """Count one change of `case` (call inside its write transaction, after the change)."""
     keys = [key(name, getattr(case, f"{name}_id")) for name in ORG_KEYS]
     keys += sorted({key("department", d) for d in (department_before, case.department_id) if d is not None})
-    _bump(len(keys)).changed(**{f"k{i}": k for i, k in enumerate(keys)})
-
-
-_MARKS = {}
+    sql.bump(len(keys)).changed(**{f"k{i}": k for i, k in enumerate(keys)})
 
 
 def mark(scope):
     """The sum of the counters of a board's scope ({"grid": id, "department": id …})."""
-    shape = tuple(sorted(scope))
-    if shape not in _MARKS:
-        _MARKS[shape] = Prepared(lambda: Counter.select(fn.COALESCE(fn.SUM(Counter.value), 0))
-                                 .where(Counter.key.in_([slot(name) for name in shape])).tuples())
-    return _MARKS[shape].rows(**{name: key(name, scope[name]) for name in shape})[0][0]
+    keys = [key(name, scope[name]) for name in sorted(scope)]
+    return sql.counter_sum(len(keys)).rows(**{f"k{i}": k for i, k in enumerate(keys)})[0][0]

@@ -4,7 +4,7 @@ from datetime import datetime
 from urllib.parse import urlparse
 
 import peewee
-from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase, TextField, Value
+from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase, TextField
 from playhouse.db_url import connect as url_connect
 
 db = DatabaseProxy()
@@ -83,72 +83,3 @@ class JSONField(TextField):
         if value is None:
             return None
         return json.loads(value)
-
-
-class _Slot(str):
-    """The stand-in value of a named slot while a Prepared query's SQL is generated."""
-
-
-def slot(name):
-    """A value a Prepared query takes when it runs (passed to the driver as given, like peewee does)."""
-    return Value(_Slot(name), converter=False)
-
-
-# What a peewee cursor wrapper holds about one result rather than about the query's columns.
-_PER_RESULT = frozenset(("cursor", "count", "index", "populated", "row_cache"))
-
-
-class Prepared:
-    """A query whose SQL is generated once per kind of database and then run with new values.
-
-    For the small indexed lookups every request makes (the session, a card, the board's
-    stamp), generating the SQL costs peewee more than the database's own work. `build()`
-    returns the peewee query with slot(name) where values go; rows(**values) returns raw
-    tuples, objects(**values) what the query itself would return (models with their joins).
-    """
-
-    def __init__(self, build):
-        self._build = build
-        self._compiled = {}
-        self._readers = {}
-
-    def _cursor(self, values):
-        kind = type(db.obj)
-        compiled = self._compiled.get(kind)
-        if compiled is None:
-            query = self._build()
-            compiled = self._compiled[kind] = (query, *query.sql())
-        query, sql, params = compiled
-        return query, db.execute_sql(sql, [values[p] if isinstance(p, _Slot) else p for p in params])
-
-    def rows(self, **values):
-        """The rows for these slot values, as tuples (as the driver gives them)."""
-        return self._cursor(values)[1].fetchall()
-
-    def objects(self, **values):
-        """The results for these slot values, converted as the query would convert them.
-
-        peewee works out how to turn a row into models (converters, joins) from the first row of
-        every result; the same SQL gives the same columns, so that is kept from the first run."""
-        query, cursor = self._cursor(values)
-        wrapper = query._get_cursor_wrapper(cursor)
-        kind = type(db.obj)
-        reader = self._readers.get(kind)
-        if reader is not None:
-            wrapper.__dict__.update(reader)
-        found = list(wrapper)
-        if reader is None and wrapper.initialized:
-            self._readers[kind] = {name: value for name, value in wrapper.__dict__.items()
-                                   if name not in _PER_RESULT}
-        return found
-
-    def changed(self, **values):
-        """Run an UPDATE or DELETE for these slot values; returns how many rows it changed."""
-        return self._cursor(values)[1].rowcount
-
-
-def column_values(model, values):
-    """{column name: value} as the driver takes it, for the named fields of `model` (what peewee's
-    own writes pass through each field's db_value)."""
-    fields = model._meta.fields
-    return {name: fields[name].db_value(value) for name, value in values.items()}

@@ -4,8 +4,9 @@ An admin's change is a new row effective from when it is saved, so it governs st
 entered after it and never touches a deadline already stamped. Without rows the built-in
 limits of workflows.machine apply.
 """
+from workflows import sql
 from workflows.clock import UNITS, Limit
-from workflows.db import Prepared, slot, write_transaction
+from workflows.db import write_transaction
 from workflows.machine import OPEN_STATES, TIME_LIMITS, URGENCY_STATES, default_limit
 from workflows.models import URGENCIES, TimeLimit, User
 
@@ -15,22 +16,10 @@ def urgency_key(state, urgency):
     return (urgency or "") if state in URGENCY_STATES else ""
 
 
-def _limit_query(dated):
-    """The newest limit of a step (in force at a moment when `dated`), as a prepared query: every event asks."""
-    query = TimeLimit.select(TimeLimit.amount, TimeLimit.unit).where(
-        (TimeLimit.state == slot("state")) & (TimeLimit.urgency == slot("urgency")))
-    if dated:
-        query = query.where(TimeLimit.effective_from <= slot("at"))
-    return Prepared(lambda: query.order_by(TimeLimit.effective_from.desc()).limit(1).tuples())
-
-
-LIMIT_NOW, LIMIT_AT = _limit_query(False), _limit_query(True)
-
-
 def limit_at(state, urgency, at=None):
     """The limit of a step of `state` entered at `at` (None: the newest limit)."""
     values = {"state": state, "urgency": urgency_key(state, urgency)}
-    rows = LIMIT_NOW.rows(**values) if at is None else LIMIT_AT.rows(at=at, **values)
+    rows = sql.LIMIT_NOW.rows(**values) if at is None else sql.LIMIT_AT.rows(at=at, **values)
     if not rows:
         return default_limit(state, urgency)
     return Limit(rows[0][0], rows[0][1])

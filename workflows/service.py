@@ -4,9 +4,9 @@ from dataclasses import dataclass
 
 from peewee import IntegrityError
 
-from workflows import changes, policy
+from workflows import changes, policy, sql
 from workflows.clock import Clock
-from workflows.db import Prepared, column_values, lock_for_update, slot, write_transaction
+from workflows.db import write_transaction
 from workflows.errors import DUPLICATE, FORBIDDEN, INVALID, INVALID_STATE, WorkflowError, stale
 from workflows.history import event_hash
 from workflows.limits import limit_at
@@ -144,23 +144,9 @@ def open_case(grid, actor, now, *, category, title, description="", clock=None, 
     return case
 
 
-# The lookups every event makes, their SQL generated once.
-LOCKED_CASE = Prepared(lambda: lock_for_update(Case.select().where(Case.id == slot("id"))))
-EVENT_BY_KEY = Prepared(lambda: CaseEvent.select().where(CaseEvent.request_key == slot("key")))
-PREVIOUS_HASH = Prepared(lambda: CaseEvent.select(CaseEvent.hash).where(
-    (CaseEvent.case == slot("case")) & (CaseEvent.seq == slot("seq"))).tuples())
-# Every event's history row: every column, RETURNING its id (on both databases).
-EVENT_COLUMNS = tuple(name for name in CaseEvent._meta.sorted_field_names if name != "id")
-INSERT_EVENT = Prepared(lambda: CaseEvent.insert({CaseEvent._meta.fields[name]: slot(name) for name in EVENT_COLUMNS})
-                        .returning(CaseEvent.id))
-# Every event's case UPDATE, one per set of changed columns (see _save_case).
-_SAVES = {}
-
-
 def event_by_key(request_key):
     """The event a request key recorded, or None."""
-    found = EVENT_BY_KEY.objects(key=request_key) if request_key else None
-    return found[0] if found else None
+    return sql.EVENT_BY_KEY.first(key=request_key) if request_key else None
 
 
 def fire(case, event, actor, now, *, clock=None, expected_version=None, request_key=None,
@@ -180,7 +166,7 @@ def fire(case, event, actor, now, *, clock=None, expected_version=None, request_
     clock = clock or current_clock()
     try:
         with write_transaction():
-            fresh = LOCKED_CASE.objects(id=case.id)[0]
+            fresh = sql.LOCKED_CASE.first(id=case.id)
             # A retried request, or a double tap whose twin held the lock, finds the first event here
             # (not a stale version).
             done = event_by_key(request_key)
@@ -218,7 +204,7 @@ def _apply(case, spec, actor, now, clock, data, request_key, attachments):
         raise WorkflowError(INVALID, reason)
     read_version = case.version
     from_state, prev_deadline, department_before = case.state, case.deadline, case.department_id
-    before = {name: case.__data__.get(name) for name in MUTABLE}
+    before = _mutable(case)
     department = data.get("department") or case.department_id
     MACHINE.events[spec.name].trigger(case, actor=actor, now=now, data=data, clock=clock)
     case.updated_at = now
@@ -239,22 +225,24 @@ def _apply(case, spec, actor, now, clock, data, request_key, attachments):
     return record
 
 
+def _mutable(case):
+    """{column: value} of the columns an event may change (foreign keys by id)."""
+    return {name: getattr(case, sql.key(Case._meta.fields[name])) for name in MUTABLE}
+
+
 def _save_case(case, before, read_version):
     """UPDATE the columns the event changed and the version, guarded by the version read (an index
-    is rewritten only for columns that are set, so unchanged ones are left out); its SQL generated
-    once per set of columns. Returns the number of rows changed (0: someone else was first)."""
-    names = (*(name for name in MUTABLE if case.__data__.get(name) != before[name]), "version")
-    if names not in _SAVES:
-        _SAVES[names] = Prepared(lambda: Case.update({Case._meta.fields[name]: slot(name) for name in names})
-                                 .where((Case.id == slot("id")) & (Case.version == slot("read_version"))))
-    values = column_values(Case, {name: case.__data__.get(name) for name in names})
-    return _SAVES[names].changed(id=case.id, read_version=read_version, **values)
+    is rewritten only for columns that are set, so unchanged ones are left out). Returns the number
+    of rows changed (0: someone else was first)."""
+    after = _mutable(case)
+    names = (*(name for name in MUTABLE if after[name] != before[name]), "version")
+    return sql.save_case(names).changed(id=case.id, read_version=read_version, **sql.columns(Case, case, names))
 
 
 def _append_event(case, event, from_state, to_state, actor, now, *, note, data, prev_deadline, department,
                   request_key=None, attachments=()):
     """Write the history row (seq = the case's new version), chained to the previous row."""
-    previous = PREVIOUS_HASH.rows(case=case.id, seq=case.version - 1) if case.version > 1 else None
+    previous = sql.PREVIOUS_HASH.rows(case=case.id, seq=case.version - 1) if case.version > 1 else None
     row = CaseEvent(
         case=case.id, seq=case.version, event=event, from_state=from_state, to_state=to_state,
         actor=_user(actor), actor_name=actor.name, actor_role=actor.role, at=now, note=note or "",
@@ -263,8 +251,7 @@ def _append_event(case, event, from_state, to_state, actor, now, *, note, data, 
     )
     row.prev_hash = previous[0][0] if previous else ""
     row.hash = event_hash(case.id, row, row.prev_hash)
-    row.id = INSERT_EVENT.rows(**column_values(CaseEvent, {name: row.__data__.get(name) for name in EVENT_COLUMNS}))[0][0]
-    row._dirty.clear()
+    row.id = sql.INSERT_EVENT.rows(**sql.columns(CaseEvent, row, sql.EVENT_COLUMNS))[0][0]
     for item in attachments:
         Attachment.create(case=case.id, event=row.id, uploaded_by=_user(actor), created_at=now, **item)
     return row
@@ -372,13 +359,12 @@ def _replayed(done, case):
 
 def _refresh(case, fresh):
     """Copy the saved row into the caller's instance. Related objects it had loaded (a card's
-    category, building, grid …) stay where their key is unchanged; those the event set are taken."""
-    kept = {name: obj for name, obj in case.__rel__.items() if case.__data__.get(name) == fresh.__data__.get(name)}
-    case.__data__.update(fresh.__data__)
-    case.__rel__.clear()
-    case.__rel__.update(kept)
-    case.__rel__.update(fresh.__rel__)
-    case._dirty.clear()
+    category, building, grid …) stay where their key is unchanged (peewee keeps them); a reference
+    the event changed is taken as the event set it (the department dispatched to, who entered)."""
+    for field in Case._meta.sorted_fields:
+        name = sql.key(field)
+        if getattr(case, name) != getattr(fresh, name):
+            setattr(case, field.name, getattr(fresh, field.name))
 
 
 def _user(actor):

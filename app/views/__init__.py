@@ -5,6 +5,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from peewee import InterfaceError, OperationalError
 
 from app import rendercache
+from app.db import reset as reset_connection
 from app.htmx import htmx
 from app.i18n import translate_error
 from workflows.errors import WorkflowError
@@ -77,8 +78,9 @@ def _standalone_error(code):
 
 def _database_unavailable(error):
     """The database is down or locked past its timeout: a clear 503, never a stack trace.
-    Each request opens its own connection, so the app recovers by itself when the database does."""
+    The thread's connection is closed, so the app recovers by itself when the database does."""
     current_app.logger.error("database unavailable: %s", error)
+    reset_connection()
     return _standalone_error(503), 503, {"Retry-After": "30"}
 
 

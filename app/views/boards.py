@@ -6,17 +6,18 @@ query over the scope, so an unchanged board answers 304 before anything is rende
 """
 import hashlib
 import operator
+from collections import namedtuple
 from datetime import datetime, timedelta, timezone
 from functools import reduce
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from cachetools import LRUCache
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
+from flask import (Blueprint, Response, abort, current_app, make_response, redirect, render_template, request, session,
+                   url_for)
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import generate_csrf
 from flask_login import current_user
-from peewee import JOIN
 from peewee import Case as When
 from peewee import fn
 
@@ -25,11 +26,11 @@ from app.access import allows, require
 from app.db import now
 from app.event_fields import needs_input
 from app.htmx import render
-from workflows import changes
+from app.i18n import select_locale
+from workflows import changes, sql
 from workflows.clock import light, light_sql
-from workflows.db import Prepared, slot
 from workflows.machine import FINAL, LEVEL_LABELS, STATES
-from workflows.models import URGENCIES, Building, Case, Category, Department, OrgUnit, User
+from workflows.models import URGENCIES, Case, Category, Department, OrgUnit
 from workflows.policy import can, scope_column, visible_cases
 from workflows.service import available_events
 
@@ -83,9 +84,9 @@ SCOPE_COLUMNS = {"grid": Case.grid, "community": Case.community, "street": Case.
                  "department": Case.department}
 
 
-def scope_where(scope, value=lambda name, v: v):
-    """A scope as a WHERE condition (`value` may turn its ids into a prepared query's slots)."""
-    return reduce(operator.and_, [SCOPE_COLUMNS[name] == value(name, v) for name, v in sorted(scope.items())])
+def scope_where(scope):
+    """A scope as a WHERE condition."""
+    return reduce(operator.and_, [SCOPE_COLUMNS[name] == v for name, v in sorted(scope.items())])
 
 
 def window(since):
@@ -99,26 +100,9 @@ def board_where(scope, filters, at):
                                   *filters.conditions(at)])
 
 
-def card_select():
-    """Cases with what a card shows (category, building, department, grid, who entered the state)."""
-    entered_by = User.alias()
-    return (
-        Case.select(Case, Category, Building, Department, OrgUnit, entered_by)
-        .join(Category, on=(Case.category == Category.id)).switch(Case)
-        .join(Building, JOIN.LEFT_OUTER, on=(Case.building == Building.id)).switch(Case)
-        .join(Department, JOIN.LEFT_OUTER, on=(Case.department == Department.id)).switch(Case)
-        .join(OrgUnit, on=(Case.grid == OrgUnit.id)).switch(Case)
-        .join(entered_by, JOIN.LEFT_OUTER, on=(Case.entered_by == entered_by.id)).switch(Case)
-    )
-
-
 def card_query(user, where):
     """The cards matching `where` that the viewer may see."""
-    return visible_cases(user, card_select()).where(where)
-
-
-# One card by id: a card action's answer loads it, so its SQL is generated once.
-CARD_BY_ID = Prepared(lambda: card_select().where(Case.id == slot("id")))
+    return visible_cases(user, sql.card_select()).where(where)
 
 
 # Cards in a column: nearest deadline first (closed cases have none: most recently closed first).
@@ -127,15 +111,21 @@ COLUMN_ORDER = (Case.deadline.asc(nulls="LAST"), Case.closed_at.desc(nulls="LAST
 
 class Cards:
     """The viewer's cards: pages of a column rendered through the card cache, and what a card needs
-    beyond its case (the viewer's actions, the departments a dispatch form offers)."""
+    beyond its case (the viewer's actions, the departments a dispatch form offers).
+
+    A kept card is the same HTML for everyone it is kept for: its key holds the case's id, version
+    and light, the day (its age), the view and the language, and what decides which actions it
+    shows (the policy reads the viewer's role, unit and department, and, for on-the-spot work,
+    whether the viewer is who entered the step) — never who the viewer is. Its CSRF token and
+    idempotency keys are left as marks and filled in for each response (app.rendercache)."""
 
     def __init__(self, user, at, view="board"):
         self.user = user = getattr(user, "_get_current_object", lambda: user)()
         self.at = at
         self.view = view
         self._departments = {}
-        # What every card key shares in this response: the day, the view, the language, the viewer's scope.
-        self._shared = (at.date(), view, str(get_locale()), user.id, user.role, user.org_id, user.department_id)
+        # What every card key shares in this response: the day, the view, the language, what the rules read.
+        self.shared = (at.date(), view, select_locale(), user.role, user.org_id, user.department_id)
 
     def actions(self, case):
         """[(event, needs_input)] the viewer may fire, from the machine's rules."""
@@ -151,31 +141,34 @@ class Cards:
             )
         return self._departments[key]
 
-    def key(self, case_id, version, colour):
-        """What a rendered card depends on besides its template (see app.rendercache)."""
-        return (case_id, version, colour, *self._shared)
+    def key(self, case_id, version, colour, entered_by_id):
+        """What a rendered card depends on besides its template (see the class)."""
+        return (case_id, version, colour, entered_by_id is not None and entered_by_id == self.user.id, *self.shared)
 
     def page(self, where, offset=0, limit=CARDS_PER_COLUMN):
         """The rendered cards of the cases matching `where`, in column order."""
         colour = light_sql(self.at, Case.warn_at, Case.deadline)
-        query = (visible_cases(self.user, Case.select(Case.id, Case.version, colour))
-                 .where(where).order_by(*COLUMN_ORDER).offset(offset).limit(limit).tuples())
-        return self.render(list(query))
+        query = (visible_cases(self.user, Case.select(Case.id, Case.version, colour, Case.entered_by))
+                 .where(where).order_by(*COLUMN_ORDER).offset(offset).limit(limit))
+        return self.render(sql.rows_of(query).fetchall())
 
-    def columns(self, where):
-        """{state: (count, first cards)} of a board: one query ranks every case within its column."""
+    def ranked(self, where):
+        """{state: (count, first rows)} of a board: one query ranks every case within its column; a row
+        is (id, version, light, who entered the step), what render() takes."""
         ranked = visible_cases(self.user, Case.select(
-            Case.id, Case.version, light_sql(self.at, Case.warn_at, Case.deadline).alias("colour"), Case.state,
+            Case.id, Case.version, light_sql(self.at, Case.warn_at, Case.deadline).alias("colour"),
+            Case.entered_by.alias("entered_by_id"), Case.state,
             fn.ROW_NUMBER().over(partition_by=[Case.state], order_by=COLUMN_ORDER).alias("n"),
             fn.COUNT(Case.id).over(partition_by=[Case.state]).alias("total"),
         )).where(where).alias("ranked")
         c = ranked.c
-        rows = (Case.select(c.id, c.version, c.colour, c.state, c.total).from_(ranked)
-                .where(c.n <= CARDS_PER_COLUMN).order_by(c.state, c.n).tuples())
+        rows = (Case.select(c.id, c.version, c.colour, c.entered_by_id, c.state, c.total).from_(ranked)
+                .where(c.n <= CARDS_PER_COLUMN).order_by(c.state, c.n))
         by_state = {}
-        for case_id, version, colour, state, total in rows:
-            by_state.setdefault(state, (total, []))[1].append((case_id, version, colour))
-        return {state: (total, self.render(page)) for state, (total, page) in by_state.items()}
+        # Ids, numbers and the light's name: the driver's values are the values (no reader needed).
+        for case_id, version, colour, entered_by_id, state, total in sql.rows_of(rows):
+            by_state.setdefault(state, (total, []))[1].append((case_id, version, colour, entered_by_id))
+        return by_state
 
     def card(self, case, case_id):
         """One card's HTML (loading its case if not given; nothing if it is no longer visible)."""
@@ -183,30 +176,30 @@ class Cards:
         return render_template("boards/_card.html", case=case, cards=self, view=self.view) if case else ""
 
     def render(self, rows, loaded=None):
-        """The cards of (id, version, light) rows, in order: kept ones as they are; the others loaded
-        whole (unless given in `loaded`) and rendered."""
-        keys = {case_id: self.key(case_id, version, colour) for case_id, version, colour in rows}
+        """The cards of (id, version, light, entered by) rows, in order: kept ones as they are; the
+        others loaded whole (unless given in `loaded`) and rendered."""
+        keys = {row[0]: self.key(*row) for row in rows}
         if loaded is None:
             missing = [case_id for case_id, key in keys.items() if not rendercache.has(key)]
             loaded = {case.id: case for case in card_query(self.user, Case.id.in_(missing))} if missing else {}
         else:
             missing = list(loaded)
-        cards = []
+        items = []
         for case_id, key in keys.items():
             case = loaded.get(case_id)
             if case is not None:
                 # Loaded again: it may have moved on since the first query, so key it as it is now.
-                key = self.key(case.id, case.version, light(self.at, case.warn_at, case.deadline))
+                key = self.key(case.id, case.version, light(self.at, case.warn_at, case.deadline), case.entered_by_id)
             elif case_id in missing:
                 continue  # gone from view between the two queries
-            cards.append(rendercache.cached(key, lambda case=case, case_id=case_id: self.card(case, case_id)))
-        return cards
+            items.append((key, lambda case=case, case_id=case_id: self.card(case, case_id)))
+        return rendercache.pieces(items)
 
 
 def load_card(user, case_id):
     """One case loaded as a card, or None if the viewer may not see it (the rules of visible_cases)."""
-    found = CARD_BY_ID.objects(id=case_id)
-    return found[0] if found and can(user, "case.view", found[0]) else None
+    case = sql.CARD_BY_ID.first(id=case_id)
+    return case if case is not None and can(user, "case.view", case) else None
 
 
 def stamp_columns(at):
@@ -229,10 +222,6 @@ def turns(row):
     return min(moments, default=datetime.max)
 
 
-# An unfiltered board's aggregate for each shape of scope, its SQL generated once.
-STAMPS = {}
-
-
 def kept_stamps():
     """The aggregates this app's process worked out, by scope and its change count (workflows.changes):
     (row, worked out at, valid before). A poll of an unchanged board reads one counter sum instead of
@@ -245,16 +234,14 @@ def kept_stamps():
 
 def prepared_stamp(scope, at):
     """The aggregate of an unfiltered board (it runs on every poll): kept while the scope's
-    change count is the same and time has turned nothing; else through a prepared query."""
+    change count is the same and time has turned nothing; else worked out again."""
     shape = tuple(sorted(scope))
     key = (shape, tuple(scope[name] for name in shape), changes.mark(scope))
     kept = kept_stamps().get(key)
     if kept is not None and kept[1] <= at < kept[2]:
         return kept[0]
-    if shape not in STAMPS:
-        STAMPS[shape] = Prepared(lambda: Case.select(*stamp_columns(slot("at"))).where(
-            scope_where(scope, lambda name, _v: slot(name)) & window(slot("since"))))
-    row = STAMPS[shape].rows(at=at, since=at - timedelta(days=CLOSED_DAYS), **scope)[0]
+    row = (Case.select(*stamp_columns(at)).where(scope_where(scope) & window(at - timedelta(days=CLOSED_DAYS)))
+           .tuples().get())
     kept_stamps()[key] = (row, at, turns(row))
     return row
 
@@ -271,27 +258,28 @@ def board_stamp(user, where, at, scope=None):
         row = prepared_stamp(scope, at)
     else:
         row = Case.select(*stamp_columns(at)).where(where()).tuples().get()
-    # A pending flash message must be shown, so a page carrying one is never "unchanged".
-    parts = (row, user.id, user.role, user.org_id, user.department_id, str(get_locale()),
+    # A pending flash message must be shown, so a page carrying one is never "unchanged"; and the
+    # page carries the session's CSRF token, so a page of another session (before a sign-out, even
+    # of the same user) never is: the token is made now if this session has none yet.
+    if "csrf_token" not in session:
+        generate_csrf()
+    parts = (row, user.id, user.role, user.org_id, user.department_id, select_locale(),
              request.htmx.target, request.query_string, at.date(),
-             current_app.config.get("BOARD_POLL_SECONDS"), bool(session.get("_flashes")))
+             current_app.config.get("BOARD_POLL_SECONDS"), bool(session.get("_flashes")), session["csrf_token"])
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32], Case.updated_at.python_value(row[2])
 
 
 def conditional(user, where, at, scope=None):
     """(etag, last_modified, 304 response or None): a poll of an unchanged board stops here."""
     etag, last_modified = board_stamp(user, where, at, scope)
-    if request.if_none_match.contains(etag):
-        response = make_response("", 304)
-        response.set_etag(etag)
-        return etag, last_modified, response
+    if f'"{etag}"' in asked_etags():
+        return etag, last_modified, Response(status=304, headers={"ETag": f'"{etag}"'})
     return etag, last_modified, None
 
 
-def stamped(etag, produce):
-    """A stamped page's HTML: rendered once per process for its address and ETag (see app.rendercache).
-    A page showing a flash message is not kept: the message is shown once."""
-    return rendercache.cached(("page", request.path, etag), produce, keep=not session.get("_flashes"))
+def asked_etags():
+    """The entity tags of If-None-Match as sent (a board's are strong, quoted hex, never "*")."""
+    return {tag.strip().removeprefix("W/") for tag in request.headers.get("If-None-Match", "").split(",")}
 
 
 def finish(response, etag, last_modified):
@@ -306,17 +294,59 @@ def finish(response, etag, last_modified):
     return response
 
 
-def columns(cards, where, filters, more_endpoint, **url_args):
-    """The board's columns: the count of each state and its first cards by deadline."""
-    ranked = cards.columns(where)
-    out = []
+def columns(cards, where, filters, more_endpoint, scope=None, **url_args):
+    """The board's columns — the count of each state and its first cards by deadline — as one kept
+    piece of HTML, the same for everyone whose cards have the same keys (see Cards).
+
+    An unfiltered board's columns are also kept under its aggregate (the row its ETag rests on,
+    kept while its scope's change count is the same and no light has turned): a full load of an
+    unchanged board then runs no query on its cases. The aggregate covers the board's cases
+    whoever looks (the policy's board.* rules); what differs between viewers is what decides
+    their actions — role, unit, department — and, for grid workers, which on-the-spot handlings
+    they entered themselves (they may not verify those)."""
+    if scope is not None and not filters.active:
+        key = ("board", request.path, prepared_stamp(scope, cards.at), cards.shared, own_handlings(cards.user, scope))
+        html = rendercache.kept(key)
+        if html is None:
+            html = ranked_columns(cards, where, filters, more_endpoint, **url_args)
+            rendercache.keep(key, html)
+        return rendercache.cached(key, lambda: html)
+    return rendercache.cached(*ranked_columns_piece(cards, where, filters, more_endpoint, **url_args))
+
+
+def own_handlings(user, scope):
+    """The cases in `scope` handled on the spot by this grid worker and not yet verified (ids)."""
+    if user.role not in ("member", "lead"):
+        return ()
+    return tuple(row[0] for row in sql.rows_of(Case.select(Case.id).where(
+        scope_where(scope) & (Case.state == "handled") & (Case.entered_by == user.id)).order_by(Case.id)))
+
+
+def ranked_columns(cards, where, filters, more_endpoint, **url_args):
+    """The columns' HTML (with its marks), through the piece kept for its cards' keys."""
+    key, produce = ranked_columns_piece(cards, where, filters, more_endpoint, **url_args)
+    return str(rendercache.cached(key, produce))
+
+
+def ranked_columns_piece(cards, where, filters, more_endpoint, **url_args):
+    """(key, produce) of the columns of the cases matching `where`, keyed by every card's key."""
+    ranked = cards.ranked(where)
+    shape = []
     for state in STATES:
-        total, shown = ranked.get(state, (0, []))
+        total, rows = ranked.get(state, (0, []))
         more = None
-        if total > len(shown):
-            more = url_for(more_endpoint, column=state, offset=len(shown), **url_args, **filters.args())
-        out.append({"state": state, "total": total, "cards": shown, "more": more, "left": total - len(shown)})
-    return out
+        if total > len(rows):
+            more = url_for(more_endpoint, column=state, offset=len(rows), **url_args, **filters.args())
+        shape.append((state, total, more, total - len(rows), rows))
+    key = ("columns", cards.view, select_locale(),
+           tuple((state, total, more, tuple(cards.key(*row) for row in rows)) for state, total, more, _, rows in shape))
+
+    def produce():
+        return render_template("boards/_columns.html", columns=[
+            {"state": state, "total": total, "cards": cards.render(rows), "more": more, "left": left}
+            for state, total, more, left, rows in shape])
+
+    return key, produce
 
 
 def more_cards(cards, where, filters, state, offset, more_endpoint, **url_args):
@@ -357,9 +387,9 @@ def card_board(scope, more_endpoint, template, **ctx):
                                                  None if filters.active else scope)
     if unchanged is not None:
         return unchanged
-    body = stamped(etag, lambda: render(
+    body = rendercache.filled(render(
         template, {"board": "boards/_board.html"},
-        columns=columns(Cards(user, at), board_where(scope, filters, at), filters, more_endpoint,
+        columns=columns(Cards(user, at), board_where(scope, filters, at), filters, more_endpoint, scope=scope,
                         **url_args), filters=filters,
         categories=category_choices(), urgencies=URGENCIES, poll=poll_seconds(), view="board",
         etag=etag, **ctx,
@@ -367,20 +397,21 @@ def card_board(scope, more_endpoint, template, **ctx):
     return finish(body, etag, last_modified)
 
 
+# A category as the filter shows it.
+Choice = namedtuple("Choice", "id name parent_id")
+
+
 def category_choices():
-    """Major categories with their minors, for the filter."""
-    everything = list(Category.select().order_by(Category.sort_order, Category.code))
+    """Major categories with their minors, for the filter (read as plain rows: every board page asks)."""
+    query = Category.select(Category.id, Category.name, Category.parent).order_by(Category.sort_order, Category.code)
+    everything = [Choice(*row) for row in sql.rows_of(query)]
     return [(major, [m for m in everything if m.parent_id == major.id]) for major in everything
             if major.parent_id is None]
 
 
-GRID_BY_CODE = Prepared(lambda: OrgUnit.select().where((OrgUnit.code == slot("code")) & (OrgUnit.kind == "grid")))
-
-
 def grid_by_code(code):
-    """The grid with this code, or None (a prepared lookup: every poll of a grid board makes it)."""
-    found = GRID_BY_CODE.objects(code=code)
-    return found[0] if found else None
+    """The grid with this code, or None (a kept statement: every poll of a grid board makes it)."""
+    return sql.GRID_BY_CODE.first(code=code)
 
 
 @bp.get("/grids/<code>/board")
@@ -492,11 +523,11 @@ def rollup(scope, lane_column, lanes, **ctx):
     lane_ids = sorted({lane_id for lane_id, _state in cells if lane_id != UNASSIGNED.id})
     if any(lane_id == UNASSIGNED.id for lane_id, _state in cells):
         lane_ids.append(None)
-    body = stamped(etag, lambda: render(
+    body = render(
         "boards/rollup.html", {"board": "boards/_rollup.html"},
         lanes=lanes(lane_ids), cells=cells, totals=totals, filters=filters, categories=category_choices(),
         urgencies=URGENCIES, poll=poll_seconds(), etag=etag, **ctx,
-    ))
+    )
     return finish(body, etag, last_modified)
 
 

@@ -11,8 +11,8 @@ from app.htmx import render
 from app.i18n import translate_error
 from app.uploads import UploadError, discard, process_photos
 from app.views.boards import Cards, load_card
+from workflows import sql
 from workflows.clock import light
-from workflows.db import Prepared, slot
 from workflows.errors import STALE, WorkflowError
 from workflows.machine import EVENT_SPECS
 from workflows.models import Attachment, Case, CaseEvent, Category, Department, OrgUnit
@@ -26,13 +26,9 @@ CARD_VIEWS = ("board", "queue")
 STATUS = {"forbidden": 403, "stale": 409}
 
 
-CASE_BY_ID = Prepared(lambda: Case.select().where(Case.id == slot("id")))
-
-
 def load_case(case_id):
     """The case, if it exists and the user may see it (404 otherwise: no probing)."""
-    found = CASE_BY_ID.objects(id=case_id)
-    return require("case.view", found[0] if found else None)
+    return require("case.view", sql.CASE_BY_ID.first(id=case_id))
 
 
 @bp.get("/cases")
@@ -114,7 +110,7 @@ def card_answer(case_id, view, *, moved, message=None, event=None, errors=None, 
         else:
             # The card as everyone who polls will see it next: kept for their boards too.
             colour = light(cards.at, case.warn_at, case.deadline)
-            card = cards.render([(case.id, case.version, colour)], {case.id: case})[0]
+            card = cards.render([(case.id, case.version, colour, case.entered_by_id)], {case.id: case})[0]
         body = moved_card(case.state, card) if moved and view == "board" else card
     response = make_response(body, status)
     if moved and status == 200:

@@ -8,7 +8,7 @@ from flask_login import current_user
 from app.access import allows
 from app.db import now
 from app.htmx import render
-from app.views.boards import Cards, board_url_for, conditional, finish, poll_seconds, stamped
+from app.views.boards import Cards, board_url_for, conditional, finish, poll_seconds
 from workflows.models import Case, User
 from workflows.policy import can, scope_column
 
@@ -66,10 +66,9 @@ def queue():
     if unchanged is not None:
         return unchanged
     cards = Cards(current_user, at, view="queue")
-    body = stamped(etag, lambda: render("boards/queue.html", {"queue": "boards/_queue.html"}, view="queue",
-                                        sections=[(name, cards.page(state & where, 0, QUEUE_LIMIT))
-                                                  for name, state, where in sections],
-                                        poll=poll_seconds(), board_url=board_url_for(current_user), etag=etag))
+    body = render("boards/queue.html", {"queue": "boards/_queue.html"}, view="queue",
+                  sections=[(name, cards.page(state & where, 0, QUEUE_LIMIT)) for name, state, where in sections],
+                  poll=poll_seconds(), board_url=board_url_for(current_user), etag=etag)
     return finish(body, etag, last_modified)
 
 

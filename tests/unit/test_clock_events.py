@@ -2,6 +2,7 @@
 from datetime import datetime, timedelta
 
 import pytest
+from playhouse.shortcuts import model_to_dict
 
 from tests.factories import T0, new_case
 from workflows.clock import Clock, Limit, light
@@ -24,10 +25,10 @@ def assigned(world, category=None, at=T0):
 
 def refused(case, event, actor, at, **data):
     """Fire and expect a refusal that changes nothing; returns the refusal."""
-    before = (Case.get_by_id(case.id).__data__.copy(), CaseEvent.select().count())
+    before = (model_to_dict(Case.get_by_id(case.id), recurse=False), CaseEvent.select().count())
     with pytest.raises(WorkflowError) as caught:
         fire(case, event, actor, at, clock=CLOCK, **data)
-    assert (Case.get_by_id(case.id).__data__, CaseEvent.select().count()) == before
+    assert (model_to_dict(Case.get_by_id(case.id), recurse=False), CaseEvent.select().count()) == before
     return caught.value
 
 

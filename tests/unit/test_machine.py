@@ -6,6 +6,7 @@ workflows/policy.py, so a wrong rule fails here.
 from datetime import datetime, timedelta
 
 import pytest
+from playhouse.shortcuts import model_to_dict
 
 from tests.factories import T0, new_case
 from workflows.clock import Clock
@@ -114,7 +115,7 @@ def build(w, setup, start=T0):
 def snapshot(case):
     """Everything an event could change about a case."""
     row = Case.get_by_id(case.id)
-    return row.__data__.copy(), CaseEvent.select().where(CaseEvent.case == case.id).count()
+    return model_to_dict(row, recurse=False), CaseEvent.select().where(CaseEvent.case == case.id).count()
 
 
 def test_every_state_event_actor_combination(world):

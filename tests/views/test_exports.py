@@ -1,4 +1,4 @@
-"""The streamed workbook: typed cells that open in a spreadsheet, bytes before the rows are all read, flat memory."""
+"""The workbook: typed cells that open in a spreadsheet, text that stays text, flat memory whatever the rows."""
 import io
 import tracemalloc
 from datetime import date, datetime
@@ -28,24 +28,29 @@ def test_cells_keep_their_types_and_text_stays_text():
     assert values[3][:3] == ("+8613900000000", "@sum", " 前后空格 ")
     assert values[4][0] == "<b>&amp;</b>" and values[4][1] == "True" and values[4][2] is None
     assert values[4][4] == 0
+    assert sheet["A4"].quotePrefix and sheet["E3"].quotePrefix and not sheet["C4"].quotePrefix
 
 
-def test_the_first_bytes_leave_before_the_rows_are_read_and_memory_stays_flat():
-    read = []
-
-    def rows():
-        for n in range(ROWS):
-            read.append(n)
+def test_memory_stays_flat_whatever_the_number_of_rows():
+    def rows(count):
+        for n in range(count):
             yield [f"GC-{n:08d}", "道路破损需要修复" * 3, datetime(2026, 11, 1, 8, 30), n, "环卫所", "否"]
 
-    tracemalloc.start()
-    chunks = _xlsx_chunks([("Ledger", ["a", "b", "c", "d", "e", "f"], rows())])
-    first = next(chunks)
-    read_at_first_byte = len(read)
-    size = len(first) + sum(len(chunk) for chunk in chunks)
-    _current, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    assert first[:4] == b"PK\x03\x04"
-    assert read_at_first_byte < ROWS // 10
-    assert len(read) == ROWS and size > 1_000_000
-    assert peak < 12 * 1024 * 1024 + len(read) * 16  # the list `read` itself grows; the workbook does not
+    peaks = {}
+    for count in (ROWS // 6, ROWS):
+        tracemalloc.start()
+        size = sum(len(chunk) for chunk in _xlsx_chunks([("Ledger", ["a", "b", "c", "d", "e", "f"], rows(count))]))
+        peaks[count] = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert size > count * 10
+    # Six times the rows, about the same memory: each row goes to disk as it is written.
+    assert peaks[ROWS] < 4 * 1024 * 1024 and peaks[ROWS] < 1.5 * peaks[ROWS // 6] + 512 * 1024, peaks
+
+
+def test_the_file_is_a_workbook_and_nothing_is_left_on_disk(tmp_path, monkeypatch):
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    data = b"".join(_xlsx_chunks([("A", ["x"], iter([[1]])), ("B", ["y"], iter([["二"]]), "说明")]))
+    assert data[:4] == b"PK\x03\x04"
+    book = load_workbook(io.BytesIO(data))
+    assert [s.title for s in book.worksheets] == ["A", "B"] and book.worksheets[1]["A3"].value == "二"
+    assert list(tmp_path.iterdir()) == []

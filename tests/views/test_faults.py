@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 import pytest
 
 from app import create_app
+from app.db import reset as reset_connection
 from tests.conftest import PG_URL, Client
 from tests.factories import PASSWORD, T0, make_world, new_case
 from workflows.db import db
@@ -131,7 +132,9 @@ def outage(database_url, tmp_path):
         folder.mkdir()
         shutil.copyfile(database_url[len("sqlite:///"):], folder / "gridcase.db")
         url = f"sqlite:///{folder / 'gridcase.db'}"
-        cut = lambda: os.rename(folder, tmp_path / "away")  # noqa: E731
+        # A connection already open keeps its file whatever happens to the path: the outage is a
+        # database that cannot be opened once this thread's kept connection is gone.
+        cut = lambda: (os.rename(folder, tmp_path / "away"), reset_connection())  # noqa: E731
         restore = lambda: os.rename(tmp_path / "away", folder)  # noqa: E731
     app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "k", "UPLOAD_FOLDER": str(tmp_path)})
     db.connect(reuse_if_open=True)

@@ -96,6 +96,23 @@ def test_a_user_deactivated_behind_the_apps_back_is_signed_out_on_the_next_reque
     assert LoginSession.get(LoginSession.user == app_world.member.id).end_reason == "deactivated"
 
 
+def test_changes_made_elsewhere_reach_a_process_that_already_knows_the_session(app, login, app_world, clock):
+    """A process reuses the user it built for a session while the session's row and the user's are
+    unchanged; a sign-out, a deactivation or a new role written by another process (here: straight
+    to the database) is seen on the very next request all the same."""
+    tablet, desk = login("member"), login("member")
+    for client in (tablet, desk):
+        assert signed_in(client.get("/cases")) and signed_in(client.get("/cases"))  # known to this process
+    User.update(role="lead").where(User.username == "member").execute()
+    assert "网格长" in tablet.get("/cases").get_data(as_text=True)
+    first = LoginSession.select().where(LoginSession.user == app_world.member.id).order_by(LoginSession.id).first()
+    LoginSession.update(ended_at=T, end_reason="signout").where(LoginSession.id == first.id).execute()
+    assert tablet.get("/cases").status_code == 302
+    assert signed_in(desk.get("/cases"))
+    User.update(active=False).where(User.username == "member").execute()
+    assert desk.get("/cases").status_code == 302
+
+
 def test_the_session_id_is_new_at_every_sign_in_and_only_its_hash_is_stored(app, client, app_world, clock):
     before = client.token("/login")
     client.login("member")

@@ -56,7 +56,7 @@ class Node:
             try:
                 if requests.get(f"{self.url}/login", timeout=2).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or still starting up
                 time.sleep(0.2)
         raise AssertionError(f"{self.url} did not start")
 

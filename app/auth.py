@@ -13,6 +13,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from app import sessions
+from app.inputs import same_site_path
 from app.db import now
 from app.ratelimit import allow
 from workflows.db import lock_for_update, write_transaction
@@ -180,9 +181,7 @@ def logout():
 
 def _safe_next(target):
     """Only same-site paths are followed after sign-in."""
-    if target and target.startswith("/") and not target.startswith("//") and not target.startswith("/\\"):
-        return target
-    return url_for("home")
+    return same_site_path(target, url_for("home"))
 
 
 def init_app(app):

@@ -26,6 +26,7 @@ from workflows.machine import N_
 from workflows.models import ApiKey, Attachment, Building, Case, CaseEvent, Category, Department, OrgUnit
 from workflows.residents import format_code, mask_contacts, public_note, record_report
 from workflows.service import SystemActor
+from workflows.text import clean_text as xml_safe
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = datetime(2026, 3, 1)
@@ -87,11 +88,12 @@ def _fill(element, document):
                 if isinstance(entry, dict):
                     _fill(grandchild, entry)
                 else:
-                    grandchild.text = str(entry)
+                    grandchild.text = xml_safe(str(entry))
         elif isinstance(value, bool):
             child.text = "true" if value else "false"
         elif value is not None:
-            child.text = str(value)
+            # ElementTree escapes <, & and quotes but writes control characters as they are.
+            child.text = xml_safe(str(value))
 
 
 def errors_body(error, fmt):

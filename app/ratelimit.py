@@ -14,6 +14,8 @@ write transaction is IMMEDIATE, on PostgreSQL the upserted row stays locked unti
 import math
 from datetime import datetime, timedelta
 
+from flask import request
+
 from workflows.db import write_transaction
 from workflows.models import RateBucket
 
@@ -79,3 +81,9 @@ def take_back(key, limits, now):
              .where((RateBucket.key == key) & (RateBucket.window == window)
                     & (RateBucket.start == elapsed - elapsed % window) & (RateBucket.hits > 0))
              .execute())
+
+
+def per_address(prefix, limits, now):
+    """Record a request from this request's address under `prefix`; 0 if within every limit, else
+    the seconds to wait (the address is the one ProxyFix settled on: TRUSTED_PROXIES decides)."""
+    return attempt(f"{prefix}:{request.remote_addr or 'unknown'}", limits, now)

@@ -150,10 +150,12 @@ def login():
                               "or ask an administrator for help."), 429
         else:
             user = User.get_or_none(User.username == typed)
-            if refusal(user, typed, form.password.data, at, pair_refused) is None:
+            reason = refusal(user, typed, form.password.data, at, pair_refused)
+            if reason is None:
                 take_back_failure(counters, at)
                 signed_in(user, at)
                 return redirect(_safe_next(request.args.get("next")), code=303)
+            # The reason goes to the log only: outside, every refusal looks alike.
             error, status = str(REFUSED), 400
     elif request.method == "POST":
         error, status = _("Enter your username and password."), 400

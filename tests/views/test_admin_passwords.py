@@ -111,3 +111,11 @@ def test_the_demo_accounts_sign_in_directly(app, clock):
         client = Client(app.test_client())
         assert client.login(username, DEMO_PASSWORD).status_code == 303
         assert client.get("/").headers["Location"] != "/account/password"
+
+
+def test_an_administrator_resetting_their_own_password_is_not_asked_again(login, app_world, clock):
+    admin = login("admin")
+    response = save(admin, f"/admin/users/{app_world.admin.id}", {"name": "admin", "role": "admin", "password": GOOD})
+    assert response.status_code == 303
+    assert not User.get_by_id(app_world.admin.id).must_change_password
+    assert admin.get("/admin/users").status_code == 200  # still signed in, not sent to the password page

@@ -42,9 +42,9 @@ def serve(database_url, tmp_path):
         while time.monotonic() < deadline:
             assert process.poll() is None, (tmp_path / f"gunicorn-{port}.log").read_text()
             try:
-                requests.get(f"{url}/login", timeout=2)
+                requests.get(f"{url}/login", timeout=10)
                 return url
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or the worker still booting
                 time.sleep(0.2)
         raise AssertionError(f"{url} did not start")
 
@@ -61,14 +61,14 @@ def serve(database_url, tmp_path):
 
 def secure(url):
     """Whether the app took a plain-HTTP request claiming HTTPS for a secure one (it sends HSTS then)."""
-    response = requests.get(f"{url}/login", headers={"X-Forwarded-Proto": "https"}, timeout=10)
+    response = requests.get(f"{url}/login", headers={"X-Forwarded-Proto": "https"}, timeout=30)
     return "Strict-Transport-Security" in response.headers
 
 
 def counted_apart(url):
     """Whether requests claiming three different client addresses get three separate counts."""
     codes = [requests.get(f"{url}/track?code=NOPE", headers={"X-Forwarded-For": f"203.0.113.{n}"},
-                          timeout=10).status_code for n in range(1, 4)]
+                          timeout=30).status_code for n in range(1, 4)]
     assert all(code in (404, 429) for code in codes), codes
     return codes == [404, 404, 404]
 

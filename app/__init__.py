@@ -32,7 +32,7 @@ def create_app(test_config=None):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_PHOTOS"] * app.config["MAX_PHOTO_BYTES"] + 1024 * 1024
 
-    from app import auth, cli, db, i18n, security, views
+    from app import auth, cli, db, i18n, inputs, security, views
 
     security.init_app(app)
     db.init_app(app)
@@ -40,6 +40,7 @@ def create_app(test_config=None):
     auth.init_app(app)
     views.init_app(app)
     cli.init_app(app)
+    inputs.init_app(app)
     return app
 
 

@@ -5,8 +5,9 @@ from flask_babel import gettext as _
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from app import sessions
-from app.auth import hash_password
+from app.auth import hash_password, unlock_username
 from workflows.models import ROLE_SCOPE_KINDS, ROLES, Department, OrgUnit, User
+from workflows.text import clean_text
 
 MIN_PASSWORD = 8
 # Well above 64 characters (a long Chinese passphrase), yet a bound on the hashing work.
@@ -60,9 +61,20 @@ def check_scope(role, org, department):
         raise AccountError(_("A department handler needs a department."))
 
 
-def create_account(*, username, name, role, password, org_code=None, department_code=None, **fields):
-    """Create a user after checking the role, scope and password rules."""
+def password_fields(password, *, username, name, by_admin):
+    """The columns a new password writes, once it passes the rules: the one way every password is set
+    (an administrator's form, the create-user command, the user's own change). A password someone
+    else chose must be replaced by the user at their next sign-in."""
     check_password_rules(password, username=username, name=name)
+    return {"password_hash": hash_password(password), "must_change_password": bool(by_admin)}
+
+
+def create_account(*, username, name, role, password, org_code=None, department_code=None, by_admin=True,
+                   **fields):
+    """Create a user after checking the role, scope and password rules (text cleaned: the command
+    line is an entry that bypasses the web request's cleaning)."""
+    username, name = clean_text(username), clean_text(name)
+    secret = password_fields(password, username=username, name=name, by_admin=by_admin)
     if User.select().where(User.username == username).exists():
         raise AccountError(_("That username is taken."))
     org = OrgUnit.get_or_none(OrgUnit.code == org_code) if org_code else None
@@ -72,15 +84,14 @@ def create_account(*, username, name, role, password, org_code=None, department_
     if department_code and department is None:
         raise AccountError(_("Unknown department."))
     check_scope(role, org, department)
-    return User.create(username=username, name=name, role=role, org=org, department=department,
-                       password_hash=hash_password(password), **fields)
+    return User.create(username=username, name=name, role=role, org=org, department=department, **secret, **fields)
 
 
-def set_password(user, password, at, keep_session=None):
-    """Change a password after checking the rules; every other session of the user ends."""
-    check_password_rules(password, username=user.username, name=user.name)
-    User.update(password_hash=hash_password(password), failed_logins=0, locked_until=None).where(
-        User.id == user.id).execute()
+def set_password(user, password, at, keep_session=None, by_admin=False):
+    """Change a password after checking the rules; every other session of the user ends. The user's
+    own change clears the demand to change it; an administrator's sets it."""
+    fields = password_fields(password, username=user.username, name=user.name, by_admin=by_admin)
+    User.update(failed_logins=0, locked_until=None, **fields).where(User.id == user.id).execute()
     sessions.end_all(user.id, at, "password", keep=keep_session)
 
 
@@ -91,5 +102,7 @@ def deactivate(user, at):
 
 
 def unlock(user):
-    """Lift a sign-in lock-out (an administrator's action after checking with the user)."""
+    """Lift a sign-in lock-out (an administrator's action after checking with the user): the
+    account's own and those of its username at every address."""
     User.update(failed_logins=0, locked_until=None).where(User.id == user.id).execute()
+    unlock_username(user.username)

@@ -4,7 +4,6 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_user, logout_user
@@ -15,7 +14,9 @@ from wtforms.validators import DataRequired, Length
 from app import sessions
 from app.access import allows
 from app.db import now
-from app.ratelimit import allow
+from app.inputs import same_site_path
+from app.ratelimit import attempt, take_back
+from app.storage import RateBucket
 from workflows.db import lock_for_update, write_transaction
 from workflows.models import User
 
@@ -26,9 +27,19 @@ hasher = PasswordHasher()
 _DUMMY_HASH = hasher.hash("not a real password")
 # Long enough for any passphrase the account rules accept; bounds the hashing work per request.
 PASSWORD_FIELD_MAX = 1024
-# Sign-in attempts per address: (attempts, seconds) for each window; LOGIN_ADDRESS_LIMITS overrides.
-# Every attempt counts, successful ones too, so the numbers leave room for an office behind one address.
-LOGIN_ADDRESS_LIMITS = ((40, 600), (400, 86400))
+# Failed sign-ins per address: (failures, seconds) for each window; LOGIN_ADDRESS_LIMITS overrides. Only
+# failures count (a sign-in that succeeds takes its attempt back), so a whole office behind one address
+# signs in at 08:30 whatever its size; the ceiling stops one address guessing across many accounts.
+LOGIN_ADDRESS_LIMITS = ((100, 600), (1000, 86400))
+# Failed sign-ins per username typed at one address; LOGIN_ACCOUNT_ADDRESS_LIMITS overrides. Unlike the
+# account's own counter, a successful sign-in (from anywhere) does not reset it.
+LOGIN_ACCOUNT_ADDRESS_LIMITS = ((10, 3600), (30, 86400))
+# What the page says for an unknown username, a wrong password, a deactivated or a locked account alike,
+# so that it never tells who has an account.
+REFUSED = _l("Wrong username or password, or the account is deactivated or locked after too many failed "
+             "sign-ins. Try again later, or ask an administrator.")
+# Where an account whose password an administrator set may go before it chooses its own.
+BEFORE_OWN_PASSWORD = {"account.password", "auth.logout", "set_language", "static"}
 
 
 def hash_password(password):
@@ -57,16 +68,29 @@ def lock_period(failures):
     return timedelta(minutes=min(minutes, 24 * 60))
 
 
-def address_allowed(at):
-    """Record a sign-in attempt from this address; False once any of its windows is full.
-
-    Counted in the database, so the limit holds across every server process; it stops one
-    address guessing across many accounts, which the per-account lock-out alone does not.
-    """
+def failure_counters(typed_name):
+    """The (key, limits) a failed sign-in counts under: its address, and the username typed at that address."""
     address = request.remote_addr or "unknown"
-    limits = current_app.config.get("LOGIN_ADDRESS_LIMITS", LOGIN_ADDRESS_LIMITS)
-    # A list, not a generator: every window records the attempt even when an earlier one refuses.
-    return all([allow(f"login:{address}", int(limit), int(window), at) for limit, window in limits])
+    config = current_app.config
+    return ((f"login:{address}", config.get("LOGIN_ADDRESS_LIMITS", LOGIN_ADDRESS_LIMITS)),
+            (pair_key(typed_name, address), config.get("LOGIN_ACCOUNT_ADDRESS_LIMITS", LOGIN_ACCOUNT_ADDRESS_LIMITS)))
+
+
+def pair_key(username, address=""):
+    """The rate-limit key of a username at an address (without the address: the prefix of them all)."""
+    return f"login-user:{username.casefold()[:64]}@{address}"
+
+
+def count_failure(counters, at):
+    """Count the attempt as a failure under each counter before any password is checked (so parallel
+    guesses, in any number of processes, are all counted); True for each counter that refuses it."""
+    return [attempt(key, limits, at) > 0 for key, limits in counters]
+
+
+def take_back_failure(counters, at):
+    """The sign-in succeeded: it never counts against the address or the username."""
+    for key, limits in counters:
+        take_back(key, limits, at)
 
 
 def begin_attempt(user, at):
@@ -118,35 +142,47 @@ def login():
     error, status = None, 200
     if form.validate_on_submit():
         at = now()
-        if not address_allowed(at):
+        typed = form.username.data.strip()
+        counters = failure_counters(typed)
+        address_refused, pair_refused = count_failure(counters, at)
+        if address_refused:
             # Refused before any account is touched: no password is checked, no account counter grows.
-            current_app.logger.warning("sign-in refused, too many attempts from %s", request.remote_addr)
+            current_app.logger.warning("sign-in refused, too many failures from %s", request.remote_addr)
             error, status = _("Too many sign-in attempts from this network. Wait a few minutes and try again, "
                               "or ask an administrator for help."), 429
         else:
-            user = User.get_or_none(User.username == form.username.data.strip())
-            refused = refusal(user, form.username.data, form.password.data, at)
-            if refused is None:
+            user = User.get_or_none(User.username == typed)
+            reason = refusal(user, typed, form.password.data, at, pair_refused)
+            if reason is None:
+                take_back_failure(counters, at)
                 signed_in(user, at)
                 return redirect(_safe_next(request.args.get("next")), code=303)
-            error, status = refused
+            # The reason goes to the log only: outside, every refusal looks alike.
+            error, status = str(REFUSED), 400
     elif request.method == "POST":
         error, status = _("Enter your username and password."), 400
     return render_template("auth/login.html", form=form, error=error), status
 
 
-def refusal(user, typed_name, password, at):
-    """Why this sign-in is refused, as (message, status), or None when the user may sign in."""
-    locked_until = begin_attempt(user, at) if user is not None else None
-    if locked_until is not None:
-        current_app.logger.warning("sign-in refused, account locked: %s from %s", user.username, request.remote_addr)
-        return _("Too many failed sign-ins: this account is locked until %(time)s. "
-                 "Try again then, or ask an administrator to unlock it.",
-                 time=format_datetime(locked_until, "HH:mm", rebase=False)), 429
+def refusal(user, typed_name, password, at, pair_refused=False):
+    """Why this sign-in is refused (a word for the log), or None when the user may sign in.
+
+    Every refusal looks the same from outside (one message, one status) and costs the same: one
+    argon2 verification, against a dummy hash where no real one may be checked.
+    """
+    if pair_refused:
+        reason = "too many failures for this username from this address"
+    else:
+        locked_until = begin_attempt(user, at) if user is not None else None
+        reason = "account locked" if locked_until is not None else None
+    if reason is not None:
+        check_password(None, password)
+        current_app.logger.warning("sign-in refused, %s: %r from %s", reason, typed_name[:64], request.remote_addr)
+        return reason
     if check_password(user, password) and user.active:
         return None
     current_app.logger.warning("sign-in failed: %r from %s", typed_name[:64], request.remote_addr)
-    return _("Wrong username or password, or the account is deactivated."), 400
+    return "failed"
 
 
 def signed_in(user, at):
@@ -181,9 +217,25 @@ def logout():
 
 def _safe_next(target):
     """Only same-site paths are followed after sign-in."""
-    if target and target.startswith("/") and not target.startswith("//") and not target.startswith("/\\"):
-        return target
-    return url_for("home")
+    return same_site_path(target, url_for("home"))
+
+
+def own_password_first():
+    """An account given its password by an administrator sees only the password page until it
+    chooses its own (signing out and the language switch still work)."""
+    if request.endpoint in BEFORE_OWN_PASSWORD or not current_user.is_authenticated:
+        return None
+    if not current_user.must_change_password:
+        return None
+    target = url_for("account.password")
+    if request.htmx:
+        return "", 204, {"HX-Redirect": target}
+    return redirect(target)
+
+
+def unlock_username(username):
+    """Lift the per-address failure counts of a username too (an administrator's unlock)."""
+    RateBucket.delete().where(RateBucket.key.startswith(pair_key(username))).execute()
 
 
 def init_app(app):
@@ -194,3 +246,4 @@ def init_app(app):
     # "basic": a tablet whose IP changes on a mobile network stays signed in.
     login_manager.session_protection = "basic"
     app.register_blueprint(bp)
+    app.before_request(own_password_first)

@@ -6,6 +6,8 @@ from flask import current_app, redirect, request, session, url_for
 from flask_babel import Babel, gettext
 from flask_login import current_user
 
+from app.inputs import same_site_path
+
 babel = Babel()
 
 
@@ -44,9 +46,6 @@ def init_app(app):
         lang = request.form.get("lang")
         if lang in app.config["LANGUAGES"]:
             session["lang"] = lang
-        target = request.form.get("next") or ""
-        if not target.startswith("/") or target.startswith("//"):
-            target = url_for("home")
-        return redirect(target, code=303)
+        return redirect(same_site_path(request.form.get("next"), url_for("home")), code=303)
 
     app.jinja_env.globals["current_locale"] = select_locale

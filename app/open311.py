@@ -18,7 +18,7 @@ import nh3
 from flask import current_app
 from flask_babel import gettext as _
 
-from app.ratelimit import allow
+from app.ratelimit import per_address, wait
 from app.residents import public_url, responsible_unit
 from workflows.errors import WorkflowError
 from workflows.locate import grid_at, grid_named_in, intake_grid
@@ -27,6 +27,7 @@ from app.storage import ApiKey
 from workflows.models import Attachment, Building, Case, CaseEvent, Category, Department, OrgUnit
 from workflows.residents import format_code, mask_contacts, public_note, record_report
 from workflows.service import SystemActor
+from workflows.text import clean_text as xml_safe
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = datetime(2026, 3, 1)
@@ -36,6 +37,9 @@ MAX_RESULTS = 1000
 DESCRIPTION_LIMIT = 4000
 # POSTs per API key: (attempts, seconds); override with OPEN311_POST_LIMIT.
 POST_LIMIT = (120, 3600)
+# GETs per address: (requests, seconds) for each window; override with OPEN311_READ_LIMITS. Room for
+# a platform that polls every few seconds; none for one that walks every id.
+READ_LIMITS = ((300, 600), (3000, 86400))
 # XML names the members of a list after the list.
 ITEM_TAGS = {"attributes": "attribute", "values": "value", "endpoints": "endpoint", "formats": "format"}
 
@@ -43,11 +47,13 @@ ITEM_TAGS = {"attributes": "attribute", "values": "value", "endpoints": "endpoin
 class Open311Error(Exception):
     """A refusal the spec answers with [{code, description}] and an HTTP status."""
 
-    def __init__(self, status, message, **params):
+    def __init__(self, status, message, retry_after=None, **params):
         super().__init__(message)
         self.status = status
         self.message = message
         self.params = params
+        # Seconds a 429 asks the client to wait (the Retry-After header).
+        self.retry_after = retry_after
 
     def description(self):
         """The message in the request's language."""
@@ -88,17 +94,26 @@ def _fill(element, document):
                 if isinstance(entry, dict):
                     _fill(grandchild, entry)
                 else:
-                    grandchild.text = str(entry)
+                    grandchild.text = xml_safe(str(entry))
         elif isinstance(value, bool):
             child.text = "true" if value else "false"
         elif value is not None:
-            child.text = str(value)
+            # ElementTree escapes <, & and quotes but writes control characters as they are.
+            child.text = xml_safe(str(value))
 
 
 def errors_body(error, fmt):
     """An error in the requested format."""
     document = {"code": error.status, "description": error.description()}
     return json_body([document]) if fmt == "json" else xml_body("errors", "error", [document])
+
+
+def limit_reading(now):
+    """Count a GET from this address; over OPEN311_READ_LIMITS, a 429 in the spec's error format."""
+    waiting = per_address("open311-read", current_app.config.get("OPEN311_READ_LIMITS", READ_LIMITS), now)
+    if waiting:
+        raise Open311Error(429, N_("Too many requests from this address: try again in %(seconds)s seconds."),
+                           retry_after=waiting, seconds=waiting)
 
 
 # ---- discovery and services ----
@@ -332,8 +347,10 @@ def create_request(form, now):
     """
     key = key_for(form.get("api_key"))
     limit, window = current_app.config.get("OPEN311_POST_LIMIT", POST_LIMIT)
-    if not allow(f"open311:{key.id}", limit, window, now):
-        raise Open311Error(429, N_("Too many requests with this api_key: wait a while and try again."))
+    waiting = wait(f"open311:{key.id}", limit, window, now)
+    if waiting:
+        raise Open311Error(429, N_("Too many requests with this api_key: wait a while and try again."),
+                           retry_after=waiting)
     if not (form.get("service_code") or "").strip():
         raise Open311Error(400, N_("service_code is required."))
     category = service_category(form.get("service_code").strip())

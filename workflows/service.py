@@ -90,12 +90,13 @@ def open_case(grid, actor, now, *, category, title, description="", clock=None, 
               attachments=(), **fields):
     """Record a new case in `found` with its first history row; returns the case.
 
-    A repeated `intake_key` (a double tap, a retried request) returns the case it created.
+    A repeated `intake_key` (a double tap, a retried request) returns the case it created — to
+    the same person in the same grid only; a key sent by anyone else is refused as used.
     """
     if intake_key:
         existing = Case.get_or_none(Case.intake_key == intake_key)
         if existing is not None:
-            return existing
+            return _same_intake(existing, grid, actor)
     _check_opener(actor, grid)
     title = (title or "").strip()
     if not title:
@@ -139,9 +140,20 @@ def open_case(grid, actor, now, *, category, title, description="", clock=None, 
         if intake_key:
             existing = Case.get_or_none(Case.intake_key == intake_key)
             if existing is not None:
-                return existing
+                return _same_intake(existing, grid, actor)
         raise
     return case
+
+
+# A key (a form's intake_key or request_key) that comes back with another person, case or action.
+KEY_USED = N_("This form was already used by someone else or for another action. Reload the page and try again.")
+
+
+def _same_intake(existing, grid, actor):
+    """The case an intake key recorded, if the same person sends it again for the same grid."""
+    if existing.grid_id != grid.id or existing.created_by_id != _id(_user(actor)):
+        raise WorkflowError(DUPLICATE, KEY_USED)
+    return existing
 
 
 def event_by_key(request_key):
@@ -158,7 +170,8 @@ def fire(case, event, actor, now, *, clock=None, expected_version=None, request_
     and saves the case once — all in one transaction. Any refusal raises WorkflowError
     and leaves the database as it was. `expected_version` is the version the user saw:
     if the case changed since, the change is refused as stale. A repeated `request_key`
-    returns the event it recorded the first time.
+    returns the event it recorded the first time, to the same actor for the same event on the
+    same case; any other use of the key is refused (DUPLICATE).
     """
     spec = EVENT_SPECS.get(event)
     if spec is None:
@@ -175,11 +188,11 @@ def fire(case, event, actor, now, *, clock=None, expected_version=None, request_
                     raise stale()
                 record = _apply(fresh, spec, actor, now, clock, data, request_key, attachments)
         if done is not None:
-            return _replayed(done, case)
+            return _replayed(done, case, spec.name, actor)
     except IntegrityError:
         done = event_by_key(request_key)
         if done is not None:
-            return _replayed(done, case)
+            return _replayed(done, case, spec.name, actor)
         # Another writer appended the same sequence number first.
         raise stale()
     _refresh(case, fresh)
@@ -349,10 +362,14 @@ def _category(value):
     return category
 
 
-def _replayed(done, case):
-    """A retried request: give back what it did the first time."""
-    if done.case_id != case.id:
-        raise WorkflowError(DUPLICATE, N_("This form was already used for another case."))
+def _replayed(done, case, event, actor):
+    """A retried request: give back what it did the first time — only to the same actor, for the
+    same event on the same case (a borrowed key must not pass for success)."""
+    user = _user(actor)
+    same_actor = done.actor_id == user.id if user is not None else (
+        done.actor_id is None and (done.actor_role, done.actor_name) == (actor.role, actor.name))
+    if done.case_id != case.id or done.event != event or not same_actor:
+        raise WorkflowError(DUPLICATE, KEY_USED)
     _refresh(case, Case.get_by_id(case.id))
     return done
 

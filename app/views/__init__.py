@@ -36,7 +36,7 @@ def init_app(app):
 
     @app.errorhandler(WorkflowError)
     def workflow_error(error):
-        status = {"forbidden": 403, "stale": 409}.get(error.code, 400)
+        status = {"forbidden": 403, "stale": 409, "duplicate": 409}.get(error.code, 400)
         return error_page(status, translate_error(error))
 
     for code in (403, 404, 413):

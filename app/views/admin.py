@@ -12,8 +12,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.access import guard
-from app.accounts import MIN_PASSWORD, AccountError, check_scope
-from app.auth import hash_password
+from app.accounts import AccountError, check_password_rules, check_scope, password_fields, set_password
+from app.db import now
 from app.forms import CategoryForm, DepartmentForm, OrgUnitForm, UserForm, options
 from workflows.vocabulary import ROLE_LABELS, URGENCY_LABELS
 from workflows.machine import LEVEL_LABELS
@@ -144,16 +144,24 @@ def user_save(form, obj):
         "phone": form.phone.data or "", "publish_phone": form.publish_phone.data, "duties": form.duties.data or "",
     }
     password = form.password.data or ""
-    if (obj is None or password) and len(password) < MIN_PASSWORD:
-        raise Refused("password", _("The password must have at least %(n)s characters.", n=MIN_PASSWORD))
-    if password:
-        fields["password_hash"] = hash_password(password)
+    if obj is None or password:
+        # The user's own rules apply (length, commonness, not their names); they choose their own at sign-in.
+        username = obj.username if obj is not None else form.username.data.strip()
+        try:
+            check_password_rules(password, username=username, name=fields["name"])
+        except AccountError as exc:
+            raise Refused("password", str(exc)) from exc
     if obj is None:
         username = form.username.data.strip()
         if User.select().where(User.username == username).exists():
             raise Refused("username", _("That username is taken."))
-        return User.create(username=username, **fields)
+        return User.create(username=username, **fields,
+                           **password_fields(password, username=username, name=fields["name"], by_admin=True))
     User.update(**fields).where(User.id == obj.id).execute()
+    if password:
+        yourself = obj.id == current_user.id
+        set_password(User.get_by_id(obj.id), password, now(), by_admin=not yourself,
+                     keep_session=current_user.session_token if yourself else None)
     return obj
 
 

@@ -23,7 +23,7 @@ bp = Blueprint("cases", __name__)
 PAGE_SIZE = 50
 # Where a card form was sent from: a board column (the card moves) or a queue (it stays put).
 CARD_VIEWS = ("board", "queue")
-STATUS = {"forbidden": 403, "stale": 409}
+STATUS = {"forbidden": 403, "stale": 409, "duplicate": 409}
 
 
 def load_case(case_id):

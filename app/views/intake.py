@@ -13,7 +13,6 @@ from app.i18n import translate_error
 from app.uploads import UploadError, discard, process_photos
 from workflows.db import write_transaction
 from workflows.errors import DUPLICATE, WorkflowError
-from workflows.machine import N_
 from workflows.models import Attachment, Building, Case, Category, OrgUnit, Patrol, Unit
 from workflows.policy import can, visible_grids
 from workflows.service import fire, open_case
@@ -40,7 +39,7 @@ def new():
                  .order_by(Building.sort_order, Building.name, Unit.name))
     form = IntakeForm()
     form.setup([c for _major, minors in categories["groups"] for c in minors], buildings, units)
-    errors = {}
+    errors, conflict = {}, False
     if form.validate_on_submit():
         try:
             case = record(form, grid)
@@ -48,12 +47,13 @@ def new():
             errors[exc.field] = _(exc.message) % exc.params if exc.params else _(exc.message)
         except WorkflowError as exc:
             errors[exc.field or "_"] = translate_error(exc)
+            conflict = exc.code == DUPLICATE
         else:
             flash(_("Case %(number)s recorded.", number=case.number))
             return redirect(url_for("boards.grid", code=grid.code), code=303)
     for name, messages in form.errors.items():
         errors.setdefault(name, str(messages[0]))
-    status = 400 if request.method == "POST" else 200
+    status = (409 if conflict else 400) if request.method == "POST" else 200
     return render_template("intake/new.html", form=form, grid=grid, categories=categories, buildings=buildings,
                            units=units, errors=errors), status
 
@@ -62,8 +62,8 @@ def record(form, grid):
     """Store the photos, open the case and, if asked, handle it — one transaction, nothing half-done.
 
     A repeated intake key (a double tap, a retried request, two at once) returns the case the first
-    submission created, to the same person in the same grid only; photos of a submission that
-    recorded nothing are removed.
+    submission created, to the same person in the same grid only (`open_case` refuses anyone else);
+    photos of a submission that recorded nothing are removed.
     """
     at = now()
     before = photos_of("photos", "before")
@@ -84,9 +84,6 @@ def record(form, grid):
                 reporter_name=form.reporter_name.data or "", reporter_phone=form.reporter_phone.data or "",
                 patrol=open_patrol(grid, at),
             )
-            if case.created_by_id != current_user.id or case.grid_id != grid.id:
-                # The key came with another person's or another grid's form: never hand that case out.
-                raise WorkflowError(DUPLICATE, N_("This form was already used for another case."))
             if form.handle_now.data:
                 fire(case, "handle", current_user, at, request_key=f"{key}-handle" if key else None,
                      note=form.note.data, attachments=after)

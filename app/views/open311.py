@@ -25,7 +25,17 @@ def refused(error):
     """A refusal as the spec's error list, in the format the URL asked for."""
     fmt = (request.view_args or {}).get("fmt", "json")
     body = open311.errors_body(error, fmt)
-    return Response(body, status=error.status, content_type=f"{MIMETYPES[fmt]}; charset=utf-8")
+    response = Response(body, status=error.status, content_type=f"{MIMETYPES[fmt]}; charset=utf-8")
+    if error.retry_after:
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+@bp.before_request
+def limit_reading():
+    """Reading is open to all, a bounded number of times per address."""
+    if request.method in ("GET", "HEAD"):
+        open311.limit_reading(now())
 
 
 @bp.get(f"/discovery.{FORMAT}")

@@ -2,15 +2,19 @@
 tracking a report and rating the result. No page here shows a phone number, name or contact
 of a reporter; the sign shows only what grid workers chose to publish."""
 import io
+import math
 import os
+from datetime import timedelta
 
 import segno
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import make_response
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from app.db import now
 from app.i18n import translate_error
-from app.ratelimit import allow
+from app.ratelimit import allow, per_address
 from app.residents import (
     RATING_LABELS,
     public_url,
@@ -38,6 +42,10 @@ bp = Blueprint("public", __name__)
 # Per address: (attempts, seconds) for each window; override in the config.
 REPORT_LIMITS = ((5, 600), (20, 86400))
 RATING_LIMITS = ((10, 3600),)
+# Requests per address to the tracking pages (the lookup, a report's page, its rating); override with
+# PUBLIC_TRACK_LIMITS. Generous: many residents share one mobile-network address.
+TRACK_LIMITS = ((120, 600), (1000, 86400))
+TRACKING = {"public.track_lookup", "public.track", "public.rate_case"}
 MAX_RESIDENT_PHOTOS = 3
 DESCRIPTION_LIMIT = 1000
 PLACE_LIMIT = 100
@@ -66,6 +74,23 @@ def within_limits(prefix, limits):
     at = now()
     # A list, not a generator: every window records the attempt even when an earlier one refuses.
     return all([allow(f"{prefix}:{address}", limit, window, at) for limit, window in limits])
+
+
+@bp.before_request
+def limit_tracking():
+    """The tracking pages answer a bounded number of requests per address; over it, a page that says
+    when to try again (and Retry-After)."""
+    if request.endpoint not in TRACKING:
+        return None
+    at = now()
+    wait = per_address("track", current_app.config.get("PUBLIC_TRACK_LIMITS", TRACK_LIMITS), at)
+    if not wait:
+        return None
+    retry_at = at + timedelta(seconds=wait)
+    response = make_response(render_template("public/too_many.html", minutes=math.ceil(wait / 60),
+                                             time=format_datetime(retry_at, "HH:mm", rebase=False)), 429)
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 def grid_people(grid):

@@ -2,7 +2,7 @@
 import multiprocessing
 from datetime import datetime, timedelta
 
-from app.ratelimit import allow
+from app.ratelimit import allow, attempt, take_back, wait
 from workflows.db import bind, open_database
 from app.storage import RateBucket
 
@@ -51,3 +51,33 @@ def test_the_count_is_shared_by_several_processes(bound_db, database_url):
         worker.join(30)
     assert allowed == 15
     assert RateBucket.get(RateBucket.key == "login:203.0.113.7").hits == 40
+
+
+def test_a_refusal_says_how_long_to_wait_and_that_is_exactly_enough(bound_db):
+    """After the wait a refused key gets in; a second sooner it would not (two keys with one history)."""
+    for limit, window, spread in ((3, 60, (0, 10, 20, 30)), (4, 60, (30, 30, 30, 30, 70, 71)), (5, 600, (5,) * 9)):
+        waits = {}
+        for key in ("a", "b"):
+            for offset in spread:
+                waits[key] = wait(key, limit, window, T + timedelta(seconds=offset))
+        assert waits["a"] == waits["b"] > 0
+        then = T + timedelta(seconds=spread[-1] + waits["a"])
+        assert wait("a", limit, window, then) == 0
+        assert wait("b", limit, window, then - timedelta(seconds=1)) > 0
+        RateBucket.delete().execute()
+
+
+def test_attempt_counts_in_every_window_and_gives_the_longest_wait(bound_db):
+    limits = ((2, 60), (3, 3600))
+    assert [attempt("k", limits, T + timedelta(seconds=i)) for i in range(3)][:2] == [0, 0]
+    later = T + timedelta(minutes=5)  # the minute window has slid past; the hour one has not
+    assert attempt("k", limits, later) > 3000
+    assert sum(b.hits for b in RateBucket.select().where(RateBucket.window == 3600)) == 4
+
+
+def test_an_attempt_taken_back_does_not_count(bound_db):
+    for i in range(5):
+        assert attempt("login:a", ((2, 60),), T) == 0
+        take_back("login:a", ((2, 60),), T)
+    assert attempt("login:a", ((2, 60),), T) == 0 and attempt("login:a", ((2, 60),), T) == 0
+    assert attempt("login:a", ((2, 60),), T) > 0

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from app.views import intake
-from tests.factories import T0
+from tests.factories import T0, new_case
 from workflows.models import Attachment, Case, CaseEvent
 
 NOW = T0 + timedelta(hours=2)
@@ -106,6 +106,25 @@ def test_a_key_sent_with_another_form_hands_out_nothing(login, app_world, app, c
     submit(login("member"), form(app_world))
     number = Case.get().number
     status, html = submit(login(username), form(app_world, colour=(0, 200, 0)), grid=grid)
-    assert status == 400 and "该表单已用于另一事件" in html and number not in html
+    assert status == 409 and "该表单已被他人使用或用于其他操作" in html and number not in html
     assert Case.select().count() == 1 and Attachment.select().count() == 1
     assert stored(app) == recorded_files()
+
+
+def test_an_event_posted_with_another_users_request_key_is_refused_not_replayed(login, app_world, clock):
+    """A borrowed request key once answered as if the action had worked (nothing changed)."""
+    case = new_case(app_world)
+    owner, borrower = login("member"), login("member2")
+    page = f"/cases/{case.id}"
+    first = owner.post(f"/cases/{case.id}/events/report", {"version": 1, "note": "上报", "request_key": "k" * 32},
+                       token_from=page)
+    assert first.status_code == 303
+    before = CaseEvent.select().count()
+    response = borrower.post(f"/cases/{case.id}/events/report", {"version": 2, "note": "上报", "request_key": "k" * 32},
+                             token_from=page)
+    assert response.status_code == 409
+    assert "该表单已被他人使用或用于其他操作" in response.get_data(as_text=True)
+    assert CaseEvent.select().count() == before
+    retry = owner.post(f"/cases/{case.id}/events/report", {"version": 1, "note": "上报", "request_key": "k" * 32},
+                       token_from=page)
+    assert retry.status_code == 303 and CaseEvent.select().count() == before  # the owner's retry is harmless

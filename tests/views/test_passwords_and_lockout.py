@@ -1,5 +1,6 @@
 """Password rules, and the per-account lock-out that holds across server processes."""
 import multiprocessing
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -67,14 +68,14 @@ def test_passwords_are_stored_as_argon2id(app_world):
     assert member().password_hash.startswith("$argon2id$")
 
 
-def test_five_failures_lock_the_account_with_a_clear_chinese_message(app, client, app_world, clock):
+def test_five_failures_lock_the_account_and_it_says_no_more_than_a_wrong_password(app, client, app_world, clock):
     for _ in range(5):
         assert client.login("member", "wrong guess").status_code == 400
     assert member().failed_logins == 5 and member().locked_until == T + timedelta(minutes=15)
     response = client.login("member", PASSWORD)  # even the right password waits for the lock
-    assert response.status_code == 429
+    assert response.status_code == 400
     text = response.get_data(as_text=True)
-    assert "登录失败次数过多" in text and "09:15" in text
+    assert "用户名或密码错误，或账号已停用、因多次登录失败已被暂时锁定" in text and "09:15" not in text
     clock(T + timedelta(minutes=16))
     assert client.login("member", PASSWORD).status_code == 303
     assert (member().failed_logins, member().locked_until) == (0, None)
@@ -103,24 +104,79 @@ def test_unknown_usernames_are_refused_like_wrong_passwords(client, app_world):
     assert "用户名或密码错误" in response.get_data(as_text=True)
 
 
-def _guess(url, start, results):
-    """One server process: wait for the others, then try a wrong password."""
+def _guess(url, address, start, results):
+    """One server process: wait for the others, then try a wrong password from `address`."""
     app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "k", "WTF_CSRF_ENABLED": False})
     client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
     start.wait()
     response = client.post("/login", data={"username": "member", "password": "a wrong guess"})
     results.put(response.status_code)
 
 
 def test_parallel_guesses_from_several_processes_are_all_counted(database_url, app, app_world):
-    """Twelve processes guess at once: only five passwords are ever checked, the rest meet the lock."""
+    """Twelve processes guess at once, each from its own address: only five passwords are ever checked,
+    the rest meet the lock — and every answer is the same."""
     context = multiprocessing.get_context("spawn")
     start, results = context.Barrier(12), context.Queue()
-    workers = [context.Process(target=_guess, args=(database_url, start, results)) for _ in range(12)]
+    workers = [context.Process(target=_guess, args=(database_url, f"198.51.100.{n}", start, results))
+               for n in range(12)]
     for worker in workers:
         worker.start()
     codes = sorted(results.get(timeout=120) for _ in workers)
     for worker in workers:
         worker.join(30)
-    assert codes == [400] * 5 + [429] * 7
+    assert codes == [400] * 12
+    # The account's counter grows only where a password was checked.
     assert member().failed_logins == 5 and member().locked_until is not None
+
+
+class CountingHasher:
+    """The app's argon2 hasher, counting verifications (the work that makes a sign-in slow)."""
+
+    def __init__(self, real):
+        self.real, self.verified = real, 0
+
+    def verify(self, hash_, password):
+        self.verified += 1
+        return self.real.verify(hash_, password)
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+ERROR = re.compile(r'<p class="error" role="alert">(.*?)</p>', re.S)
+
+
+def test_sign_in_never_tells_who_exists(app, app_world, clock, monkeypatch):
+    """Unknown user, wrong password, deactivated and locked account: one message, one status, one
+    argon2 verification each (the locked path checks a dummy hash), whatever the password typed."""
+    from app import auth
+
+    app.config["LOGIN_ACCOUNT_ADDRESS_LIMITS"] = ((3, 3600),)
+    User.update(active=False).where(User.username == "member2").execute()
+    User.update(failed_logins=5, locked_until=T + timedelta(minutes=15)).where(User.username == "lead").execute()
+    counting = CountingHasher(auth.hasher)
+    monkeypatch.setattr(auth, "hasher", counting)
+
+    def answer(username, password, address):
+        flask_client = app.test_client()
+        flask_client.environ_base["REMOTE_ADDR"] = address
+        before = counting.verified
+        response = Client(flask_client).login(username, password)
+        text = response.get_data(as_text=True)
+        return response.status_code, ERROR.search(text).group(1).strip(), counting.verified - before
+
+    for n in range(3):  # the username "member_g2" has failed three times from this address
+        answer("member_g2", "wrong guess", "203.0.113.50")
+    answers = {
+        "unknown user": answer("nobody", PASSWORD, "203.0.113.1"),
+        "unknown user, another password": answer("nobody", "wrong guess", "203.0.113.1"),
+        "wrong password": answer("member", "wrong guess", "203.0.113.2"),
+        "deactivated, right password": answer("member2", PASSWORD, "203.0.113.3"),
+        "locked, right password": answer("lead", PASSWORD, "203.0.113.4"),
+        "locked, wrong password": answer("lead", "wrong guess", "203.0.113.4"),
+        "too many from this address, right password": answer("member_g2", PASSWORD, "203.0.113.50"),
+    }
+    assert set(answers.values()) == {(400, "用户名或密码错误，或账号已停用、因多次登录失败已被暂时锁定。请稍后再试，或联系系统管理员。", 1)}, answers
+    assert User.get(User.username == "lead").failed_logins == 5  # a locked account's counter does not move

@@ -142,6 +142,8 @@ class User(BaseModel):
     last_login_at = DateTimeField(null=True)
     failed_logins = IntegerField(default=0)
     locked_until = DateTimeField(null=True)
+    # Set when an administrator gave the password: the user chooses their own at the next sign-in.
+    must_change_password = BooleanField(default=False)
 
     # Flask-Login's user protocol, kept here so the model needs no web import.
     is_authenticated = True

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.accounts import MIN_PASSWORD, AccountError, check_scope
+from app import params
 from app.auth import hash_password
 from app.forms import CategoryForm, DepartmentForm, OrgUnitForm, UserForm, options
 from workflows.vocabulary import ROLE_LABELS, URGENCY_LABELS
@@ -283,7 +284,7 @@ def index():
 def listing(name):
     """The records of one kind; inactive ones on request."""
     entity = entity_or_404(name)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = params.args.page()
     q = (request.args.get("q") or "").strip()[:60]
     show_inactive = request.args.get("inactive") == "1"
     query = entity.model.select()
@@ -305,7 +306,7 @@ def create(name):
     return edit_form(name, None)
 
 
-@bp.route("/<name>/<int:obj_id>", methods=["GET", "POST"])
+@bp.route("/<name>/<id:obj_id>", methods=["GET", "POST"])
 def edit(name, obj_id):
     """Edit a record."""
     entity = entity_or_404(name)
@@ -333,7 +334,7 @@ def edit_form(name, obj):
     return render_template("admin/form.html", name=name, entity=entity, form=form, obj=obj), status
 
 
-@bp.post("/<name>/<int:obj_id>/active")
+@bp.post("/<name>/<id:obj_id>/active")
 def set_active(name, obj_id):
     """Deactivate (or reactivate) a record; history stays."""
     entity = entity_or_404(name)

@@ -10,8 +10,8 @@ from workflows.models import Attachment
 bp = Blueprint("attachments", __name__)
 
 
-@bp.get("/attachments/<int:attachment_id>")
-@bp.get("/attachments/<int:attachment_id>/<any(thumb):variant>")
+@bp.get("/attachments/<id:attachment_id>")
+@bp.get("/attachments/<id:attachment_id>/<any(thumb):variant>")
 @login_required
 def show(attachment_id, variant=None):
     """The photo (or its thumbnail) if the user may see the case it belongs to."""

@@ -1,13 +1,14 @@
 """The work log (日清周结): a person's days and week, a grid's week; printable."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app import params
 from app.db import now
 from app.i18n import translate_error
-from app.views.patrols import OVERSEERS, day_arg, require_role
+from app.views.patrols import OVERSEERS, require_role
 from workflows.errors import WorkflowError
 from workflows.models import OrgUnit, User
 from workflows.patrols import PATROL_ROLES, scope_grids
@@ -40,7 +41,7 @@ def index():
         return redirect(url_for("worklog.person", user_id=current_user.id))
     if current_user.role == "lead":
         return redirect(url_for("worklog.grid", code=current_user.org.code))
-    monday = monday_of(day_arg("week", now().date()))
+    monday = monday_of(params.args.date("week", now().date()))
     return render_template("worklog/index.html", grids=list(scope_grids(current_user)), monday=monday)
 
 
@@ -71,11 +72,11 @@ def _week_links(monday, endpoint, **values):
     return previous, (url_for(endpoint, week=following.isoformat(), **values) if following <= today else None)
 
 
-@bp.get("/worklog/people/<int:user_id>")
+@bp.get("/worklog/people/<id:user_id>")
 @login_required
 def person(user_id):
     """One person's week: each day's summary and note, the week's totals and its note (周结)."""
-    return _week_page(load_person(user_id), monday_of(day_arg("week", now().date())))
+    return _week_page(load_person(user_id), monday_of(params.args.date("week", now().date())))
 
 
 def _week_page(person, monday, **extra):
@@ -86,16 +87,11 @@ def _week_page(person, monday, **extra):
                            own=person.id == current_user.id, editable=_editable(monday + timedelta(days=6)), **extra)
 
 
-@bp.get("/worklog/people/<int:user_id>/days/<day>")
+@bp.get("/worklog/people/<id:user_id>/days/<ymd:day>")
 @login_required
 def day(user_id, day):
     """One person's day: patrols, the cases behind each count, and the note."""
-    person = load_person(user_id)
-    try:
-        when = date.fromisoformat(day)
-    except ValueError:
-        abort(404)
-    return _day_page(person, when)
+    return _day_page(load_person(user_id), day)
 
 
 def _day_page(person, when, **extra):
@@ -116,10 +112,7 @@ def note():
     """Save the signed-in user's note for a day or a week."""
     require_role(*PATROL_ROLES)
     kind = request.form.get("kind")
-    try:
-        when = date.fromisoformat(request.form.get("day", ""))
-    except ValueError:
-        when = None
+    when = params.form.date("day", lenient=True)
     text = request.form.get("text", "")
     try:
         save_note(current_user, kind, when, text, now())
@@ -141,7 +134,7 @@ def grid(code):
     """A grid's week: one row per member and lead, the grid's totals, and their week notes."""
     require_role(*OVERSEERS)
     grid = load_grid(code)
-    monday = monday_of(day_arg("week", now().date()))
+    monday = monday_of(params.args.date("week", now().date()))
     weeks = grid_week(grid, monday)
     totals = {event: sum(w.totals[event] for w in weeks) for event in SUMMARY_EVENTS}
     previous, following = _week_links(monday, "worklog.grid", code=grid.code)

@@ -107,7 +107,8 @@ def test_dates_months_and_moments(app):
         refusal(app, f"week={value}", lambda a: a.date("week"))
     for value in ("9999-12", "0001-01", "2026-13", "2026-00", "2100-01", "2026-3"):
         refusal(app, f"month={value}", lambda a: a.month())
-    for value in ("9999-12-31T23:59:59", "0001-01-01T00:00:00%2B14:00", "9999-12-31T23:59:59-12:00", "2026-03-02T25:00"):
+    for value in ("9999-12-31T23:59:59", "0001-01-01T00:00:00%2B14:00", "9999-12-31T23:59:59-12:00",
+                  "2026-03-02T25:00"):
         refusal(app, f"at={value}", lambda a: a.moment("at"))
 
 
@@ -122,15 +123,15 @@ def test_choices_and_text(app):
 def test_periods(app):
     today = date(2026, 5, 17)
     period = lambda query: parsed(app, query, lambda a: a.period(today))  # noqa: E731
-    assert period("") .key == "2026-05"
+    assert period("").key == "2026-05"
     assert period("kind=month&month=2026-03").key == "2026-03"
     assert period("kind=quarter&quarter=2026-Q2").start == date(2026, 4, 1)
     assert period("kind=quarter").key == "2026-Q2"
     assert period("kind=year&year=2099").end == date(2100, 1, 1)
     custom = period("kind=custom&first=2026-03-05&last=2026-03-06")
     assert (custom.start, custom.end) == (date(2026, 3, 5), date(2026, 3, 7))
-    for query in ("kind=week", "kind=month&month=9999-12", "kind=quarter&quarter=9999-Q4", "kind=quarter&quarter=2026-Q5",
-                  "kind=year&year=9999", "kind=custom&first=2026-03-06&last=2026-03-05", "kind=custom&first=2026-03-05",
+    for query in ("kind=week", "kind=month&month=9999-12", "kind=quarter&quarter=9999-Q4",
+                  "kind=quarter&quarter=2026-Q5", "kind=year&year=9999", "kind=custom&first=2026-03-06&last=2026-03-05", "kind=custom&first=2026-03-05",
                   "kind=custom&first=2020-01-01&last=2026-01-01", "kind=custom&first=0001-01-01&last=9999-12-31"):
         refusal(app, query, lambda a: a.period(today))
 
@@ -161,7 +162,8 @@ def test_nul_anywhere_is_refused_before_the_view(login, client, app_world):
     assert client.get("/track?code=AB%00CD").status_code == 400
     assert client.get("/g/G1%00").status_code == 400
     member = login("member")
-    response = member.post("/worklog/notes", {"kind": "day", "day": "2026-03-02", "text": "a\x00b"}, token_from="/patrols")
+    response = member.post("/worklog/notes", {"kind": "day", "day": "2026-03-02", "text": "a\x00b"},
+                           token_from="/patrols")
     assert response.status_code == 400 and "NUL" in response.get_data(as_text=True)
 
 

@@ -48,7 +48,7 @@ bench: install
 # Re-pin every dependency after changing pyproject.toml.
 lock:
 	rm -rf .lockenv && $(PYTHON) -m venv .lockenv && .lockenv/bin/pip install -q -e '.[test,deploy,bench]'
-	.lockenv/bin/pip freeze --exclude-editable | grep -v '^gridcase' > requirements.lock
+	.lockenv/bin/pip freeze --all --exclude-editable | grep -v -e '^gridcase' -e '^pip==' > requirements.lock
 	rm -rf .lockenv
 
 clean:
@@ -60,5 +60,5 @@ migration: $(VENV)/.installed
 	@test -n "$(NAME)" || (echo "usage: make migration NAME=what_changed" && exit 2)
 	rm -f .migration.db
 	$(BIN)/python -m playhouse.migrations sqlite:///.migration.db up -d app/migrations
-	$(BIN)/python -m playhouse.migrations sqlite:///.migration.db generate $(NAME) workflows.models:MODELS -d app/migrations
+	$(BIN)/python -m playhouse.migrations sqlite:///.migration.db generate $(NAME) app.storage:ALL_MODELS -d app/migrations
 	rm -f .migration.db

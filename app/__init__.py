@@ -12,8 +12,8 @@ def create_app(test_config=None):
     app = Flask(
         __name__,
         instance_relative_config=True,
-        template_folder="../templates",
-        static_folder="../static",
+        template_folder=_asset_folder("templates"),
+        static_folder=_asset_folder("static"),
     )
     from app.templating import Templates
 
@@ -42,6 +42,12 @@ def create_app(test_config=None):
     views.init_app(app)
     cli.init_app(app)
     return app
+
+
+def _asset_folder(name):
+    """Templates or static files: inside the installed package (a wheel), else at the top of the checkout."""
+    packaged = os.path.join(os.path.dirname(__file__), name)
+    return packaged if os.path.isdir(packaged) else os.path.join(os.path.dirname(os.path.dirname(__file__)), name)
 
 
 def _instance_secret(instance_path):

@@ -7,12 +7,13 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from app import sessions
+from app.access import allows
 from app.db import now
 from app.ratelimit import allow
 from workflows.db import lock_for_update, write_transaction
@@ -103,7 +104,7 @@ def unauthorized():
     reason = g.get("session_lapsed")
     flash(_("Your session has ended. Please sign in again.") if reason else _("Please sign in to continue."))
     target = url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None)
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         return "", 204, {"HX-Redirect": target}
     return redirect(target)
 
@@ -161,7 +162,7 @@ def signed_in(user, at):
 
 
 @bp.post("/logout")
-@login_required
+@allows("account")
 def logout():
     """Sign out this device, or every device with `everywhere`; the session's CSRF token dies too."""
     at = now()

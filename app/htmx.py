@@ -14,7 +14,7 @@ def render(template, fragments=None, **context):
     templates; the page includes the same partials, so each piece of markup has one source.
     A boosted navigation also sends HX-Request, so only HX-Target decides.
     """
-    target = request.headers.get("HX-Target")
+    target = request.htmx.target
     if target and fragments:
         for pattern, partial in fragments.items():
             if fnmatch(target, pattern):

@@ -4,30 +4,30 @@ Each area appends its entries here (one line each) instead of editing shared tem
 """
 from flask_babel import lazy_gettext as _l
 
-ALL = ("member", "lead", "dispatcher", "handler", "supervisor", "admin")
+from workflows.policy import can
 
-# (endpoint, label, roles that see it), in display order.
+# (endpoint, label, the policy action that opens it), in display order: an entry shows to whoever may take it.
 NAV = [
-    ("boards.mine", _l("Board"), ("member", "lead", "dispatcher", "handler", "supervisor")),
-    ("home.queue", _l("My queue"), ("dispatcher", "handler")),
-    ("intake.new", _l("New case"), ("member", "lead", "dispatcher")),
-    ("cases.index", _l("Cases"), ALL),
-    ("admin.index", _l("Administration"), ("admin",)),
-    ("workflow.show", _l("Workflow"), ALL),
-    ("patrols.mine", _l("Patrol"), ("member", "lead")),
-    ("patrols.coverage_view", _l("Patrol coverage"), ("lead", "dispatcher", "supervisor", "admin")),
-    ("worklog.index", _l("Work log"), ("member", "lead", "dispatcher", "supervisor", "admin")),
-    ("points.index", _l("Points"), ("member", "lead", "dispatcher", "supervisor", "admin")),
-    ("reopen.index", _l("Reopen requests"), ("supervisor",)),
-    ("apikeys.index", _l("API keys"), ("admin",)),
-    ("stats.index", _l("Statistics"), ("lead", "dispatcher", "handler", "supervisor", "admin")),
-    ("stats.rankings", _l("Rankings"), ("dispatcher", "supervisor", "admin")),
-    ("ledger.index", _l("Ledger"), ("lead", "dispatcher", "handler", "supervisor", "admin")),
-    ("account.password", _l("Password"), ALL),
-    ("notices.index", _l("Notices"), ALL),
-    ("notices.bulletin", _l("Monthly bulletin"), ALL),
-    ("calendar.days", _l("Calendar"), ("admin",)),
-    ("calendar.limits_page", _l("Time limits"), ("admin",)),
+    ("boards.mine", _l("Board"), "board.own"),
+    ("home.queue", _l("My queue"), "queue"),
+    ("intake.new", _l("New case"), "case.record"),
+    ("cases.index", _l("Cases"), "case.view"),
+    ("admin.index", _l("Administration"), "admin"),
+    ("workflow.show", _l("Workflow"), "workflow.view"),
+    ("patrols.mine", _l("Patrol"), "patrol.walk"),
+    ("patrols.coverage_view", _l("Patrol coverage"), "patrol.coverage"),
+    ("worklog.index", _l("Work log"), "worklog.view"),
+    ("points.index", _l("Points"), "points.view"),
+    ("reopen.index", _l("Reopen requests"), "reopen.decide"),
+    ("apikeys.index", _l("API keys"), "admin"),
+    ("stats.index", _l("Statistics"), "stats.view"),
+    ("stats.rankings", _l("Rankings"), "ranking.view"),
+    ("ledger.index", _l("Ledger"), "ledger.view"),
+    ("account.password", _l("Password"), "account"),
+    ("notices.index", _l("Notices"), "notice.view"),
+    ("notices.bulletin", _l("Monthly bulletin"), "notice.view"),
+    ("calendar.days", _l("Calendar"), "admin"),
+    ("calendar.limits_page", _l("Time limits"), "admin"),
 ]
 
 # Templates included at the end of the case page, each rendered with `case` in context.
@@ -40,6 +40,5 @@ CASE_PANELS = [
 
 
 def nav_for(user):
-    """The navigation entries this user sees."""
-    role = getattr(user, "role", None)
-    return [(endpoint, label) for endpoint, label, roles in NAV if role in roles]
+    """The navigation entries this user sees (the policy decides)."""
+    return [(endpoint, label) for endpoint, label, action in NAV if can(user, action)]

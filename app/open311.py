@@ -24,7 +24,8 @@ from app.residents import public_url, responsible_unit
 from workflows.errors import WorkflowError
 from workflows.locate import grid_at, grid_named_in, intake_grid
 from workflows.machine import N_
-from workflows.models import ApiKey, Attachment, Building, Case, CaseEvent, Category, Department, OrgUnit
+from app.storage import ApiKey
+from workflows.models import Attachment, Building, Case, CaseEvent, Category, Department, OrgUnit
 from workflows.residents import format_code, mask_contacts, public_note, record_report
 from workflows.service import SystemActor
 

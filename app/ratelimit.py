@@ -11,7 +11,7 @@ write transaction is IMMEDIATE, on PostgreSQL the upserted row stays locked unti
 from datetime import datetime, timedelta
 
 from workflows.db import write_transaction
-from workflows.models import RateBucket
+from app.storage import RateBucket
 
 EPOCH = datetime(2000, 1, 1)
 

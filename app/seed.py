@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 
 from app.open311 import issue_api_key
 from app.orgdata import CATEGORIES, DEPARTMENTS, TITLES
-from workflows import notices
+from workflows import notices, policy
 from workflows.calendar import sync_year
 from workflows.clock import Limit
 from workflows.db import db
@@ -338,7 +338,7 @@ def seed_notices(rng, now, clock):
 def _addressee_user(notice):
     """Someone who may answer the notice."""
     for user in User.select().where(User.role.in_(("handler", "lead", "dispatcher"))):
-        if notices.is_addressee(user, notice):
+        if policy.can(user, "notice.answer", notice):
             return user
     return None
 

@@ -13,7 +13,8 @@ from flask.sessions import SecureCookieSessionInterface
 
 from app.db import now
 from workflows.db import Prepared, slot
-from workflows.models import LoginSession, User
+from app.storage import LoginSession
+from workflows.models import User
 
 # A session's last_seen_at is written at most this often (a write per request is wasted work).
 TOUCH_EVERY = timedelta(seconds=60)

@@ -7,7 +7,6 @@ from app.event_fields import form_fields
 from app.nav import CASE_PANELS, nav_for
 from workflows.clock import light
 from workflows.machine import CALLBACK_RESULTS, EVENT_SPECS, LEVEL_LABELS, STATES
-from workflows.rules import can_see_contact
 from workflows.vocabulary import GRID_TYPE_LABELS, ROLE_LABELS, SOURCE_LABELS, URGENCY_LABELS
 
 
@@ -89,7 +88,6 @@ def init_app(app):
         "states": list(STATES),
         "nav_for": nav_for,
         "case_panels": CASE_PANELS,
-        "can_see_contact": can_see_contact,
     })
     app.jinja_env.filters["mask_phone"] = mask_phone
 

@@ -518,7 +518,7 @@ class Simulator:
         if spec.dest is not None:
             c.state = spec.dest
         if spec.effect:
-            getattr(machine, spec.effect)(c, actor, at, data)
+            getattr(machine.MACHINE, spec.effect)(c, actor, at, data)
         when = _iso(at)
         c.updated_at = when
         if spec.dest is not None:

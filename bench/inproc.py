@@ -154,7 +154,7 @@ def bench_stats(data_dir, repeat=1):
         year, month = (int(part) for part in manifest["month"].split("-"))
         period = stats.month(year, month)
         dispatcher = User.get(User.username == manifest["street"]["dispatcher"])
-        from workflows.queries import visible_cases
+        from workflows.policy import visible_cases
 
         runs = []
         for _ in range(repeat):

@@ -12,7 +12,7 @@ import pytest
 from app.db import migrate
 from tests.factories import PASSWORD, make_world
 from workflows.db import bind, db, open_database
-from workflows.models import MODELS
+from app.storage import ALL_MODELS
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -69,7 +69,7 @@ def database_url(database_template, tmp_path):
     """A clean database for one test."""
     if PG_URL:
         database = open_database(database_template)
-        tables = ", ".join(f'"{m._meta.table_name}"' for m in MODELS)
+        tables = ", ".join(f'"{m._meta.table_name}"' for m in ALL_MODELS)
         database.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
         database.close()
         return database_template

@@ -106,3 +106,23 @@ def verify_history():
     if pending is not None:
         return checked, total_rows, Break(pending[0], "?", 0, "history rows without their case")
     return checked, total_rows, None
+
+
+# ---- reading a case's history ------------------------------------------------------------------
+
+
+def last_event(case_id, event):
+    """The case's latest history row of this event, or None."""
+    from workflows.models import CaseEvent
+
+    return (CaseEvent.select().where((CaseEvent.case == case_id) & (CaseEvent.event == event))
+            .order_by(CaseEvent.seq.desc()).first())
+
+
+def pending_request(case_id, request, kinds):
+    """The latest row among `kinds` if it is a `request` (nothing has answered or ended it since), else None."""
+    from workflows.models import CaseEvent
+
+    last = (CaseEvent.select().where((CaseEvent.case == case_id) & CaseEvent.event.in_(kinds))
+            .order_by(CaseEvent.seq.desc()).first())
+    return last if last is not None and last.event == request else None

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from transitions import Machine
 
+from workflows import history
 from workflows.clock import Limit
 from workflows.values import in_range
 
@@ -61,12 +62,12 @@ class EventSpec:
     label: str
     sources: tuple
     dest: str  # None: an internal event that records something without changing state
-    who: str  # a rule in workflows.rules.WHO
+    who: str  # an action of workflows.policy.ACTIONS, decided on the case
     needs: tuple = ()  # form fields that must be present
     optional: tuple = ()  # form fields that may be given
-    guard: str = None  # a function below: may the case take this event now? (else a reason)
-    check: str = None  # a function below: is the data given acceptable? (else a reason)
-    effect: str = None  # a function below, mutating the case
+    guard: str = None  # a method of CaseMachine below: may the case take this event now? (else a reason)
+    check: str = None  # a method of CaseMachine below: is the data given acceptable? (else a reason)
+    effect: str = None  # a method of CaseMachine below, mutating the in-memory case
 
 
 E = EventSpec
@@ -120,117 +121,13 @@ def default_limit(state, urgency):
     return TIME_LIMITS.get(key)
 
 
-# ---- guards and checks: return None when the event may go ahead, else a reason (a msgid) ----
-
-
-def below_top_level(case, actor, now, data):
-    """A case at the district cannot be escalated further."""
-    if case.level == LEVELS[-1]:
-        return N_("The case is already at the top level.")
-    return None
-
-
-def callback_given(case, actor, now, data):
-    """A case a resident raised is closed only with the call-back result."""
-    result = data.get("callback")
-    if result and result not in CALLBACK_RESULTS:
-        return N_("Choose a call-back result from the list.")
-    if case.source in CALLBACK_SOURCES and not result:
-        return N_("This case was raised by a resident: record the call-back result before closing.")
-    return None
-
-
-def duplicate_named(case, actor, now, data):
-    """A void as a duplicate names the original case (checked to exist by the service)."""
-    kind = data.get("void_kind")
-    if kind not in VOID_KINDS:
-        return N_("Say whether the case is a duplicate or invalid.")
-    if kind == "duplicate" and not data.get("duplicate_of"):
-        return N_("Name the original case this one duplicates.")
-    return None
-
-
-def closed_within_30_days(case, actor, now, data):
-    """Only a case closed in the last 30 days can be reopened."""
-    if case.closed_at is None or now - case.closed_at > REOPEN_WINDOW:
-        return N_("Only cases closed within the last 30 days can be reopened.")
-    return None
-
-
-def may_request_extension(case, actor, now, data):
-    """An extension is asked for while the clock runs, before the deadline, one at a time."""
-    if case.deadline is None:
-        return N_("The clock is stopped while the case is suspended.")
-    if now >= case.deadline:
-        return N_("An extension must be requested before the deadline.")
-    if pending_request(case, "request_extension", EXTENSION_EVENTS):
-        return N_("An extension request is already waiting for a decision.")
-    return None
-
-
-def extension_pending(case, actor, now, data):
-    """Approve or deny only what was asked for in this step."""
-    if not pending_request(case, "request_extension", EXTENSION_EVENTS):
-        return N_("There is no extension request waiting for a decision.")
-    return None
-
-
-def may_approve_extension(case, actor, now, data):
-    """A deadline is moved only while the clock runs (resume a suspended case first), and only later."""
-    if case.suspended_at is not None:
-        return N_("The clock is stopped while the case is suspended.")
-    request = pending_request(case, "request_extension", EXTENSION_EVENTS)
-    if request is None:
-        return N_("There is no extension request waiting for a decision.")
-    if parse_moment(request.data["requested_deadline"]) <= case.deadline:
-        return N_("The requested deadline is no later than the current one: deny the request.")
-    return None
-
-
-def later_deadline(case, actor, now, data):
-    """The requested deadline is a date and time after the current deadline."""
-    requested = parse_moment(data.get("requested_deadline"))
-    if requested is None:
-        return N_("Give the new deadline as a date and time.")
-    if case.deadline is not None and requested <= case.deadline:
-        return N_("The new deadline must be later than the current one.")
-    return None
-
-
-def may_request_suspension(case, actor, now, data):
-    """A running clock can be stopped, one request at a time."""
-    if case.suspended_at is not None:
-        return N_("The case is already suspended.")
-    if pending_request(case, "request_suspension", SUSPENSION_EVENTS):
-        return N_("A suspension request is already waiting for a decision.")
-    return None
-
-
-def suspension_pending(case, actor, now, data):
-    """Approve or deny only what was asked for in this step."""
-    if not pending_request(case, "request_suspension", SUSPENSION_EVENTS):
-        return N_("There is no suspension request waiting for a decision.")
-    return None
-
-
-def is_suspended(case, actor, now, data):
-    """Only a suspended case resumes."""
-    if case.suspended_at is None:
-        return N_("The case is not suspended.")
-    return None
-
-
 EXTENSION_EVENTS = ("request_extension", "approve_extension", "deny_extension")
 SUSPENSION_EVENTS = ("request_suspension", "approve_suspension", "deny_suspension", "resume")
 
 
 def pending_request(case, request, kinds):
     """The `request` history row of this step still waiting for a decision, or None."""
-    from workflows.models import CaseEvent
-
-    last = (CaseEvent.select().where((CaseEvent.case == case.id) & CaseEvent.event.in_(kinds + STEP_EVENTS))
-            .order_by(CaseEvent.seq.desc()).first())
-    return last if last is not None and last.event == request else None
+    return history.pending_request(case.id, request, kinds + STEP_EVENTS)
 
 
 def parse_moment(value):
@@ -248,151 +145,241 @@ def parse_moment(value):
     return moment.replace(microsecond=0)
 
 
-# ---- effects: mutate the in-memory case; the service saves once ----
+class CaseMachine(Machine):
+    """The machine of the tables above, with the named guards, checks and effects as its methods.
 
+    It has no model of its own: an event is fired on a case with `MACHINE.events[name].trigger(case, …)`
+    (transitions' Event.trigger takes the model), so the one machine built below serves every case and
+    thread — it keeps no per-case state (not queued). Guards and checks return None when the event may
+    go ahead, else a reason (a msgid); effects mutate the in-memory case and the service saves once.
+    """
 
-def set_report_level(case, actor, now, data):
-    """A member's report goes to the lead (grid level); a lead's to the community."""
-    case.level = "community" if actor.role == "lead" else "grid"
+    def __init__(self):
+        super().__init__(model=None, states=list(STATES), initial=INITIAL, auto_transitions=False,
+                         send_event=True, ignore_invalid_triggers=False, model_attribute="state")
+        for spec in EVENTS:
+            for name in (spec.guard, spec.check, spec.effect):
+                if name is not None and not callable(getattr(type(self), name, None)):
+                    raise TypeError(f"event {spec.name}: CaseMachine has no method {name}")
+            self.add_transition(spec.name, list(spec.sources), spec.dest,
+                                after=[self._effect_callback(spec.effect)] if spec.effect else [])
 
+    def _effect_callback(self, name):
+        """Adapt an effect to transitions' EventData callback (effects doing clock arithmetic get the clock)."""
+        effect = getattr(self, name)
+        takes_clock = "clock" in inspect.signature(effect).parameters
 
-def reset_level(case, actor, now, data):
-    """A case sent back is the grid's again."""
-    case.level = "grid"
+        def callback(event):
+            kw = event.kwargs
+            extra = {"clock": kw["clock"]} if takes_clock else {}
+            effect(event.model, kw["actor"], kw["now"], kw["data"], **extra)
 
+        callback.__name__ = name
+        return callback
 
-def raise_level(case, actor, now, data):
-    """Escalation moves the case one level up."""
-    case.level = LEVELS[LEVELS.index(case.level) + 1]
+    def guard_reason(self, spec, case, actor, now):
+        """Run the event's guard on the case as it is: None if it passes, else a reason."""
+        return None if spec.guard is None else getattr(self, spec.guard)(case, actor, now, None)
 
+    def check_reason(self, spec, case, actor, now, data):
+        """Run the event's check on the data given: None if it passes, else a reason."""
+        return None if spec.check is None else getattr(self, spec.check)(case, actor, now, data)
 
-def set_department(case, actor, now, data):
-    """Dispatch hands the case to a department."""
-    case.department = data["department"]
+    # ---- guards and checks: return None when the event may go ahead, else a reason (a msgid) ----
 
-
-def clear_department(case, actor, now, data):
-    """A declined case is nobody's until re-dispatched."""
-    case.department = None
-
-
-def count_rework(case, actor, now, data):
-    """Failed verification counts as rework."""
-    case.rework_count += 1
-
-
-def mark_closed(case, actor, now, data):
-    """Closing crosses the case off (销号)."""
-    case.closed_at = now
-    case.resolution = "closed"
-
-
-def mark_voided(case, actor, now, data):
-    """A void closes the case as invalid or as a duplicate of another."""
-    case.closed_at = now
-    case.resolution = "voided"
-    case.duplicate_of = data.get("duplicate_of")
-
-
-def mark_reopened(case, actor, now, data):
-    """A reopened case is open again, at the level it was closed at."""
-    case.closed_at = None
-    case.resolution = None
-
-
-def move_deadline(case, actor, now, data, clock):
-    """An approved extension moves the deadline; the warning stays at its share of the longer step."""
-    from workflows.limits import step_limit
-
-    request = pending_request(case, "request_extension", EXTENSION_EVENTS)
-    requested = parse_moment(request.data["requested_deadline"])
-    limit = step_limit(case)
-    span = clock.elapsed(case.step_started_at, requested, limit)
-    case.warn_at = clock.advance(case.step_started_at, span * clock.warn_fraction, limit.natural)
-    case.deadline = requested
-    data["requested_deadline"] = requested.isoformat(sep=" ")
-
-
-def stop_clock(case, actor, now, data, clock):
-    """An approved suspension stops the clock: no deadline runs until the case resumes."""
-    case.suspended_at = now
-    data["frozen_deadline"] = case.deadline.isoformat(sep=" ") if case.deadline else None
-    data["frozen_warn_at"] = case.warn_at.isoformat(sep=" ") if case.warn_at else None
-    case.deadline = case.warn_at = None
-
-
-def restart_clock(case, actor, now, data, clock):
-    """Resuming gives back the time that was left, in the step's own kind of time."""
-    from workflows.limits import step_limit
-    from workflows.models import CaseEvent
-
-    stopped = (CaseEvent.select().where((CaseEvent.case == case.id) & (CaseEvent.event == "approve_suspension"))
-               .order_by(CaseEvent.seq.desc()).first())
-    limit = step_limit(case)
-    stopped_at = case.suspended_at
-
-    def shifted(value):
-        # A point the clock had not reached when it stopped moves by the time it was stopped.
-        moment = parse_moment(value) if value else None
-        if moment is None or moment <= stopped_at:
-            return moment
-        return clock.advance(now, clock.elapsed(stopped_at, moment, limit), limit.natural)
-
-    case.deadline = shifted(stopped.data.get("frozen_deadline"))
-    case.warn_at = shifted(stopped.data.get("frozen_warn_at"))
-    case.suspended_at = None
-
-
-def build_machine():
-    """The Machine of the tables above, with no model of its own: an event is fired on a case with
-    `MACHINE.events[name].trigger(case, ...)` (transitions' Event.trigger takes the model), so one
-    machine serves every case and thread — it keeps no per-case state (not queued)."""
-    machine = Machine(
-        model=None,
-        states=list(STATES),
-        initial=INITIAL,
-        auto_transitions=False,
-        send_event=True,
-        ignore_invalid_triggers=False,
-        model_attribute="state",
-    )
-    for spec in EVENTS:
-        machine.add_transition(
-            spec.name, list(spec.sources), spec.dest,
-            after=[_effect_callback(spec)] if spec.effect else [],
-        )
-    return machine
-
-
-def _effect_callback(spec):
-    """Adapt a named effect to transitions' EventData callback (effects that do clock arithmetic get the clock)."""
-    effect = globals()[spec.effect]
-    takes_clock = "clock" in inspect.signature(effect).parameters
-
-    def callback(event):
-        kw = event.kwargs
-        extra = {"clock": kw["clock"]} if takes_clock else {}
-        effect(event.model, kw["actor"], kw["now"], kw["data"], **extra)
-
-    callback.__name__ = spec.effect
-    return callback
-
-
-MACHINE = build_machine()
-
-
-def guard_reason(spec, case, actor, now):
-    """Run the event's guard on the case as it is: None if it passes, else a reason."""
-    if spec.guard is None:
+    @staticmethod
+    def below_top_level(case, actor, now, data):
+        """A case at the district cannot be escalated further."""
+        if case.level == LEVELS[-1]:
+            return N_("The case is already at the top level.")
         return None
-    return globals()[spec.guard](case, actor, now, None)
 
-
-def check_reason(spec, case, actor, now, data):
-    """Run the event's check on the data given: None if it passes, else a reason."""
-    if spec.check is None:
+    @staticmethod
+    def callback_given(case, actor, now, data):
+        """A case a resident raised is closed only with the call-back result."""
+        result = data.get("callback")
+        if result and result not in CALLBACK_RESULTS:
+            return N_("Choose a call-back result from the list.")
+        if case.source in CALLBACK_SOURCES and not result:
+            return N_("This case was raised by a resident: record the call-back result before closing.")
         return None
-    return globals()[spec.check](case, actor, now, data)
+
+    @staticmethod
+    def duplicate_named(case, actor, now, data):
+        """A void as a duplicate names the original case (checked to exist by the service)."""
+        kind = data.get("void_kind")
+        if kind not in VOID_KINDS:
+            return N_("Say whether the case is a duplicate or invalid.")
+        if kind == "duplicate" and not data.get("duplicate_of"):
+            return N_("Name the original case this one duplicates.")
+        return None
+
+    @staticmethod
+    def closed_within_30_days(case, actor, now, data):
+        """Only a case closed in the last 30 days can be reopened."""
+        if case.closed_at is None or now - case.closed_at > REOPEN_WINDOW:
+            return N_("Only cases closed within the last 30 days can be reopened.")
+        return None
+
+    @staticmethod
+    def may_request_extension(case, actor, now, data):
+        """An extension is asked for while the clock runs, before the deadline, one at a time."""
+        if case.deadline is None:
+            return N_("The clock is stopped while the case is suspended.")
+        if now >= case.deadline:
+            return N_("An extension must be requested before the deadline.")
+        if pending_request(case, "request_extension", EXTENSION_EVENTS):
+            return N_("An extension request is already waiting for a decision.")
+        return None
+
+    @staticmethod
+    def extension_pending(case, actor, now, data):
+        """Approve or deny only what was asked for in this step."""
+        if not pending_request(case, "request_extension", EXTENSION_EVENTS):
+            return N_("There is no extension request waiting for a decision.")
+        return None
+
+    @staticmethod
+    def may_approve_extension(case, actor, now, data):
+        """A deadline is moved only while the clock runs (resume a suspended case first), and only later."""
+        if case.suspended_at is not None:
+            return N_("The clock is stopped while the case is suspended.")
+        request = pending_request(case, "request_extension", EXTENSION_EVENTS)
+        if request is None:
+            return N_("There is no extension request waiting for a decision.")
+        if parse_moment(request.data["requested_deadline"]) <= case.deadline:
+            return N_("The requested deadline is no later than the current one: deny the request.")
+        return None
+
+    @staticmethod
+    def later_deadline(case, actor, now, data):
+        """The requested deadline is a date and time after the current deadline."""
+        requested = parse_moment(data.get("requested_deadline"))
+        if requested is None:
+            return N_("Give the new deadline as a date and time.")
+        if case.deadline is not None and requested <= case.deadline:
+            return N_("The new deadline must be later than the current one.")
+        return None
+
+    @staticmethod
+    def may_request_suspension(case, actor, now, data):
+        """A running clock can be stopped, one request at a time."""
+        if case.suspended_at is not None:
+            return N_("The case is already suspended.")
+        if pending_request(case, "request_suspension", SUSPENSION_EVENTS):
+            return N_("A suspension request is already waiting for a decision.")
+        return None
+
+    @staticmethod
+    def suspension_pending(case, actor, now, data):
+        """Approve or deny only what was asked for in this step."""
+        if not pending_request(case, "request_suspension", SUSPENSION_EVENTS):
+            return N_("There is no suspension request waiting for a decision.")
+        return None
+
+    @staticmethod
+    def is_suspended(case, actor, now, data):
+        """Only a suspended case resumes."""
+        if case.suspended_at is None:
+            return N_("The case is not suspended.")
+        return None
+
+    # ---- effects: mutate the in-memory case; the service saves once ----
+
+    @staticmethod
+    def set_report_level(case, actor, now, data):
+        """A member's report goes to the lead (grid level); a lead's to the community."""
+        case.level = "community" if actor.role == "lead" else "grid"
+
+    @staticmethod
+    def reset_level(case, actor, now, data):
+        """A case sent back is the grid's again."""
+        case.level = "grid"
+
+    @staticmethod
+    def raise_level(case, actor, now, data):
+        """Escalation moves the case one level up."""
+        case.level = LEVELS[LEVELS.index(case.level) + 1]
+
+    @staticmethod
+    def set_department(case, actor, now, data):
+        """Dispatch hands the case to a department."""
+        case.department = data["department"]
+
+    @staticmethod
+    def clear_department(case, actor, now, data):
+        """A declined case is nobody's until re-dispatched."""
+        case.department = None
+
+    @staticmethod
+    def count_rework(case, actor, now, data):
+        """Failed verification counts as rework."""
+        case.rework_count += 1
+
+    @staticmethod
+    def mark_closed(case, actor, now, data):
+        """Closing crosses the case off (销号)."""
+        case.closed_at = now
+        case.resolution = "closed"
+
+    @staticmethod
+    def mark_voided(case, actor, now, data):
+        """A void closes the case as invalid or as a duplicate of another."""
+        case.closed_at = now
+        case.resolution = "voided"
+        case.duplicate_of = data.get("duplicate_of")
+
+    @staticmethod
+    def mark_reopened(case, actor, now, data):
+        """A reopened case is open again, at the level it was closed at."""
+        case.closed_at = None
+        case.resolution = None
+
+    @staticmethod
+    def move_deadline(case, actor, now, data, clock):
+        """An approved extension moves the deadline; the warning stays at its share of the longer step."""
+        from workflows.limits import step_limit
+
+        request = pending_request(case, "request_extension", EXTENSION_EVENTS)
+        requested = parse_moment(request.data["requested_deadline"])
+        limit = step_limit(case)
+        span = clock.elapsed(case.step_started_at, requested, limit)
+        case.warn_at = clock.advance(case.step_started_at, span * clock.warn_fraction, limit.natural)
+        case.deadline = requested
+        data["requested_deadline"] = requested.isoformat(sep=" ")
+
+    @staticmethod
+    def stop_clock(case, actor, now, data, clock):
+        """An approved suspension stops the clock: no deadline runs until the case resumes."""
+        case.suspended_at = now
+        data["frozen_deadline"] = case.deadline.isoformat(sep=" ") if case.deadline else None
+        data["frozen_warn_at"] = case.warn_at.isoformat(sep=" ") if case.warn_at else None
+        case.deadline = case.warn_at = None
+
+    @staticmethod
+    def restart_clock(case, actor, now, data, clock):
+        """Resuming gives back the time that was left, in the step's own kind of time."""
+        from workflows.limits import step_limit
+
+        stopped = history.last_event(case.id, "approve_suspension")
+        limit = step_limit(case)
+        stopped_at = case.suspended_at
+
+        def shifted(value):
+            # A point the clock had not reached when it stopped moves by the time it was stopped.
+            moment = parse_moment(value) if value else None
+            if moment is None or moment <= stopped_at:
+                return moment
+            return clock.advance(now, clock.elapsed(stopped_at, moment, limit), limit.natural)
+
+        case.deadline = shifted(stopped.data.get("frozen_deadline"))
+        case.warn_at = shifted(stopped.data.get("frozen_warn_at"))
+        case.suspended_at = None
+
+
+MACHINE = CaseMachine()
+guard_reason = MACHINE.guard_reason
+check_reason = MACHINE.check_reason
 
 
 def mermaid():

@@ -16,8 +16,7 @@ from workflows.db import lock_for_update, write_transaction
 from workflows.errors import DUPLICATE, FORBIDDEN, INVALID, INVALID_STATE, WorkflowError, stale
 from workflows.machine import FINAL, N_
 from workflows.models import Case, Counter, Department, Notice, NoticeEvent, OrgUnit, User
-from workflows.queries import visible_cases
-from workflows.rules import can_view, in_org
+from workflows.policy import can, visible_notices
 
 STATUSES = {
     "pending": N_("Awaiting signature"),  # 待签收
@@ -28,6 +27,8 @@ STATUSES = {
 LEVELS = {1: N_("Supervision notice"), 2: N_("Escalated notice")}
 # The next status of each action, and the status it needs.
 ACTIONS = {"sign": ("pending", "signed"), "reply": ("signed", "replied"), "close": ("replied", "closed")}
+# Who may take each action: an action of workflows.policy.
+ACTION_RULES = {"sign": "notice.answer", "reply": "notice.answer", "close": "notice.close"}
 ACTION_LABELS = {"sign": N_("Sign for it"), "reply": N_("Reply"), "close": N_("Conclude")}
 REPLY_LIMIT = Limit(1, "working_days")
 ESCALATE_AFTER = Limit(5, "working_days")
@@ -151,11 +152,6 @@ def insert_escalations(issue, where):
 # ---- by hand ----
 
 
-def may_issue(actor, case):
-    """Supervisors issue notices by hand on open cases in their scope."""
-    return getattr(actor, "role", None) == "supervisor" and in_org(actor, case) and case.state != FINAL
-
-
 def next_level(case):
     """The level a notice by hand would have for the case's step: 1, 2, or None when both exist."""
     levels = {level for (level,) in Notice.select(Notice.level).where(
@@ -169,7 +165,7 @@ def next_level(case):
 
 def issue_by_hand(case, actor, now, clock, demand=""):
     """A supervisor's notice on the case's current step (level 2 if it already has one); returns it."""
-    if not may_issue(actor, case):
+    if not can(actor, "case.issue_notice", case):
         raise WorkflowError(FORBIDDEN, N_("You may not issue notices on this case."))
     demand = (demand or "").strip()
     if len(demand) > TEXT_LIMIT:
@@ -194,35 +190,13 @@ def issue_by_hand(case, actor, now, clock, demand=""):
 # ---- who may see and answer ----
 
 
-def is_addressee(actor, notice):
-    """The department's handlers, the grid's lead, or the office's dispatchers the notice is addressed to."""
-    role = getattr(actor, "role", None)
-    if notice.addressee_department_id is not None:
-        return role == "handler" and actor.department_id == notice.addressee_department_id
-    if notice.addressee_org_id is None or getattr(actor, "org_id", None) != notice.addressee_org_id:
-        return False
-    return role == ("lead" if notice.addressee_org.kind == "grid" else "dispatcher")
-
-
-def may_close(actor, notice):
-    """A supervisor in scope concludes a notice once it has been answered."""
-    return getattr(actor, "role", None) == "supervisor" and in_org(actor, notice.case)
-
-
-def can_see(actor, notice):
-    """Whoever may see the case, and the addressee (a department keeps its notice after the case moves on)."""
-    return can_view(actor, notice.case) or is_addressee(actor, notice)
-
-
 def allowed_actions(actor, notice):
     """The actions this actor may take on the notice now."""
     out = []
     for action, (needs, _to) in ACTIONS.items():
         if notice.status != needs:
             continue
-        if action == "close" and may_close(actor, notice):
-            out.append(action)
-        elif action != "close" and is_addressee(actor, notice):
+        if can(actor, ACTION_RULES[action], notice):
             out.append(action)
     return out
 
@@ -232,8 +206,7 @@ def act(notice, action, actor, now, note=""):
     if action not in ACTIONS:
         raise WorkflowError(INVALID, N_("Unknown action."))
     needs, to = ACTIONS[action]
-    allowed = may_close(actor, notice) if action == "close" else is_addressee(actor, notice)
-    if not allowed:
+    if not can(actor, ACTION_RULES[action], notice):
         raise WorkflowError(FORBIDDEN, N_("Only the addressee may sign for or answer this notice."))
     note = (note or "").strip()
     if action == "reply" and not note:
@@ -258,32 +231,6 @@ def act(notice, action, actor, now, note=""):
 
 
 # ---- reading ----
-
-
-def visible_notices(actor, query=None):
-    """The notices this user may see, as a query (same rules as can_see)."""
-    query = query if query is not None else Notice.select()
-    role = getattr(actor, "role", None)
-    if role == "admin":
-        return query
-    seen = Notice.case.in_(visible_cases(actor, Case.select(Case.id)))
-    if role == "handler" and actor.department_id is not None:
-        return query.where(seen | (Notice.addressee_department == actor.department_id))
-    if role in ("lead", "dispatcher") and actor.org_id is not None:
-        return query.where(seen | (Notice.addressee_org == actor.org_id))
-    return query.where(seen)
-
-
-def addressed_to(actor, query):
-    """Only the notices addressed to this user."""
-    role = getattr(actor, "role", None)
-    if role == "handler":
-        return query.where(Notice.addressee_department == actor.department_id)
-    if role == "lead":
-        return query.where(Notice.addressee_org == actor.org_id)
-    if role == "dispatcher":
-        return query.where(Notice.addressee_org == actor.org_id)
-    return query.where(Notice.id.is_null())
 
 
 def listing():

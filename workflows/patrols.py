@@ -14,6 +14,7 @@ from workflows.db import lock_for_update, write_transaction
 from workflows.errors import FORBIDDEN, INVALID, INVALID_STATE, WorkflowError
 from workflows.machine import N_
 from workflows.models import PATROL_PERIODS, Building, Case, OrgUnit, Patrol, PatrolBuilding, PatrolRule, User
+from workflows.policy import can
 from workflows.service import current_clock
 from workflows.values import record_id, whole_number
 from workflows.vocabulary import GRID_TYPE_LABELS
@@ -31,26 +32,7 @@ NOTE_LIMIT = 2000
 _RANK = {kind: index for index, kind in enumerate(PATROL_PERIODS)}
 
 
-# ---- scope -------------------------------------------------------------------------------
-
-
-def scope_grids(actor):
-    """The active grids this user oversees, as a query (a member or lead: their own grid)."""
-    community, street = OrgUnit.alias(), OrgUnit.alias()
-    query = (OrgUnit.select(OrgUnit)
-             .join(community, on=OrgUnit.parent == community.id)
-             .join(street, on=community.parent == street.id)
-             .where((OrgUnit.kind == "grid") & OrgUnit.active)
-             .order_by(community.sort_order, community.id, OrgUnit.sort_order, OrgUnit.id))
-    role = getattr(actor, "role", None)
-    if role == "admin":
-        return query
-    if role in PATROL_ROLES:
-        return query.where(OrgUnit.id == actor.org_id)
-    if role in ("dispatcher", "supervisor") and actor.org_id is not None:
-        org = actor.org_id
-        return query.where((community.id == org) | (street.id == org) | (street.parent == org))
-    return query.where(OrgUnit.id.is_null())
+# ---- the grid team ------------------------------------------------------------------------
 
 
 def patrollers(grid_ids):
@@ -73,7 +55,7 @@ def open_patrol(user, grid=None):
 
 def start_patrol(user, now, *, lat=None, lng=None, accuracy=None):
     """Start a patrol of the user's own grid; a second start returns the patrol in progress."""
-    if getattr(user, "role", None) not in PATROL_ROLES or user.org_id is None or user.org.kind != "grid":
+    if not can(user, "patrol.walk") or user.org_id is None or user.org.kind != "grid":
         raise WorkflowError(FORBIDDEN, N_("Only grid members and grid leads patrol a grid."))
     lat, lng, accuracy = position(lat, lng, accuracy)
     with write_transaction():
@@ -170,7 +152,7 @@ def ensure_default_rules():
 
 def save_rule(actor, now, *, role, grid_type, period, times, rule_id=None):
     """Create or change a patrol rule (administrators only)."""
-    if getattr(actor, "role", None) != "admin":
+    if not can(actor, "patrol.rules"):
         raise WorkflowError(FORBIDDEN, N_("Only an administrator may change patrol rules."))
     grid_type = (grid_type or "").strip()
     if role not in PATROL_ROLES:

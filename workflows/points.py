@@ -14,12 +14,12 @@ from datetime import date
 
 from peewee import JOIN, IntegrityError, fn
 
-from workflows import rules
 from workflows.db import lock_for_update, write_transaction
 from workflows.errors import DUPLICATE, FORBIDDEN, INVALID, INVALID_STATE, WorkflowError
 from workflows.machine import N_
 from workflows.models import PERSON_KINDS, CaseEvent, OrgUnit, PointEntry, PointMonth, PointPerson, PointRule
-from workflows.patrols import period_of, scope_grids
+from workflows.patrols import period_of
+from workflows.policy import can
 from workflows.values import whole_number
 
 LOCKED = "locked"
@@ -40,60 +40,12 @@ SECTION_LABELS = {
 QUARTERS = (1, 2, 3, 4)
 
 
-# ---- scope ------------------------------------------------------------------------------------
-
-
-def scope_communities(actor):
-    """The communities whose points this user may see, in display order."""
-    role = getattr(actor, "role", None)
-    if role in ("member", "lead"):
-        return [actor.org.parent] if actor.org_id else []
-    seen, out = set(), []
-    for grid in scope_grids(actor):
-        if grid.parent_id not in seen:
-            seen.add(grid.parent_id)
-            out.append(grid.parent)
-    return out
-
-
-def recordable_grids(actor):
-    """The grids whose people this user records points for: a lead their grid, a community office its grids."""
-    role = getattr(actor, "role", None)
-    if role == "lead" or role == "admin" or (role == "dispatcher" and actor.org_id and actor.org.kind == "community"):
-        return list(scope_grids(actor))
-    return []
-
-
-def can_record(actor, person):
-    """May this user record points for this person?"""
-    role = getattr(actor, "role", None)
-    if role == "admin":
-        return True
-    if role == "lead":
-        return actor.org_id == person.grid_id
-    if role == "dispatcher":
-        return actor.org_id is not None and actor.org_id == person.grid.parent_id
-    return False
-
-
-def can_publish(actor, community):
-    """The community's own office (or an administrator) publishes its months."""
-    role = getattr(actor, "role", None)
-    return role == "admin" or (role == "dispatcher" and actor.org_id == community.id)
-
-
-def can_manage_rules(actor):
-    """The street office sets the points of 'other' items; administrators too."""
-    role = getattr(actor, "role", None)
-    return role == "admin" or (role == "dispatcher" and actor.org_id is not None and actor.org.kind == "street")
-
-
 # ---- people and rules ---------------------------------------------------------------------------
 
 
 def add_person(actor, now, *, name, kind, grid, building=None, phone=""):
     """Register someone who earns points in a grid the user records for."""
-    if grid is None or grid.id not in {g.id for g in recordable_grids(actor)}:
+    if grid is None or not can(actor, "points.record_in", grid):
         raise WorkflowError(FORBIDDEN, N_("You may not add people to this grid."))
     name = (name or "").strip()
     if not name or len(name) > 60:
@@ -110,7 +62,7 @@ def add_person(actor, now, *, name, kind, grid, building=None, phone=""):
 
 def add_rule(actor, *, name, points, section="other"):
     """Add an item of the street's own ('other') with its points."""
-    if not can_manage_rules(actor):
+    if not can(actor, "points.rules"):
         raise WorkflowError(FORBIDDEN, N_("Only the street office may set point items."))
     name = (name or "").strip()
     if not name or len(name) > 100:
@@ -161,7 +113,7 @@ def record_service(actor, person, rule, day, now, evidence):
 def record_tipoff(actor, person, case, now, evidence):
     """Record that a person's tip-off produced this case; it counts once the case is verified."""
     _check_recorder(actor, person)
-    if case is None or not rules.can_view(actor, case):
+    if case is None or not can(actor, "case.view", case):
         raise WorkflowError(INVALID, N_("No case with that number was found in your area."), field="case")
     rule = tipoff_rule()
     if rule is None:
@@ -191,7 +143,7 @@ def record_correction(actor, original, points, reason, now):
 
 def publish_month(actor, community, month_day, now):
     """Publish (公示) a community's month that has ended; from then on it is locked."""
-    if not can_publish(actor, community):
+    if not can(actor, "points.publish", community):
         raise WorkflowError(FORBIDDEN, N_("Only the community's office may publish its points."))
     month = period_of("month", month_day)
     if month.last >= now.date():
@@ -221,7 +173,7 @@ def _append(actor, person, now, *, day, grid=None, community=None, **fields):
 
 def _check_recorder(actor, person):
     """Refuse a recorder without the right to this person's points, or an inactive person."""
-    if person is None or not can_record(actor, person):
+    if person is None or not can(actor, "points.record", person):
         raise WorkflowError(FORBIDDEN, N_("You may not record points for this person."))
     if not person.active:
         raise WorkflowError(INVALID, N_("This person no longer takes part."), field="person")

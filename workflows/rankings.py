@@ -3,7 +3,7 @@ from workflows.db import write_transaction
 from workflows.errors import FORBIDDEN, INVALID, WorkflowError
 from workflows.machine import N_
 from workflows.models import Case, Department, OrgUnit, RankingPublication, ScoreWeights, User
-from workflows.queries import scope_column
+from workflows.policy import can, scope_column
 from workflows.stats import RATES, facts_for, tally
 from workflows.values import whole_number
 
@@ -41,7 +41,7 @@ def validate_weights(values):
 
 def save_weights(values, actor, now, note=""):
     """Store a new set of weights (administrators only); refused unless they add up to 100."""
-    if getattr(actor, "role", None) != "admin":
+    if not can(actor, "weights.edit"):
         raise WorkflowError(FORBIDDEN, N_("Only an administrator may change the weights."))
     weights = validate_weights(values)
     return ScoreWeights.create(weights=weights, note=(note or "").strip()[:500], created_by=actor, created_at=now)
@@ -74,12 +74,6 @@ def score(group, weights):
 
 
 # ---- rankings ----
-
-
-def may_publish(actor, scope):
-    """Administrators, and the supervisors and grid office of the street or district itself."""
-    role = getattr(actor, "role", None)
-    return role == "admin" or (role in ("supervisor", "dispatcher") and actor.org_id == scope.id)
 
 
 def scope_cases(scope):
@@ -177,7 +171,7 @@ def attach_changes(data, scope, period, now, clock, weights):
 
 def publish(scope, period, actor, now, clock, reason=""):
     """Freeze the month's ranking; a month already published needs a reason, kept with the new version."""
-    if not may_publish(actor, scope):
+    if not can(actor, "ranking.publish", scope):
         raise WorkflowError(FORBIDDEN, N_("You may not publish rankings for this area."))
     if period.kind != "month":
         raise WorkflowError(INVALID, N_("Rankings are published per month."))

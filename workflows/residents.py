@@ -4,7 +4,7 @@ import secrets
 
 from peewee import IntegrityError
 
-from workflows import rules
+from workflows import policy
 from workflows.db import lock_for_update, write_transaction
 from workflows.errors import DUPLICATE, FORBIDDEN, INVALID, INVALID_STATE, WorkflowError
 from workflows.machine import N_, REOPEN_WINDOW
@@ -120,7 +120,7 @@ def decide_reopen(request, actor, now, *, reopen, note, request_key=None):
     with write_transaction():
         fresh = lock_for_update(ReopenRequest.select().where(ReopenRequest.id == request.id)).get()
         case = Case.get_by_id(fresh.case_id)
-        if not rules.supervisor(actor, case):
+        if not policy.can(actor, "supervisor", case):
             raise WorkflowError(FORBIDDEN, N_("You may not do this on this case."))
         if fresh.status != "pending":
             raise WorkflowError(DUPLICATE, N_("This request has already been decided."))
@@ -134,7 +134,7 @@ def decide_reopen(request, actor, now, *, reopen, note, request_key=None):
 
 def pending_reopen_requests(actor):
     """Pending requests on cases in a supervisor's area that are still closed, oldest first."""
-    if getattr(actor, "role", None) != "supervisor" or actor.org_id is None:
+    if not policy.can(actor, "reopen.decide") or actor.org_id is None:
         return ReopenRequest.select().where(ReopenRequest.id.is_null())
     area = (Case.street == actor.org_id) | (Case.district == actor.org_id)
     return (ReopenRequest.select(ReopenRequest, Case, ResidentRating)

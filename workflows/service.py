@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from peewee import IntegrityError
 
-from workflows import changes, rules
+from workflows import changes, policy
 from workflows.clock import Clock
 from workflows.db import Prepared, column_values, lock_for_update, slot, write_transaction
 from workflows.errors import DUPLICATE, FORBIDDEN, INVALID, INVALID_STATE, WorkflowError, stale
@@ -82,7 +82,7 @@ def available_events(case, actor, now):
         spec.name
         for spec in EVENTS
         if case.state in spec.sources
-        and rules.WHO[spec.who](actor, case)
+        and policy.can(actor, spec.who, case)
         and guard_reason(spec, case, actor, now) is None
     ]
 
@@ -203,7 +203,7 @@ def fire(case, event, actor, now, *, clock=None, expected_version=None, request_
 
 def _apply(case, spec, actor, now, clock, data, request_key, attachments):
     """Check, trigger, stamp, record and save; runs inside fire's transaction."""
-    if actor is None or not rules.WHO[spec.who](actor, case):
+    if actor is None or not policy.can(actor, spec.who, case):
         raise WorkflowError(FORBIDDEN, N_("You may not do this on this case."))
     if case.state not in spec.sources:
         raise WorkflowError(
@@ -336,11 +336,7 @@ def _check_opener(actor, grid):
     """Grid workers open cases in their own grid; residents, the API and the system anywhere."""
     if actor is None:
         raise WorkflowError(FORBIDDEN, N_("You may not record cases here."))
-    if isinstance(actor, SystemActor):
-        return
-    if actor.role in ("member", "lead") and actor.org_id == grid.id:
-        return
-    if actor.role == "dispatcher" and actor.org_id in {u.id for u in grid.lineage()}:
+    if isinstance(actor, SystemActor) or policy.can(actor, "case.record", grid):
         return
     raise WorkflowError(FORBIDDEN, N_("You may not record cases in this grid."))
 

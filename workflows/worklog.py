@@ -11,7 +11,8 @@ from workflows.db import write_transaction
 from workflows.errors import FORBIDDEN, INVALID, WorkflowError
 from workflows.machine import N_
 from workflows.models import NOTE_KINDS, Case, CaseEvent, Patrol, PatrolBuilding, User, WorkLogNote
-from workflows.patrols import PATROL_ROLES, patrollers, period_of
+from workflows.patrols import patrollers, period_of
+from workflows.policy import can
 from workflows.service import current_clock
 
 # History events that make up the day, in the order the loop names them: 发现、处置、上报、核查.
@@ -158,7 +159,7 @@ def grid_week(grid, day, clock=None):
 
 def save_note(user, kind, day, text, now):
     """Write or rewrite the user's own note for a day or a week; returns the note."""
-    if getattr(user, "role", None) not in PATROL_ROLES:
+    if not can(user, "worklog.write"):
         raise WorkflowError(FORBIDDEN, N_("Only grid members and grid leads keep a work log."))
     if kind not in NOTE_KINDS:
         raise WorkflowError(INVALID, N_("Unknown kind of note."), field="kind")

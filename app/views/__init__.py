@@ -44,8 +44,9 @@ def init_app(app):
     app.register_error_handler(InterfaceError, _database_unavailable)
     app.register_error_handler(500, _internal_error)
 
-    from app import templating
+    from app import access, templating
 
+    access.init_app(app)
     templating.init_app(app)
 
 
@@ -61,7 +62,7 @@ def _http_error(code):
 def error_page(code, message):
     """The error page; for an htmx fragment request only the message, so it fits where it lands."""
     template = "errors/error.html"
-    if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
+    if request.htmx and not request.htmx.boosted:
         template = "errors/_message.html"
     return render_template(template, code=code, message=message), code
 

@@ -2,12 +2,13 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, Length
 
 from app import sessions
+from app.access import allows
 from app.accounts import AccountError, set_password
 from app.auth import PASSWORD_FIELD_MAX, check_password
 from app.db import now
@@ -24,7 +25,7 @@ class PasswordForm(FlaskForm):
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@login_required
+@allows("account")
 def password():
     """Change one's own password; every other signed-in device is signed out."""
     form = PasswordForm()

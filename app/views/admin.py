@@ -9,8 +9,9 @@ from typing import Callable
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from app.access import guard
 from app.accounts import MIN_PASSWORD, AccountError, check_scope
 from app import params
 from app.auth import hash_password
@@ -34,12 +35,7 @@ class Refused(ValueError):
         self.message = message
 
 
-@bp.before_request
-@login_required
-def admins_only():
-    """Every page here is for administrators."""
-    if current_user.role != "admin":
-        abort(403)
+guard(bp, "admin")
 
 
 def org_label(unit):

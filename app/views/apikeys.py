@@ -1,23 +1,20 @@
 """Administrators issue and revoke Open311 API keys, and choose each street's intake grid."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app import params
+from app.access import guard
 from app.db import now
 from app.open311 import issue_api_key, revoke_api_key
-from workflows.models import ApiKey, OrgUnit, StreetIntake
+from app.storage import ApiKey
+from workflows.models import OrgUnit, StreetIntake
 
 bp = Blueprint("apikeys", __name__)
 NAME_LIMIT = 60
 
 
-@bp.before_request
-@login_required
-def admins_only():
-    """Every page here is for administrators."""
-    if current_user.role != "admin":
-        abort(403)
+guard(bp, "admin")
 
 
 def render_keys(new_secret=None, new_key=None, error=None, status=200):

@@ -15,12 +15,13 @@ from cachetools import LRUCache
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from peewee import JOIN
 from peewee import Case as When
 from peewee import fn
 
 from app import params, rendercache
+from app.access import allows, require
 from app.db import now
 from app.event_fields import needs_input
 from app.htmx import render
@@ -29,8 +30,7 @@ from workflows.clock import light, light_sql
 from workflows.db import Prepared, slot
 from workflows.machine import FINAL, LEVEL_LABELS, STATES
 from workflows.models import URGENCIES, Building, Case, Category, Department, OrgUnit, User
-from workflows.queries import scope_column, visible_cases
-from workflows.rules import can_view
+from workflows.policy import can, scope_column, visible_cases
 from workflows.service import available_events
 
 bp = Blueprint("boards", __name__)
@@ -39,9 +39,6 @@ CLOSED_DAYS = 7
 # Roll-up lanes: a community's and a street's are its grids, a district's its streets.
 LANE_KIND = {"community": "grid", "street": "grid", "district": "street"}
 ORG_PATHS = {"communities": "community", "streets": "street", "districts": "district"}
-BOARD_ROLES = ("member", "lead", "dispatcher", "supervisor", "admin")
-ROLLUP_ROLES = ("dispatcher", "supervisor", "admin")
-DEPARTMENT_ROLES = ("handler", "dispatcher", "supervisor", "admin")
 
 
 class Filters:
@@ -209,7 +206,7 @@ class Cards:
 def load_card(user, case_id):
     """One case loaded as a card, or None if the viewer may not see it (the rules of visible_cases)."""
     found = CARD_BY_ID.objects(id=case_id)
-    return found[0] if found and can_view(user, found[0]) else None
+    return found[0] if found and can(user, "case.view", found[0]) else None
 
 
 def stamp_columns(at):
@@ -268,7 +265,7 @@ def board_stamp(user, where, at, scope=None):
     the aggregate run prepared without it.
 
     The aggregate covers the board's cases whoever looks: every view of a board is reached
-    only by those who may see all of it (reaches(), department_in_reach()).
+    only by those who may see all of it (the policy's board.* rules).
     """
     if scope is not None:
         row = prepared_stamp(scope, at)
@@ -276,7 +273,7 @@ def board_stamp(user, where, at, scope=None):
         row = Case.select(*stamp_columns(at)).where(where()).tuples().get()
     # A pending flash message must be shown, so a page carrying one is never "unchanged".
     parts = (row, user.id, user.role, user.org_id, user.department_id, str(get_locale()),
-             request.headers.get("HX-Target"), request.query_string, at.date(),
+             request.htmx.target, request.query_string, at.date(),
              current_app.config.get("BOARD_POLL_SECONDS"), bool(session.get("_flashes")))
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32], Case.updated_at.python_value(row[2])
 
@@ -339,23 +336,6 @@ def viewer():
     return current_user._get_current_object()
 
 
-def require_role(roles):
-    """403 unless the viewer's role may use this kind of board."""
-    if current_user.role not in roles:
-        abort(403)
-
-
-def reaches(user, org):
-    """The viewer's area contains this org unit (members and leads: only their own grid)."""
-    if user.role == "admin":
-        return True
-    if user.role in ("member", "lead"):
-        return org.id == user.org_id
-    if user.role in ("dispatcher", "supervisor"):
-        return user.org_id in {unit.id for unit in org.lineage()}
-    return False
-
-
 def poll_seconds():
     """How often boards refresh themselves."""
     return current_app.config.get("BOARD_POLL_SECONDS", 30)
@@ -404,27 +384,20 @@ def grid_by_code(code):
 
 
 @bp.get("/grids/<code>/board")
-@login_required
+@allows("board.grid")
 def grid(code):
     """One grid's board: a column per state, cards nearest deadline first."""
-    require_role(BOARD_ROLES)
-    unit = grid_by_code(code)
-    if unit is None or not reaches(viewer(), unit):
-        abort(404)
-    can_record = unit.active and current_user.role in ("member", "lead", "dispatcher")
+    unit = require("board.grid", grid_by_code(code))
     return card_board({"grid": unit.id}, "boards.grid", "boards/grid.html", url_args={"code": code}, grid=unit,
-                      can_record=can_record)
+                      can_record=unit.active and can(viewer(), "case.record", unit))
 
 
 @bp.get("/<any(communities, streets, districts):kinds>/<code>/board")
-@login_required
+@allows("board.rollup")
 def org(kinds, code):
     """A roll-up of a community, street or district: a lane per grid (or department), counts per state."""
-    require_role(ROLLUP_ROLES)
     kind = ORG_PATHS[kinds]
-    unit = OrgUnit.get_or_none((OrgUnit.code == code) & (OrgUnit.kind == kind))
-    if unit is None or not reaches(current_user, unit):
-        abort(404)
+    unit = require("board.rollup", OrgUnit.get_or_none((OrgUnit.code == code) & (OrgUnit.kind == kind)))
     by_department = request.args.get("lanes") == "department"
     scope = {kind: unit.id}
     if by_department:
@@ -445,18 +418,15 @@ def org(kinds, code):
 
 
 @bp.get("/departments/<code>/board")
-@login_required
+@allows("board.department")
 def department(code):
     """A department's roll-up (a lane per grid); with ?grid=<code>, that grid's cards."""
-    require_role(DEPARTMENT_ROLES)
-    dept = Department.get_or_none(Department.code == code)
-    if dept is None or not department_in_reach(current_user, dept):
-        abort(404)
+    dept = require("board.department", Department.get_or_none(Department.code == code))
     scope = {"department": dept.id}
     grid_code = request.args.get("grid")
     if grid_code:
         unit = OrgUnit.get_or_none((OrgUnit.code == grid_code) & (OrgUnit.kind == "grid"))
-        if unit is None or not department_grid_in_reach(current_user, dept, unit):
+        if unit is None or not can(viewer(), "board.department_grid", (dept, unit)):
             abort(404)
         return card_board({**scope, "grid": unit.id}, "boards.department", "boards/department_grid.html",
                           url_args={"code": code, "grid": grid_code}, department=dept, grid=unit)
@@ -530,37 +500,22 @@ def rollup(scope, lane_column, lanes, **ctx):
     return finish(body, etag, last_modified)
 
 
-def department_in_reach(user, dept):
-    """Handlers reach their own department; offices and supervisors those serving or inside their area."""
-    if user.role == "admin":
-        return True
-    if user.role == "handler":
-        return user.department_id == dept.id
-    if user.role in ("dispatcher", "supervisor") and user.org_id is not None:
-        return user.org_id in {u.id for u in dept.org.lineage()} or dept.org_id in {u.id for u in user.org.lineage()}
-    return False
-
-
-def department_grid_in_reach(user, dept, grid):
-    """A grid on a department's board: one the department serves, and for offices one in their own area."""
-    served = dept.org_id in {unit.id for unit in grid.lineage()}
-    return served and (user.role == "handler" or reaches(user, grid))
-
-
 def board_url_for(user):
     """The board a user works from, or None."""
-    if user.role in ("member", "lead") and user.org_id:
-        return url_for("boards.grid", code=user.org.code)
-    if user.role in ("dispatcher", "supervisor") and user.org_id:
-        paths = {kind: path for path, kind in ORG_PATHS.items()}
-        return url_for("boards.org", kinds=paths[user.org.kind], code=user.org.code)
-    if user.role == "handler" and user.department_id:
+    if not can(user, "board.own"):
+        return None
+    if user.department_id:
         return url_for("boards.department", code=user.department.code)
-    return None
+    if user.org_id is None:
+        return None
+    if user.org.kind == "grid":
+        return url_for("boards.grid", code=user.org.code)
+    paths = {kind: path for path, kind in ORG_PATHS.items()}
+    return url_for("boards.org", kinds=paths[user.org.kind], code=user.org.code)
 
 
 @bp.get("/board")
-@login_required
+@allows("board.own")
 def mine():
     """The viewer's own board."""
     target = board_url_for(current_user)

@@ -2,9 +2,10 @@
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app import params
+from app.access import allows, can
 from app.db import now
 from app.htmx import render
 from workflows import calendar, limits
@@ -22,7 +23,7 @@ UNIT_LABELS = {"hours": N_("hours"), "working_hours": N_("working hours"), "work
 
 def banners():
     """Warnings for the signed-in user: an unconfirmed calendar year within the next 60 days (admins)."""
-    if getattr(current_user, "role", None) != "admin":
+    if not can("admin"):
         return []
     years = calendar.unconfirmed_years(now().date())
     if not years:
@@ -54,17 +55,10 @@ def case_clock(case):
     }
 
 
-def require_admin():
-    """Only admins keep the calendar and the limits."""
-    if getattr(current_user, "role", None) != "admin":
-        abort(403)
-
-
 @bp.get("/calendar")
-@login_required
+@allows("admin")
 def days():
     """One year's rows that differ from the weekly pattern, and whether the year is confirmed."""
-    require_admin()
     return render_days(_year_arg())
 
 
@@ -82,10 +76,9 @@ def _year_arg():
 
 
 @bp.post("/calendar/days")
-@login_required
+@allows("admin")
 def set_day():
     """Record a holiday on a weekday or a make-up working day on a weekend."""
-    require_admin()
     form = request.form
     day = params.form.date("day", lenient=True)
     if day is None:
@@ -105,10 +98,9 @@ def set_day():
 
 
 @bp.post("/calendar/days/<ymd:day>/clear")
-@login_required
+@allows("admin")
 def clear_day(day):
     """Let a date follow the weekly pattern again."""
-    require_admin()
     if not calendar.clear_day(day):
         abort(404)
     flash(_("%(day)s follows the weekly pattern again.", day=day.isoformat()))
@@ -116,20 +108,18 @@ def clear_day(day):
 
 
 @bp.post("/calendar/years/<year:year>/confirm")
-@login_required
+@allows("admin")
 def confirm_year(year):
     """Mark a year as checked against the State Council's notice."""
-    require_admin()
     calendar.confirm_year(year, current_user, now())
     flash(_("The calendar for %(year)s is confirmed.", year=year))
     return redirect(url_for("calendar.days", year=year), code=303)
 
 
 @bp.post("/calendar/years/<year:year>/sync")
-@login_required
+@allows("admin")
 def sync_year(year):
     """Load the year's holidays and make-up days from the `holidays` package."""
-    require_admin()
     record = CalendarYear.get_or_none(CalendarYear.year == year)
     if record is not None and record.confirmed_at is not None:
         flash(_("%(year)s is confirmed: change its days by hand.", year=year))
@@ -140,10 +130,9 @@ def sync_year(year):
 
 
 @bp.get("/limits")
-@login_required
+@allows("admin")
 def limits_page():
     """The time limit of every step, and every change made to them."""
-    require_admin()
     return render_limits()
 
 
@@ -155,10 +144,9 @@ def render_limits(error=None, status=200):
 
 
 @bp.post("/limits")
-@login_required
+@allows("admin")
 def set_limit():
     """Change one step's limit from now on (stamped deadlines stay as they are)."""
-    require_admin()
     form = request.form
     state, urgency, unit = form.get("state", ""), form.get("urgency", ""), form.get("unit", "")
     try:

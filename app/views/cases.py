@@ -1,23 +1,23 @@
 """Cases: the list a user may see, one case's page, and the one write route for state."""
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from markupsafe import Markup
 
 from app import params
+from app.access import allows, require
 from app.db import now
 from app.event_fields import data_fields, form_fields, takes_photos
 from app.htmx import render
 from app.i18n import translate_error
 from app.uploads import UploadError, discard, process_photos
 from app.views.boards import Cards, load_card
-from workflows import rules
 from workflows.clock import light
 from workflows.db import Prepared, slot
 from workflows.errors import STALE, WorkflowError
 from workflows.machine import EVENT_SPECS
 from workflows.models import Attachment, Case, CaseEvent, Category, Department, OrgUnit
-from workflows.queries import visible_cases
+from workflows.policy import can, visible_cases
 from workflows.service import available_events, fire
 
 bp = Blueprint("cases", __name__)
@@ -33,13 +33,11 @@ CASE_BY_ID = Prepared(lambda: Case.select().where(Case.id == slot("id")))
 def load_case(case_id):
     """The case, if it exists and the user may see it (404 otherwise: no probing)."""
     found = CASE_BY_ID.objects(id=case_id)
-    if not found or not rules.can_view(current_user, found[0]):
-        abort(404)
-    return found[0]
+    return require("case.view", found[0] if found else None)
 
 
 @bp.get("/cases")
-@login_required
+@allows("case.view")
 def index():
     """The cases in the user's scope, nearest deadline first."""
     page = params.args.page()
@@ -59,7 +57,7 @@ def index():
 
 
 @bp.get("/cases/<id:case_id>")
-@login_required
+@allows("case.view")
 def show(case_id):
     """One case: its fields, photos, timeline and the actions open to this user."""
     return render_case(load_case(case_id))
@@ -92,7 +90,7 @@ def render_case(case, errors=None, form=None, event=None, status=200):
 def card_view():
     """The card context of an htmx event form, or None for the case page's plain forms."""
     view = request.form.get("view")
-    return view if view in CARD_VIEWS and request.headers.get("HX-Request") else None
+    return view if view in CARD_VIEWS and request.htmx else None
 
 
 def card_answer(case_id, view, *, moved, message=None, event=None, errors=None, kept=None, status=200, case=None):
@@ -104,7 +102,7 @@ def card_answer(case_id, view, *, moved, message=None, event=None, errors=None, 
     """
     if case is None:
         case = load_card(current_user, case_id)
-    elif not rules.can_view(current_user, case):
+    elif not can(current_user, "case.view", case):
         case = None
     cards = Cards(current_user, now(), view=view)
     if case is None:
@@ -137,7 +135,7 @@ def moved_card(state, card):
 
 
 @bp.post("/cases/<id:case_id>/events/<event>")
-@login_required
+@allows("case.view")
 def fire_event(case_id, event):
     """Fire one event with the form's data; the version guards against acting on a stale page."""
     view = card_view()

@@ -3,30 +3,29 @@ import operator
 from functools import reduce
 
 from flask import Blueprint, abort, redirect, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from app.access import allows
 from app.db import now
 from app.htmx import render
 from app.views.boards import Cards, board_url_for, conditional, finish, poll_seconds, stamped
 from workflows.models import Case, User
-from workflows.queries import scope_column
+from workflows.policy import can, scope_column
 
 bp = Blueprint("home", __name__)
 QUEUE_LIMIT = 200
 
 
 def landing(user):
-    """The page a role works from."""
-    if user.role in ("member", "lead", "supervisor"):
-        return board_url_for(user) or url_for("cases.index")
-    if user.role in ("dispatcher", "handler"):
+    """The page a user works from: their work queue, else their board, else administration, else the cases."""
+    if can(user, "queue"):
         return url_for("home.queue")
-    if user.role == "admin":
+    if can(user, "admin"):
         return url_for("admin.index")
-    return url_for("cases.index")
+    return board_url_for(user) or url_for("cases.index")
 
 
-@login_required
+@allows("account")
 def home():
     """Each role lands where it works."""
     return redirect(landing(current_user))
@@ -52,13 +51,13 @@ def handler_sections(user):
 
 
 @bp.get("/queue")
-@login_required
+@allows("queue")
 def queue():
     """The work waiting for this dispatcher or department, nearest deadline first."""
-    if current_user.role == "dispatcher" and current_user.org_id:
-        sections = dispatcher_sections(current_user)
-    elif current_user.role == "handler" and current_user.department_id:
+    if current_user.department_id:
         sections = handler_sections(current_user)
+    elif current_user.org_id:
+        sections = dispatcher_sections(current_user)
     else:
         abort(403)
     at = now()

@@ -1,42 +1,39 @@
 """Recording a case on a tablet: one form, photos from the camera, optionally handled on the spot."""
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from peewee import fn
 
+from app.access import allows, require
 from app.db import now
 from app.forms import IntakeForm
 from app.i18n import translate_error
 from app.uploads import UploadError, discard, process_photos
-from app.views.boards import descendants, reaches
 from workflows.db import write_transaction
 from workflows.errors import DUPLICATE, WorkflowError
 from workflows.machine import N_
 from workflows.models import Attachment, Building, Case, Category, OrgUnit, Patrol, Unit
+from workflows.policy import can, visible_grids
 from workflows.service import fire, open_case
 
 bp = Blueprint("intake", __name__)
-RECORDERS = ("member", "lead", "dispatcher")
 COMMON = 6  # how many most-used categories the picker offers first
 USAGE_DAYS = 90
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])
-@login_required
+@allows("case.record")
 def new():
     """The intake form for one grid (?grid=<code>); without a grid, the recorder's own or a choice."""
-    if current_user.role not in RECORDERS:
-        abort(403)
     code = request.args.get("grid")
     if not code:
-        if current_user.role in ("member", "lead"):
-            return redirect(url_for("intake.new", grid=current_user.org.code))
-        return render_template("intake/choose_grid.html", grids=grids_in_reach())
-    grid = OrgUnit.get_or_none((OrgUnit.code == code) & (OrgUnit.kind == "grid") & OrgUnit.active)
-    if grid is None or not reaches(current_user, grid):
-        abort(404)
+        grids = grids_in_reach()
+        if len(grids) == 1:
+            return redirect(url_for("intake.new", grid=grids[0].code))
+        return render_template("intake/choose_grid.html", grids=grids)
+    grid = require("case.record", OrgUnit.get_or_none((OrgUnit.code == code) & (OrgUnit.kind == "grid") & OrgUnit.active))
     categories = categories_by_use(grid)
     buildings = list(Building.select().where(Building.grid == grid.id).order_by(Building.sort_order, Building.name))
     units = list(Unit.select(Unit, Building).join(Building).where(Building.grid == grid.id)
@@ -156,5 +153,5 @@ def usage(where):
 
 
 def grids_in_reach():
-    """The active grids a dispatcher may record cases in, in display order."""
-    return descendants(current_user.org, "grid")
+    """The active grids the user may record cases in, in display order."""
+    return [grid for grid in visible_grids(current_user) if can(current_user, "case.record", grid)]

@@ -1,26 +1,20 @@
 """The rectification ledger (整改台账): on screen page by page, and as Excel or CSV with the same filters."""
-from flask import Blueprint, abort
+from flask import Blueprint
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app import params
+from app.access import allows
 from app.db import now
 from app.exports import csv_response, xlsx_response
 from app.htmx import render
 from workflows.ledger import COLUMNS, SOURCE_LABELS, STATUS_LABELS, STATUSES, LedgerFilter, ledger_query, rows
 from workflows.machine import STATES
-from workflows.models import Category, Department, OrgUnit
-from workflows.queries import visible_cases
+from workflows.models import Category, OrgUnit
+from workflows.policy import visible_cases, visible_departments, visible_units
 
 bp = Blueprint("ledger", __name__)
-LEDGER_ROLES = ("lead", "dispatcher", "handler", "supervisor", "admin")
 SCREEN_PAGE = 100
-
-
-def require():
-    """403 unless the user's role keeps a ledger."""
-    if getattr(current_user, "role", None) not in LEDGER_ROLES:
-        abort(403)
 
 
 def filtered():
@@ -37,23 +31,10 @@ def filtered():
 
 def choices():
     """What the filter form offers: the user's units, departments and categories."""
-    role, org = current_user.role, current_user.org
-    units = OrgUnit.select().where(OrgUnit.kind.in_(("community", "grid")) & OrgUnit.active)
-    if role in ("member", "lead"):
-        units = units.where(OrgUnit.id == org.id)
-    elif role in ("dispatcher", "supervisor") and org is not None:
-        below = [org.id]
-        for _level in range(3):
-            below += [u.id for u in OrgUnit.select(OrgUnit.id).where(OrgUnit.parent.in_(below))]
-        units = units.where(OrgUnit.id.in_(below))
-    elif role == "handler":
-        units = units.where(OrgUnit.id.is_null())
-    departments = Department.select().where(Department.active).order_by(Department.name)
-    if role == "handler":
-        departments = departments.where(Department.id == current_user.department_id)
+    units = visible_units(current_user, ("community", "grid"))
     return {
         "units": list(units.order_by(OrgUnit.kind, OrgUnit.sort_order, OrgUnit.code)),
-        "departments": list(departments),
+        "departments": list(visible_departments(current_user)),
         "categories": list(Category.select().where(Category.active).order_by(Category.code)),
     }
 
@@ -81,10 +62,9 @@ def displayer():
 
 
 @bp.get("/ledger")
-@login_required
+@allows("ledger.view")
 def index():
     """The ledger on screen: the filters, a count, a page of rows, and the exports of the same rows."""
-    require()
     ledger_filter, query = filtered()
     after = params.args.number("after", low=0)
     page = list(rows(query, now(), after=after, limit=SCREEN_PAGE))
@@ -114,18 +94,16 @@ def filename(ledger_filter, extension):
 
 
 @bp.get("/ledger/export.xlsx")
-@login_required
+@allows("ledger.view")
 def export_xlsx():
     """The filtered ledger as an Excel workbook, streamed."""
-    require()
     ledger_filter, query = filtered()
     return xlsx_response(filename(ledger_filter, "xlsx"), [(_("Rectification ledger"), headers(), export_rows(query))])
 
 
 @bp.get("/ledger/export.csv")
-@login_required
+@allows("ledger.view")
 def export_csv():
     """The filtered ledger as CSV, streamed."""
-    require()
     ledger_filter, query = filtered()
     return csv_response(filename(ledger_filter, "csv"), headers(), export_rows(query))

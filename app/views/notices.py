@@ -3,16 +3,17 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app import params
+from app.access import allows, can, require
 from app.db import now
 from app.htmx import render
 from app.i18n import translate_error
 from workflows import notices
 from workflows.errors import WorkflowError
 from workflows.models import Case, Notice
-from workflows.rules import can_view
+from workflows.policy import addressed_notices, visible_notices
 from workflows.service import current_clock
 
 bp = Blueprint("notices", __name__)
@@ -21,10 +22,7 @@ PAGE_SIZE = 50
 
 def load_notice(notice_id):
     """The notice, if it exists and the user may see it (404 otherwise: no probing)."""
-    notice = Notice.get_or_none(Notice.id == notice_id)
-    if notice is None or not notices.can_see(current_user, notice):
-        abort(404)
-    return notice
+    return require("notice.view", Notice.get_or_none(Notice.id == notice_id))
 
 
 @bp.app_template_global()
@@ -36,7 +34,7 @@ def case_notices(case):
 @bp.app_template_global()
 def may_issue_notice(case):
     """Whether the signed-in user may issue a notice on this case by hand."""
-    return notices.may_issue(current_user, case) and notices.next_level(case) is not None
+    return can("case.issue_notice", case) and notices.next_level(case) is not None
 
 
 @bp.app_template_global()
@@ -61,24 +59,24 @@ bp.add_app_template_global(notices.addressee_name, "notice_addressee")
 
 
 @bp.get("/notices")
-@login_required
+@allows("notice.view")
 def index():
     """The notices in the user's scope (or addressed to them), newest first, filtered by status."""
     page = params.args.page()
     status = request.args.get("status")
     mine = request.args.get("mine") == "1"
-    query = notices.visible_notices(current_user, notices.listing())
+    query = visible_notices(current_user, notices.listing())
     if status in notices.STATUSES:
         query = query.where(Notice.status == status)
     if mine:
-        query = notices.addressed_to(current_user, query)
+        query = addressed_notices(current_user, query)
     rows = list(query.order_by(Notice.issued_at.desc(), Notice.id.desc()).paginate(page, PAGE_SIZE))
     return render("notices/index.html", {"notice-list": "notices/_list.html"}, notices=rows, page=page,
                   page_size=PAGE_SIZE, status=status, mine=mine, statuses=notices.STATUSES)
 
 
 @bp.get("/notices/<id:notice_id>")
-@login_required
+@allows("notice.view")
 def show(notice_id):
     """One notice: its facts, the answer, its history and the actions open to this user."""
     return render_notice(load_notice(notice_id))
@@ -93,7 +91,7 @@ def render_notice(notice, error=None, kept=None, status=200):
 
 
 @bp.post("/notices/<id:notice_id>/<action>")
-@login_required
+@allows("notice.view")
 def act(notice_id, action):
     """Sign for, reply to or conclude a notice."""
     notice = load_notice(notice_id)
@@ -109,13 +107,11 @@ def act(notice_id, action):
 
 
 @bp.post("/cases/<id:case_id>/notices")
-@login_required
+@allows("case.issue_notice")
 def issue(case_id):
     """A supervisor issues a notice on a case by hand."""
-    case = Case.get_or_none(Case.id == case_id)
-    if case is None or not can_view(current_user, case):
-        abort(404)
-    if not notices.may_issue(current_user, case):
+    case = require("case.view", Case.get_or_none(Case.id == case_id))
+    if not can("case.issue_notice", case):
         abort(403)
     try:
         notice = notices.issue_by_hand(case, current_user, now(), current_clock(), request.form.get("demand", ""))
@@ -127,7 +123,7 @@ def issue(case_id):
 
 
 @bp.get("/notices/<id:notice_id>/print")
-@login_required
+@allows("notice.view")
 def print_notice(notice_id):
     """The notice as an A4 official document."""
     notice = load_notice(notice_id)
@@ -142,7 +138,7 @@ def _month():
 
 
 @bp.get("/bulletin")
-@login_required
+@allows("notice.view")
 def bulletin():
     """The month's 通报: the escalated notices in the user's scope."""
     year, month = _month()
@@ -152,7 +148,7 @@ def bulletin():
 
 
 @bp.get("/bulletin/print")
-@login_required
+@allows("notice.view")
 def print_bulletin():
     """The month's 通报 as an A4 document."""
     year, month = _month()

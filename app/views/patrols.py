@@ -4,9 +4,10 @@ from collections import Counter
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app import params
+from app.access import allows, can, require
 from app.db import now
 from app.htmx import render
 from app.i18n import translate_error
@@ -24,19 +25,12 @@ from workflows.patrols import (
     patrol_facts,
     period_of,
     save_rule,
-    scope_grids,
     start_patrol,
 )
+from workflows.policy import visible_grids
 
 bp = Blueprint("patrols", __name__)
-OVERSEERS = ("lead", "dispatcher", "supervisor", "admin")
 RECENT = 10
-
-
-def require_role(*roles):
-    """403 unless the signed-in user has one of these roles."""
-    if current_user.role not in roles:
-        abort(403)
 
 
 def new_case_url(grid):
@@ -57,10 +51,9 @@ def period_label(kind):
 
 
 @bp.get("/patrols")
-@login_required
+@allows("patrol.walk")
 def mine():
     """The member's patrol page: start one, or carry on with the one in progress."""
-    require_role(*PATROL_ROLES)
     grid = current_user.org
     patrol = open_patrol(current_user)
     recent = list(Patrol.select().where((Patrol.user == current_user.id) & Patrol.ended_at.is_null(False))
@@ -83,10 +76,9 @@ def _patrol_context(patrol):
 
 
 @bp.post("/patrols/start")
-@login_required
+@allows("patrol.walk")
 def start():
     """Start a patrol (with the tablet's position if it gave one)."""
-    require_role(*PATROL_ROLES)
     try:
         start_patrol(current_user, now(), lat=request.form.get("lat"), lng=request.form.get("lng"),
                      accuracy=request.form.get("accuracy"))
@@ -99,24 +91,20 @@ def start():
 
 def load_own_patrol(patrol_id):
     """The signed-in user's patrol (404 for anyone else's: no probing)."""
-    patrol = Patrol.get_or_none(Patrol.id == patrol_id)
-    if patrol is None or patrol.user_id != current_user.id:
-        abort(404)
-    return patrol
+    return require("patrol.walk", Patrol.get_or_none(Patrol.id == patrol_id))
 
 
 @bp.post("/patrols/<id:patrol_id>/buildings/<id:building_id>")
-@login_required
+@allows("patrol.walk")
 def tick(patrol_id, building_id):
     """Tick or untick a building; htmx gets the checklist back, a plain form a redirect."""
-    require_role(*PATROL_ROLES)
     patrol = load_own_patrol(patrol_id)
     error = None
     try:
         check_building(patrol, current_user, building_id, request.form.get("checked") == "1", now())
     except WorkflowError as exc:
         error = translate_error(exc)
-    if request.headers.get("HX-Target") == "patrol-buildings":
+    if request.htmx.target == "patrol-buildings":
         status = 400 if error else 200
         return render_template("patrols/_buildings.html", **_patrol_context(patrol), error=error), status
     if error:
@@ -125,10 +113,9 @@ def tick(patrol_id, building_id):
 
 
 @bp.post("/patrols/<id:patrol_id>/end")
-@login_required
+@allows("patrol.walk")
 def end(patrol_id):
     """End the patrol in progress."""
-    require_role(*PATROL_ROLES)
     patrol = load_own_patrol(patrol_id)
     try:
         end_patrol(patrol, current_user, now(), lat=request.form.get("lat"), lng=request.form.get("lng"),
@@ -141,31 +128,21 @@ def end(patrol_id):
 
 
 @bp.get("/patrols/<id:patrol_id>")
-@login_required
+@allows("patrol.view")
 def show(patrol_id):
     """One patrol: when, where, buildings ticked and cases recorded (for its walker and those who oversee the grid)."""
-    patrol = Patrol.get_or_none(Patrol.id == patrol_id)
-    if patrol is None or not _may_see(patrol):
-        abort(404)
+    patrol = require("patrol.view", Patrol.get_or_none(Patrol.id == patrol_id))
     context = _patrol_context(patrol)
     context["buildings"] = [b for b in context["buildings"] if b.id in context["checked"]]
     return render_template("patrols/show.html", **context)
 
 
-def _may_see(patrol):
-    """Its walker, and whoever oversees its grid."""
-    if patrol.user_id == current_user.id:
-        return True
-    return current_user.role in OVERSEERS and patrol.grid_id in {g.id for g in scope_grids(current_user)}
-
-
 @bp.get("/patrols/coverage")
-@login_required
+@allows("patrol.coverage")
 def coverage_view():
     """Who has patrolled today, this week and this month, per grid, with the boards' lights."""
-    require_role(*OVERSEERS)
     at = now()
-    grids = list(scope_grids(current_user))
+    grids = list(visible_grids(current_user))
     rows = coverage(grids, at)
     today = Counter(r.cells["day"].light for r in rows if r.cells["day"].required and r.cells["day"].light)
     show = request.args.get("show")
@@ -189,26 +166,25 @@ def _behind(cell):
 
 
 @bp.get("/patrols/missed")
-@login_required
+@allows("patrol.coverage")
 def missed():
     """The missed-patrol list of a month, for the grids in the user's scope."""
-    require_role(*OVERSEERS)
     at = now()
     month = params.args.month("month", at.date().replace(day=1))
-    rows = missed_patrols(list(scope_grids(current_user)), month, at)
+    rows = missed_patrols(list(visible_grids(current_user)), month, at)
     previous, following = params.shift_month(month, -1), params.shift_month(month, 1)
     return render_template("patrols/missed.html", rows=rows, month=month, at=at, previous=previous,
                            following=following if following and following <= at.date() else None)
 
 
 @bp.route("/patrols/rules", methods=["GET", "POST"])
-@login_required
+@allows("patrol.coverage")
 def rules():
     """The patrol rules per role and grid type (administrators change them)."""
-    require_role(*OVERSEERS)
     error, status = None, 200
     if request.method == "POST":
-        require_role("admin")
+        if not can("patrol.rules"):
+            abort(403)
         form = request.form
         try:
             save_rule(current_user, now(), role=form.get("role"), grid_type=form.get("grid_type", ""),
@@ -223,4 +199,4 @@ def rules():
                                            .where(OrgUnit.kind == "grid").distinct()})
     return render_template("patrols/rules.html", table=table, grid_types=grid_types, grid_type_labels=GRID_TYPES,
                            periods=PATROL_PERIODS, roles=PATROL_ROLES, error=error,
-                           editable=current_user.role == "admin"), status
+                           editable=can("patrol.rules")), status

@@ -1,40 +1,35 @@
 """Points (积分): a community's month ledger, recording, corrections, publishing, quarters, the yearly top 50."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app import params
+from app.access import allows, can, require
 from app.db import now
 from app.exports import xlsx_response
 from app.i18n import translate_error
-from app.views.patrols import require_role
 from workflows.errors import WorkflowError
-from workflows.models import PERSON_KINDS, Building, Case, PointEntry, PointPerson, PointRule
+from workflows.models import PERSON_KINDS, Building, Case, OrgUnit, PointEntry, PointPerson, PointRule
 from workflows.points import (
     PERSON_LABELS,
     SECTION_LABELS,
     add_person,
     add_rule,
-    can_manage_rules,
-    can_publish,
     month_ledger,
     publish_month,
     quarter_summary,
     record_correction,
     record_service,
     record_tipoff,
-    recordable_grids,
-    scope_communities,
     service_rules,
     tipoff_rule,
     unpublished_months,
     yearly_ranking,
 )
-from workflows.queries import visible_cases
+from workflows.policy import point_communities, point_grids, visible_cases
 from workflows.values import FIRST_DAY, LAST_DAY
 
 bp = Blueprint("points", __name__)
-READERS = ("member", "lead", "dispatcher", "supervisor", "admin")
 TOP = 50
 
 
@@ -52,26 +47,21 @@ def section_label(section):
 
 def load_community(code):
     """A community whose points the user may see (404 otherwise)."""
-    require_role(*READERS)
-    for community in scope_communities(current_user):
-        if community.code == code:
-            return community
-    abort(404)
+    return require("points.view", OrgUnit.get_or_none((OrgUnit.code == code) & (OrgUnit.kind == "community")))
 
 
 @bp.get("/points")
-@login_required
+@allows("points.view")
 def index():
     """The ledger of the user's (first) community for this month."""
-    require_role(*READERS)
-    communities = scope_communities(current_user)
+    communities = point_communities(current_user)
     if not communities:
         abort(404)
     return redirect(url_for("points.month", code=communities[0].code, month=now().strftime("%Y-%m")))
 
 
 @bp.get("/points/c/<code>/<ym:month>")
-@login_required
+@allows("points.view")
 def month(code, month):
     """A community's month: entries, per-person totals, pending tip-offs, publishing, recording."""
     return month_page(load_community(code), month)
@@ -88,8 +78,8 @@ def month_page(community, month_first, errors=None, form=None, failed=None, stat
     previous, following = params.shift_month(month_first, -1), params.shift_month(month_first, 1)
     body = render_template(
         "points/month.html", community=community, ledger=ledger, month=month_first,
-        communities=scope_communities(current_user), people=people, rules=service_rules(), tipoff=tipoff_rule(),
-        may_publish=can_publish(current_user, community),
+        communities=point_communities(current_user), people=people, rules=service_rules(), tipoff=tipoff_rule(),
+        may_publish=can("points.publish", community),
         publishable=ledger.published is None and ledger.month.last < today,
         recorder=bool(people), visible_cases=visible, previous=previous,
         following=following if following and following <= today else None, quarter=(month_first.month - 1) // 3 + 1,
@@ -100,7 +90,7 @@ def month_page(community, month_first, errors=None, form=None, failed=None, stat
 
 def _recordable_people(community):
     """The active people of this community the user may record points for."""
-    grids = [g.id for g in recordable_grids(current_user) if g.parent_id == community.id]
+    grids = [g.id for g in point_grids(current_user) if g.parent_id == community.id]
     if not grids:
         return []
     return list(PointPerson.select().where(PointPerson.active & PointPerson.grid.in_(grids))
@@ -126,7 +116,7 @@ def _back(community, day):
 
 
 @bp.post("/points/c/<code>/services")
-@login_required
+@allows("points.view")
 def add_service(code):
     """Record a service a person gave (with its date and evidence)."""
     community = load_community(code)
@@ -141,7 +131,7 @@ def add_service(code):
 
 
 @bp.post("/points/c/<code>/tipoffs")
-@login_required
+@allows("points.view")
 def add_tipoff(code):
     """Record a tip-off and the case it produced; it counts once the case is verified."""
     community = load_community(code)
@@ -156,13 +146,11 @@ def add_tipoff(code):
 
 
 @bp.post("/points/entries/<id:entry_id>/corrections")
-@login_required
+@allows("points.view")
 def correct(entry_id):
     """Correct an entry with a new signed entry counted this month."""
-    require_role(*READERS)
     original = PointEntry.get_or_none(PointEntry.id == entry_id)
-    if original is None or original.community_id not in {c.id for c in scope_communities(current_user)}:
-        abort(404)
+    require("points.view", original.community if original is not None else None)
     try:
         fix = record_correction(current_user, original, request.form.get("points"), request.form.get("reason"),
                                 now())
@@ -173,7 +161,7 @@ def correct(entry_id):
 
 
 @bp.post("/points/c/<code>/<ym:month>/publish")
-@login_required
+@allows("points.view")
 def publish(code, month):
     """Publish (公示) the month: from now on it is locked."""
     community = load_community(code)
@@ -188,13 +176,13 @@ def publish(code, month):
 
 
 @bp.get("/points/c/<code>/quarters/<year:year>/<quarter:quarter>")
-@login_required
+@allows("points.view")
 def quarter(code, year, quarter):
     """The quarter's sums per person, month by month, with the running totals."""
     community = load_community(code)
     months, published, rows = quarter_summary(community, year, quarter)
     return render_template("points/quarter.html", community=community, year=year, quarter=quarter, months=months,
-                           published=published, rows=rows, communities=scope_communities(current_user))
+                           published=published, rows=rows, communities=point_communities(current_user))
 
 
 def _year():
@@ -203,12 +191,11 @@ def _year():
 
 
 @bp.get("/points/ranking")
-@login_required
+@allows("points.view")
 def ranking():
     """The yearly ranking over the user's communities: the top 50."""
-    require_role(*READERS)
     year = _year()
-    communities = scope_communities(current_user)
+    communities = point_communities(current_user)
     rows = yearly_ranking(communities, year, TOP)
     pending = {}
     for community, month_first in unpublished_months(communities, year, now().date()):
@@ -217,12 +204,11 @@ def ranking():
 
 
 @bp.get("/points/ranking.xlsx")
-@login_required
+@allows("points.view")
 def ranking_xlsx():
     """The yearly top 50 as an Excel workbook (every text written as text, never as a formula)."""
-    require_role(*READERS)
     year = _year()
-    rows = yearly_ranking(scope_communities(current_user), year, TOP)
+    rows = yearly_ranking(point_communities(current_user), year, TOP)
     headers = [_("Rank"), _("Full name"), _("Role"), _("Community"), _("Grid"), _("Points this year"),
                _("Total points")]
     lines = ([row.rank, row.person.name, person_label(row.person.kind), row.person.grid.parent.name,
@@ -232,10 +218,10 @@ def ranking_xlsx():
 
 
 @bp.route("/points/people", methods=["GET", "POST"])
-@login_required
+@allows("points.record_in")
 def people():
     """The people who earn points in the grids the user records for; add one."""
-    grids = recordable_grids(current_user)
+    grids = point_grids(current_user)
     if not grids:
         abort(403)
     errors, status = {}, 200
@@ -260,10 +246,9 @@ def people():
 
 
 @bp.route("/points/rules", methods=["GET", "POST"])
-@login_required
+@allows("points.view")
 def rules():
     """The points table (the street office adds its own items)."""
-    require_role(*READERS)
     errors, status = {}, 200
     if request.method == "POST":
         try:
@@ -275,12 +260,12 @@ def rules():
             return redirect(url_for("points.rules"), code=303)
     table = list(PointRule.select().where(PointRule.active).order_by(PointRule.sort_order, PointRule.id))
     return render_template("points/rules.html", table=table, errors=errors, form=request.form if errors else {},
-                           editable=can_manage_rules(current_user), community=_first_community()), status
+                           editable=can("points.rules"), community=_first_community()), status
 
 
 def _first_community():
     """The user's first community (for the way back to a ledger), or None."""
-    communities = scope_communities(current_user)
+    communities = point_communities(current_user)
     return communities[0] if communities else None
 
 

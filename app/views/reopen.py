@@ -1,13 +1,13 @@
 """Supervisors decide on residents' 不满意 ratings: reopen the case, or dismiss with a reason."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app import params
+from app.access import guard, require
 from app.db import now
 from app.i18n import translate_error
 from app.residents import RATING_LABELS
-from workflows import rules
 from workflows.errors import WorkflowError
 from workflows.models import ReopenRequest
 from workflows.residents import decide_reopen, pending_reopen_requests, rating_of
@@ -16,12 +16,7 @@ from workflows.service import available_events
 bp = Blueprint("reopen", __name__)
 
 
-@bp.before_request
-@login_required
-def supervisors_only():
-    """Only supervisors decide on reopen requests."""
-    if current_user.role != "supervisor":
-        abort(403)
+guard(bp, "reopen.decide")
 
 
 def render_requests(errors=None, status=200):
@@ -43,8 +38,7 @@ def index():
 def decide(request_id):
     """Reopen the case (fires `reopen`) or dismiss the request; both need a reason."""
     item = ReopenRequest.get_or_none(ReopenRequest.id == request_id)
-    if item is None or not rules.supervisor(current_user, item.case):
-        abort(404)
+    require("supervisor", item.case if item is not None else None)
     action = request.form.get("action")
     if action not in ("reopen", "dismiss"):
         abort(400)

@@ -4,9 +4,10 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app import params
+from app.access import allows, can
 from app.db import now
 from app.exports import xlsx_response
 from app.htmx import render
@@ -15,13 +16,12 @@ from workflows.errors import WorkflowError
 from workflows.ledger import SOURCE_LABELS
 from workflows.machine import OPEN_STATES, STATES
 from workflows.models import SOURCES, Case, CaseEvent, Category, Department, OrgUnit, User
-from workflows.queries import visible_cases
+from workflows.policy import ranking_scopes, visible_cases
 from workflows.rankings import (
     RANKED,
     RANKED_LABELS,
     WEIGHTED,
     current_weights,
-    may_publish,
     publications,
     publish,
     ranking,
@@ -47,20 +47,12 @@ from workflows.stats import (
 from workflows.values import whole_number
 
 bp = Blueprint("stats", __name__)
-STATS_ROLES = ("lead", "dispatcher", "handler", "supervisor", "admin")
-RANKING_ROLES = ("dispatcher", "supervisor", "admin")
 ORG_COUNTERS = (
     "recorded", "voided", "due_disposal", "disposed", "disposed_on_time", "overdue_undisposed", "due_close",
     "closed", "closed_on_time", "overdue_open", "reworked", "extended", "dispatches", "declines",
     "callback_due", "callbacks", "satisfied",
 )
 TREND_MONTHS = 6
-
-
-def require(roles):
-    """403 unless the signed-in user has one of the roles."""
-    if getattr(current_user, "role", None) not in roles:
-        abort(403)
 
 
 def period_from_request():
@@ -77,8 +69,10 @@ def period_args(period):
 
 
 def default_dimension():
-    """Departments for a handler, people for a grid lead, grids for everyone else."""
-    return {"handler": "department", "lead": "person"}.get(current_user.role, "grid")
+    """Departments for a department's staff, people for a grid's own lead, grids for everyone else."""
+    if current_user.department_id:
+        return "department"
+    return "person" if current_user.org_id and current_user.org.kind == "grid" else "grid"
 
 
 def names(dimension, keys):
@@ -104,10 +98,9 @@ def dimension_rows(dimension, groups):
 
 
 @bp.get("/stats")
-@login_required
+@allows("stats.view")
 def index():
     """Indicators of the user's cases for a period, by one dimension, with charts."""
-    require(STATS_ROLES)
     period = period_from_request()
     dimension = request.args.get("dimension") or default_dimension()
     if dimension not in DIMENSIONS:
@@ -179,10 +172,9 @@ def pct(value):
 
 
 @bp.get("/stats/cases")
-@login_required
+@allows("stats.view")
 def cases():
     """The cases behind one number: a counter of one group in one period (only cases the user may see)."""
-    require(STATS_ROLES)
     period = period_from_request()
     counter = request.args.get("counter")
     dimension = request.args.get("dimension")
@@ -219,10 +211,9 @@ def narrowed(query, dimension, key):
 
 
 @bp.get("/stats/export.xlsx")
-@login_required
+@allows("stats.view")
 def export():
     """The indicator table on the screen, as a workbook."""
-    require(STATS_ROLES)
     period = period_from_request()
     dimension = request.args.get("dimension") or default_dimension()
     if dimension not in DIMENSIONS:
@@ -275,40 +266,24 @@ def trend_points():
 
 
 @bp.get("/stats/trend")
-@login_required
+@allows("stats.view")
 def trend():
     """The composite-score trend as a table (the chart's data, one click from the chart)."""
-    require(STATS_ROLES)
     period, points = trend_points()
     return render("stats/trend.html", None, period=period, period_args=period_args(period), points=points,
                   rates=RATES, weights=current_weights())
 
 
 @bp.get("/stats/trend.json")
-@login_required
+@allows("stats.view")
 def trend_json():
     """The composite-score trend for the chart."""
-    require(STATS_ROLES)
     _period, points = trend_points()
     return jsonify({"kind": "line", "categories": [p.key for p, _s, _g in points],
                     "data": [s for _p, s, _g in points], "name": _("Composite score")})
 
 
 # ---- rankings ----
-
-
-def ranking_scopes(user):
-    """The streets and districts whose rankings this user may see."""
-    if user.role == "admin":
-        return list(OrgUnit.select().where(OrgUnit.kind.in_(("street", "district"))).order_by(OrgUnit.code))
-    org = user.org
-    if org is None:
-        return []
-    if org.kind == "district":
-        return [org] + list(OrgUnit.select().where((OrgUnit.kind == "street") & (OrgUnit.parent == org.id))
-                            .order_by(OrgUnit.code))
-    street = org.ancestor("street")
-    return [street] if street else []
 
 
 def last_month(at):
@@ -332,10 +307,9 @@ def ranking_request():
 
 
 @bp.get("/stats/rankings")
-@login_required
+@allows("ranking.view")
 def rankings():
     """A month's ranking of grids, communities and departments: as published, or a preview."""
-    require(RANKING_ROLES)
     scope, period, scopes = ranking_request()
     return render_rankings(scope, period, scopes)
 
@@ -348,7 +322,7 @@ def render_rankings(scope, period, scopes, error=None, reason="", status=200):
         "stats/rankings.html", None, scope=scope, scopes=scopes, period=period, data=data, publication=publication,
         openable=openable_groups(period, at),
         history=publications(scope, period), kinds=RANKED, kind_labels=RANKED_LABELS, weighted=WEIGHTED, rates=RATES,
-        can_publish=may_publish(current_user, scope) and period.end_at <= at, error=error, reason=reason,
+        can_publish=can("ranking.publish", scope) and period.end_at <= at, error=error, reason=reason,
         period_args=period_args(period),
     )
     return body, status
@@ -361,10 +335,9 @@ def openable_groups(period, at):
 
 
 @bp.post("/stats/rankings/publish")
-@login_required
+@allows("ranking.view")
 def publish_ranking():
     """Freeze the month's ranking (again only with a reason)."""
-    require(RANKING_ROLES)
     scope, period, scopes = ranking_request()
     reason = request.form.get("reason", "")
     try:
@@ -377,13 +350,12 @@ def publish_ranking():
 
 
 @bp.route("/stats/weights", methods=["GET", "POST"])
-@login_required
+@allows("ranking.view")
 def weights():
     """The composite score's weights: administrators change them; they must add up to 100."""
-    require(RANKING_ROLES)
     values, error, status = current_weights(), None, 200
     if request.method == "POST":
-        if current_user.role != "admin":
+        if not can("weights.edit"):
             abort(403)
         values = {key: request.form.get(key, "") for key in WEIGHTED}
         try:
@@ -395,4 +367,4 @@ def weights():
             return redirect(url_for("stats.weights"), code=303)
     total = sum(whole_number(v, 0, 100) or 0 for v in values.values())
     return render("stats/weights.html", None, values=values, weighted=WEIGHTED, rates=RATES, error=error,
-                  total=total, editable=current_user.role == "admin"), status
+                  total=total, editable=can("weights.edit")), status

@@ -1,16 +1,15 @@
 """The machine, documenting itself: states, events, who may act, time limits, and a diagram."""
 from flask import Blueprint, render_template
-from flask_login import login_required
 
+from app.access import allows
 from app.security import relax_csp
-
 from workflows.machine import EVENTS, STATES, TIME_LIMITS, mermaid
 
 bp = Blueprint("workflow", __name__)
 
 
 @bp.get("/workflow")
-@login_required
+@allows("workflow.view")
 # Mermaid writes <style> and style="" into the SVG it draws (and measures text with them), so
 # this one page allows inline styles; scripts stay strict, and the page shows only the machine's
 # own tables, never anything a user typed. Neither a hash (the style attributes hold measured

@@ -1,17 +1,17 @@
 """The work log (日清周结): a person's days and week, a grid's week; printable."""
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app import params
+from app.access import allows, can, require
 from app.db import now
 from app.i18n import translate_error
-from app.views.patrols import OVERSEERS, require_role
 from workflows.errors import WorkflowError
 from workflows.models import OrgUnit, User
-from workflows.patrols import PATROL_ROLES, scope_grids
+from workflows.policy import visible_grids
 from workflows.worklog import (
     NOTE_WINDOW,
     SUMMARY_EVENTS,
@@ -33,35 +33,26 @@ def summary_label(event):
 
 
 @bp.get("/worklog")
-@login_required
+@allows("worklog.view")
 def index():
     """Members see their own week, leads their grid's week, offices the grids they oversee."""
-    require_role(*PATROL_ROLES, *OVERSEERS)
-    if current_user.role == "member":
+    grids = list(visible_grids(current_user))
+    if can("worklog.write") and len(grids) == 1:
+        if can("worklog.grid", grids[0]):
+            return redirect(url_for("worklog.grid", code=grids[0].code))
         return redirect(url_for("worklog.person", user_id=current_user.id))
-    if current_user.role == "lead":
-        return redirect(url_for("worklog.grid", code=current_user.org.code))
     monday = monday_of(params.args.date("week", now().date()))
-    return render_template("worklog/index.html", grids=list(scope_grids(current_user)), monday=monday)
+    return render_template("worklog/index.html", grids=grids, monday=monday)
 
 
 def load_person(user_id):
     """A member or lead the signed-in user may read the log of (404 otherwise: no probing)."""
-    person = User.get_or_none(User.id == user_id)
-    if person is None or person.role not in PATROL_ROLES:
-        abort(404)
-    if person.id != current_user.id and (current_user.role not in OVERSEERS
-                                         or person.org_id not in {g.id for g in scope_grids(current_user)}):
-        abort(404)
-    return person
+    return require("worklog.person", User.get_or_none(User.id == user_id))
 
 
 def load_grid(code):
     """A grid in the user's scope (404 otherwise)."""
-    grid = OrgUnit.get_or_none((OrgUnit.code == code) & (OrgUnit.kind == "grid"))
-    if grid is None or grid.id not in {g.id for g in scope_grids(current_user)}:
-        abort(404)
-    return grid
+    return require("worklog.grid", OrgUnit.get_or_none((OrgUnit.code == code) & (OrgUnit.kind == "grid")))
 
 
 def _week_links(monday, endpoint, **values):
@@ -73,7 +64,7 @@ def _week_links(monday, endpoint, **values):
 
 
 @bp.get("/worklog/people/<id:user_id>")
-@login_required
+@allows("worklog.view")
 def person(user_id):
     """One person's week: each day's summary and note, the week's totals and its note (周结)."""
     return _week_page(load_person(user_id), monday_of(params.args.date("week", now().date())))
@@ -88,7 +79,7 @@ def _week_page(person, monday, **extra):
 
 
 @bp.get("/worklog/people/<id:user_id>/days/<ymd:day>")
-@login_required
+@allows("worklog.view")
 def day(user_id, day):
     """One person's day: patrols, the cases behind each count, and the note."""
     return _day_page(load_person(user_id), day)
@@ -107,10 +98,9 @@ def _editable(last_day):
 
 
 @bp.post("/worklog/notes")
-@login_required
+@allows("worklog.write")
 def note():
     """Save the signed-in user's note for a day or a week."""
-    require_role(*PATROL_ROLES)
     kind = request.form.get("kind")
     when = params.form.date("day", lenient=True)
     text = request.form.get("text", "")
@@ -129,10 +119,9 @@ def note():
 
 
 @bp.get("/worklog/grids/<code>")
-@login_required
+@allows("worklog.grid")
 def grid(code):
     """A grid's week: one row per member and lead, the grid's totals, and their week notes."""
-    require_role(*OVERSEERS)
     grid = load_grid(code)
     monday = monday_of(params.args.date("week", now().date()))
     weeks = grid_week(grid, monday)

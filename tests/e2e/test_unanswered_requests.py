@@ -6,7 +6,8 @@ import pytest
 
 from tests.e2e.conftest import sign_in
 from tests.factories import PASSWORD, new_case
-from workflows.models import Case, LoginSession
+from app.storage import LoginSession
+from workflows.models import Case
 
 MESSAGES = {
     503: "服务器暂时无法连接数据库",

@@ -1,7 +1,7 @@
 """The case machine, table-driven over (state, event, actor): no Flask involved.
 
 The expectations below are written from the issue's table, independently of
-workflows/rules.py, so a wrong rule fails here.
+workflows/policy.py, so a wrong rule fails here.
 """
 from datetime import datetime, timedelta
 

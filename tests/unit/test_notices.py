@@ -8,6 +8,7 @@ from workflows import notices
 from workflows.clock import Clock
 from workflows.errors import WorkflowError
 from workflows.models import Case, CaseEvent, Notice, NoticeEvent
+from workflows.policy import addressed_notices, can, visible_notices
 from workflows.service import fire
 from workflows.sweep import sweep
 
@@ -52,7 +53,7 @@ def test_only_supervisors_in_scope_issue_and_never_on_closed_cases(world):
         assert refused.value.code == "forbidden"
     closed = new_case(world)
     fire(closed, "void", world.lead, T0, clock=CLOCK, void_kind="invalid", reason="r")
-    assert not notices.may_issue(world.supervisor, closed)
+    assert not can(world.supervisor, "case.issue_notice", closed)
     assert Notice.select().count() == 0
 
 
@@ -103,9 +104,9 @@ def test_grid_and_office_addressees(world):
     sweep(LATER, CLOCK)
     to_grid = Notice.get(Notice.case == found.id)
     to_office = Notice.get(Notice.case == reported.id)
-    assert notices.is_addressee(world.lead, to_grid) and not notices.is_addressee(world.member, to_grid)
-    assert notices.is_addressee(world.community, to_office) and not notices.is_addressee(world.lead, to_office)
-    assert not notices.is_addressee(world.street_disp, to_office)
+    assert can(world.lead, "notice.answer", to_grid) and not can(world.member, "notice.answer", to_grid)
+    assert can(world.community, "notice.answer", to_office) and not can(world.lead, "notice.answer", to_office)
+    assert not can(world.street_disp, "notice.answer", to_office)
 
 
 def test_notice_light_and_who_sees_what(world):
@@ -118,9 +119,9 @@ def test_notice_light_and_who_sees_what(world):
     assert notices.notice_light(notice, notice.reply_deadline) == "red"
     # The department keeps seeing its notice after it declines the case.
     fire(case, "decline", world.handler, LATER, clock=CLOCK, reason="不归我们管")
-    visible = lambda user: [n.id for n in notices.visible_notices(user)]  # noqa: E731
-    assert visible(world.handler) == [notice.id] and notices.can_see(world.handler, notice)
-    assert visible(world.police_handler) == [] and not notices.can_see(world.police_handler, notice)
+    visible = lambda user: [n.id for n in visible_notices(user)]  # noqa: E731
+    assert visible(world.handler) == [notice.id] and can(world.handler, "notice.view", notice)
+    assert visible(world.police_handler) == [] and not can(world.police_handler, "notice.view", notice)
     assert visible(world.supervisor) == [notice.id] and visible(world.other_supervisor) == []
     assert visible(world.member) == [notice.id] and visible(world.member_g2) == []
-    assert [n.id for n in notices.addressed_to(world.handler, notices.visible_notices(world.handler))] == [notice.id]
+    assert [n.id for n in addressed_notices(world.handler, visible_notices(world.handler))] == [notice.id]

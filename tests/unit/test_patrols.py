@@ -7,6 +7,7 @@ from tests.factories import T0, new_case
 from workflows.clock import Clock, WorkCalendar
 from workflows.errors import WorkflowError
 from workflows.models import Patrol, PatrolBuilding, PatrolRule
+from workflows.policy import visible_grids
 from workflows.patrols import (
     Coverage,
     check_building,
@@ -17,7 +18,6 @@ from workflows.patrols import (
     open_patrol,
     period_of,
     save_rule,
-    scope_grids,
     start_patrol,
 )
 
@@ -213,9 +213,9 @@ def test_the_default_calendar_is_the_service_clock(rules, monkeypatch):
     assert (row.cells["week"].due, row.cells["week"].missed) == (4, 0)
 
 
-def test_scope_grids(world):
-    assert [g.code for g in scope_grids(world.member)] == ["G1"]
-    assert [g.code for g in scope_grids(world.community)] == ["G1", "G2"]
-    assert [g.code for g in scope_grids(world.supervisor)] == ["G1", "G2", "G3"]
-    assert [g.code for g in scope_grids(world.district_disp)] == ["G1", "G2", "G3", "G4"]
-    assert list(scope_grids(world.handler)) == []
+def test_visible_grids(world):
+    assert [g.code for g in visible_grids(world.member)] == ["G1"]
+    assert [g.code for g in visible_grids(world.community)] == ["G1", "G2"]
+    assert [g.code for g in visible_grids(world.supervisor)] == ["G1", "G2", "G3"]
+    assert [g.code for g in visible_grids(world.district_disp)] == ["G1", "G2", "G3", "G4"]
+    assert list(visible_grids(world.handler)) == []

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from app.ratelimit import allow
 from workflows.db import bind, open_database
-from workflows.models import RateBucket
+from app.storage import RateBucket
 
 T = datetime(2026, 3, 2, 9, 0, 0)  # the start of a 60-second window (and of a 600-second one)
 

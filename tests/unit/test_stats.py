@@ -256,7 +256,7 @@ def test_the_newest_period_does_not_read_100_percent(world):
 
 
 def test_scope_limits_the_cases_counted(world):
-    from workflows.queries import visible_cases
+    from workflows.policy import visible_cases
 
     w = world
     build_month(w)

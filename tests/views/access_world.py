@@ -42,7 +42,7 @@ from workflows.service import SystemActor, fire, open_case
 
 NOW = T0 + timedelta(hours=2)  # Monday 2 March 2026, 11:00
 CLOCK = Clock()
-# Every case carries this contact: it must show only where workflows.rules.can_see_contact allows it.
+# Every case carries this contact: it must show only where the policy's case.contact rule allows it.
 REPORTER_NAME = "柯秀英"
 REPORTER_PHONE = "13912345678"
 MASKED_PHONE = "139****5678"
@@ -259,10 +259,10 @@ class AccessWorld:
 
 def snapshot():
     """Every row of every table a request could change (sessions and rate counters aside), and the files."""
-    from workflows.models import MODELS, LoginSession, RateBucket
+    from app.storage import ALL_MODELS, LoginSession, RateBucket
 
     rows = {}
-    for model in MODELS:
+    for model in ALL_MODELS:
         if model in (LoginSession, RateBucket):
             continue
         rows[model._meta.table_name] = sorted(

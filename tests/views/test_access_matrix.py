@@ -23,9 +23,11 @@ from typing import Callable
 
 import pytest
 
+from app.access import action_of
 from tests.conftest import TOKEN, Client
 from tests.factories import PASSWORD
 from tests.views.access_world import CLOCK, NOW, snapshot, uploads
+from workflows import policy
 from workflows.rankings import current_weights
 from workflows.service import SystemActor, fire
 
@@ -421,12 +423,12 @@ OBJECT_FREE = {
     ("/bulletin/print", "GET"): ("/bulletin/print", "the same rows as /bulletin"),
     ("/patrols", "GET"): ("/patrols", "the user's own patrol page"),
     ("/patrols/start", "POST"): ("/patrols/start", "starts a patrol of the user's own grid"),
-    ("/patrols/coverage", "GET"): ("/patrols/coverage", "grids of scope_grids(user) only"),
-    ("/patrols/missed", "GET"): ("/patrols/missed", "grids of scope_grids(user) only"),
+    ("/patrols/coverage", "GET"): ("/patrols/coverage", "grids of visible_grids(user) only"),
+    ("/patrols/missed", "GET"): ("/patrols/missed", "grids of visible_grids(user) only"),
     ("/patrols/rules", "GET"): ("/patrols/rules", "the rule table, the same for everyone who may read it"),
     ("/points", "GET"): ("/points", "redirects to the user's own first community"),
-    ("/points/people", "GET"): ("/points/people", "people of recordable_grids(user) only"),
-    ("/points/ranking", "GET"): ("/points/ranking", "communities of scope_communities(user) only"),
+    ("/points/people", "GET"): ("/points/people", "people of point_grids(user) only"),
+    ("/points/ranking", "GET"): ("/points/ranking", "communities of point_communities(user) only"),
     ("/points/ranking.xlsx", "GET"): ("/points/ranking.xlsx", "the same rows as /points/ranking"),
     ("/points/rules", "GET"): ("/points/rules", "the points table, the same for everyone"),
     ("/points/rules", "POST"): ("/points/rules", "adds a street item; can_manage_rules(user) decides"),
@@ -438,11 +440,35 @@ OBJECT_FREE = {
     ("/ledger", "GET"): ("/ledger", "rows of visible_cases(user) only; a unit filter outside it matches nothing"),
     ("/ledger/export.csv", "GET"): ("/ledger/export.csv", "the same rows as /ledger"),
     ("/ledger/export.xlsx", "GET"): ("/ledger/export.xlsx", "the same rows as /ledger"),
-    ("/worklog", "GET"): ("/worklog", "the user's own log, or the grids of scope_grids(user)"),
+    ("/worklog", "GET"): ("/worklog", "the user's own log, or the grids of visible_grids(user)"),
     ("/worklog/notes", "POST"): ("/worklog/notes", "writes the user's own note"),
     ("/workflow", "GET"): ("/workflow", "the machine's own tables, no case data"),
     ("/supervision/reopen-requests", "GET"): ("/supervision/reopen-requests", "requests in the supervisor's area only"),
 }
+
+# Who each object-free route is for, written from the domain (not from the policy): a signed-in role outside
+# its set is refused with 403; the roles in it get through (a form sent empty may still be refused as invalid).
+EVERY = STAFF
+OFFICE_ROLES = OFFICES | {"supervisor", "admin"}
+OBJECT_FREE_ROLES = {
+    "/": EVERY, "/board": EVERY - {"admin"}, "/queue": OFFICES | {"handler"}, "/cases": EVERY,
+    "/account/password": EVERY, "/logout": EVERY, "/notices": EVERY, "/bulletin": EVERY, "/bulletin/print": EVERY,
+    "/patrols": {"member", "lead"}, "/patrols/start": {"member", "lead"},
+    "/patrols/coverage": OFFICE_ROLES | {"lead"}, "/patrols/missed": OFFICE_ROLES | {"lead"},
+    "/patrols/rules": OFFICE_ROLES | {"lead"},
+    "/points": OFFICE_ROLES | {"member", "lead"}, "/points/people": {"lead", "community", "admin"},
+    "/points/ranking": OFFICE_ROLES | {"member", "lead"}, "/points/ranking.xlsx": OFFICE_ROLES | {"member", "lead"},
+    "/points/rules": OFFICE_ROLES | {"member", "lead"},
+    "/stats": OFFICE_ROLES | {"lead", "handler"}, "/stats/export.xlsx": OFFICE_ROLES | {"lead", "handler"},
+    "/stats/trend": OFFICE_ROLES | {"lead", "handler"}, "/stats/trend.json": OFFICE_ROLES | {"lead", "handler"},
+    "/stats/weights": OFFICE_ROLES,
+    "/ledger": OFFICE_ROLES | {"lead", "handler"}, "/ledger/export.csv": OFFICE_ROLES | {"lead", "handler"},
+    "/ledger/export.xlsx": OFFICE_ROLES | {"lead", "handler"},
+    "/worklog": OFFICE_ROLES | {"member", "lead"}, "/worklog/notes": {"member", "lead"},
+    "/workflow": EVERY, "/supervision/reopen-requests": {"supervisor"},
+}
+# POSTs whose in-role answer is a refusal of the object rather than of the role (the street's own items).
+OBJECT_FREE_POST_ROLES = {"/points/rules": {"street", "admin"}}
 # Routes for everyone, signed in or not, that name no object either.
 PUBLIC_FREE = {
     ("/login", "GET"): "the sign-in page",
@@ -471,6 +497,34 @@ def test_every_route_is_in_the_matrix_or_declared(app):
     # A route whose path names an object (an id or a code) cannot be declared object-free.
     objects = [rule for rule, _method in declared if set(re.findall(r"<(?:[^:>]+:)?(\w+)>", rule)) - {"fmt", "filename"}]
     assert objects == []
+
+
+# The role of the policy each of the matrix's users has (the offices are dispatchers at three levels).
+POLICY_ROLE = {"community": "dispatcher", "street": "dispatcher", "district": "dispatcher"}
+
+
+def test_every_staff_route_asks_the_policy_and_agrees_with_the_matrix(app):
+    """Each signed-in route serves one action of workflows.policy (its view's @allows, or its blueprint's
+    guard); the roles the matrix lets in are roles the policy's table lets through that door."""
+    public = {rule for rule, _method in PUBLIC_FREE} | {entry.rule for entry in MATRIX if entry.public}
+    problems = []
+    for rule in app.url_map.iter_rules():
+        action = action_of(app, rule.endpoint)
+        if action is None:
+            if rule.rule not in public:
+                problems.append(f"{rule.rule}: no policy action")
+            continue
+        doors = set(policy.roles_for(action))
+        free = OBJECT_FREE_ROLES.get(rule.rule)
+        if free is not None and not {POLICY_ROLE.get(role, role) for role in free} <= doors:
+            problems.append(f"{rule.rule}: the matrix lets in {sorted(free)}, the policy's {action!r} only {sorted(doors)}")
+        for entry in MATRIX:
+            if entry.rule == rule.rule:
+                let_in = {POLICY_ROLE.get(role, role) for role in entry.allowed} - {"anonymous"}
+                if not let_in <= doors:
+                    problems.append(f"{entry.method} {rule.rule}: the matrix lets in {sorted(let_in - doors)}, "
+                                    f"the policy's {action!r} does not")
+    assert problems == [], "\n".join(problems)
 
 
 def client_for(app, role):
@@ -553,6 +607,21 @@ def test_object_free_routes_send_visitors_to_sign_in_and_change_nothing(app, acc
             problems.append(f"{method} {url}: {response.status_code}")
         if snapshot() != before:
             problems.append(f"{method} {url} changed the database")
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("role", sorted(STAFF))
+def test_object_free_routes_let_in_exactly_their_roles(app, access, role):
+    client, token = client_for(app, role)
+    problems = []
+    # Signing out last: it ends the client's session.
+    for (rule, method), (url, _reason) in sorted(OBJECT_FREE.items(), key=lambda item: item[0][0] == "/logout"):
+        allowed = (OBJECT_FREE_POST_ROLES if method == "POST" else {}).get(rule, OBJECT_FREE_ROLES[rule])
+        response = send(client, token, method, url, {})
+        if role in allowed and response.status_code in REFUSED:
+            problems.append(f"{method} {url} as {role}: {response.status_code}, but the route is for {role}")
+        if role not in allowed and response.status_code != 403:
+            problems.append(f"{method} {url} as {role}: {response.status_code}, expected 403")
     assert problems == [], "\n".join(problems)
 
 

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from workflows.models import LoginSession
+from app.storage import LoginSession
 
 T = datetime(2026, 3, 2, 9, 0)
 

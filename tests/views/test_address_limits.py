@@ -7,7 +7,8 @@ import pytest
 from app import create_app
 from tests.conftest import Client
 from tests.factories import PASSWORD
-from workflows.models import LoginSession, User
+from app.storage import LoginSession
+from workflows.models import User
 
 T = datetime(2026, 3, 2, 9, 0)  # the start of a ten-minute window
 GUESSER, COLLEAGUE = "203.0.113.7", "198.51.100.20"

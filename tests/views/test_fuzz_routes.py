@@ -28,7 +28,6 @@ from werkzeug.datastructures import ImmutableMultiDict
 
 from tests.views.access_world import CLOCK, NOW
 from tests.views.test_access_matrix import (
-    EVENTS,
     MATRIX,
     OBJECT_FREE,
     PUBLIC_FREE,
@@ -401,7 +400,7 @@ def extra_post_targets(app, access):
     """Forms the matrix does not send: the events whose fields name objects or times, and the
     object-free and public POST routes."""
     w = access.w
-    fire_rule = "/cases/<int:case_id>/events/<event>"
+    fire_rule = "/cases/<id:case_id>/events/<event>"
 
     def event_target(role, event, make_case, data):
         def make():

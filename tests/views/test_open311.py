@@ -13,7 +13,8 @@ from referencing.jsonschema import DRAFT7
 from app import open311 as open311_module
 from tests.factories import T0, new_case
 from tests.public_helpers import after_photo, drive_to_closed, fix_clock, make_public
-from workflows.models import ApiKey, Attachment, Case, CaseEvent
+from app.storage import ApiKey
+from workflows.models import Attachment, Case, CaseEvent
 from workflows.service import fire
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..")

@@ -7,7 +7,8 @@ import pytest
 
 from tests.factories import T0, new_case
 from tests.public_helpers import after_photo, drive_to_closed, fix_clock, jpeg_bytes, make_public
-from workflows.models import Attachment, Case, CaseEvent, RateBucket, ReopenRequest, ResidentRating, User
+from app.storage import RateBucket
+from workflows.models import Attachment, Case, CaseEvent, ReopenRequest, ResidentRating, User
 from workflows.service import fire
 
 

@@ -85,7 +85,7 @@ def test_behind_an_https_proxy_cookies_are_secure_and_hsts_is_sent(database_url,
     assert response.status_code == 303
     assert "Secure" in response.headers["Set-Cookie"]
     assert response.headers["Set-Cookie"].startswith("__Host-gridcase=")
-    from workflows.models import LoginSession
+    from app.storage import LoginSession
 
     with app.app_context():
         assert LoginSession.select().order_by(LoginSession.id.desc()).first().ip == "203.0.113.9"

@@ -6,7 +6,8 @@ import pytest
 from app import accounts, sessions
 from tests.conftest import TOKEN, Client
 from tests.factories import PASSWORD, new_case
-from workflows.models import CaseEvent, LoginSession, User
+from app.storage import LoginSession
+from workflows.models import CaseEvent, User
 
 T = datetime(2026, 3, 2, 9, 0)
 

@@ -1,17 +1,9 @@
-"""All tables. MODELS lists them in dependency order for schema tools."""
+"""The domain's tables. MODELS lists them in dependency order (app.storage.ALL_MODELS adds the web layer's)."""
 from peewee import sort_models
 
 from workflows.models.base import BaseModel
 from workflows.models.cases import LEVELS, SOURCES, Attachment, Case, CaseEvent, Counter
-from workflows.models.clock import (
-    CALENDAR_SOURCES,
-    NOTICE_STATUSES,
-    CalendarDay,
-    CalendarYear,
-    Notice,
-    NoticeEvent,
-    TimeLimit,
-)
+from workflows.models.clock import CALENDAR_SOURCES, CalendarDay, CalendarYear, TimeLimit
 from workflows.models.org import (
     ORG_KINDS,
     ROLE_SCOPE_KINDS,
@@ -24,17 +16,16 @@ from workflows.models.org import (
     Unit,
     User,
 )
+from workflows.models.notices import NOTICE_STATUSES, Notice, NoticeEvent
 from workflows.models.patrols import NOTE_KINDS, PATROL_PERIODS, Patrol, PatrolBuilding, PatrolRule, WorkLogNote
 from workflows.models.points import POINT_KINDS, PERSON_KINDS, PointEntry, PointMonth, PointPerson, PointRule
-from workflows.models.public import RATINGS, REOPEN_STATUSES, ApiKey, ReopenRequest, ResidentRating, StreetIntake
-from workflows.models.ratelimit import RateBucket
-from workflows.models.sessions import LoginSession
+from workflows.models.public import RATINGS, REOPEN_STATUSES, ReopenRequest, ResidentRating, StreetIntake
 from workflows.models.stats import RankingPublication, ScoreWeights
 
 MODELS = sort_models(
     [OrgUnit, Building, Unit, Department, Category, User, Patrol, Case, CaseEvent, Attachment, Counter,
-     ApiKey, ResidentRating, ReopenRequest, StreetIntake, RateBucket, ScoreWeights, RankingPublication,
-     LoginSession, PatrolBuilding, PatrolRule, WorkLogNote, PointPerson, PointRule, PointEntry, PointMonth,
+     ResidentRating, ReopenRequest, StreetIntake, ScoreWeights, RankingPublication, PatrolBuilding, PatrolRule,
+     WorkLogNote, PointPerson, PointRule, PointEntry, PointMonth,
      CalendarDay, CalendarYear, TimeLimit, Notice, NoticeEvent]
 )
 
@@ -44,8 +35,7 @@ __all__ = [
     "Case", "CaseEvent", "Attachment", "Counter",
     "NOTE_KINDS", "PATROL_PERIODS", "PatrolBuilding", "PatrolRule", "WorkLogNote",
     "POINT_KINDS", "PERSON_KINDS", "PointPerson", "PointRule", "PointEntry", "PointMonth",
-    "RATINGS", "REOPEN_STATUSES", "ApiKey", "ResidentRating", "ReopenRequest", "StreetIntake", "RateBucket",
+    "RATINGS", "REOPEN_STATUSES", "ResidentRating", "ReopenRequest", "StreetIntake",
     "ScoreWeights", "RankingPublication",
-    "LoginSession",
     "CALENDAR_SOURCES", "NOTICE_STATUSES", "CalendarDay", "CalendarYear", "TimeLimit", "Notice", "NoticeEvent",
 ]

@@ -1,4 +1,4 @@
-"""What residents and outside systems leave behind: API keys, ratings, reopen requests, intake grids."""
+"""What residents leave behind and where reports land: ratings, reopen requests, intake grids."""
 from peewee import CharField, ForeignKeyField, TextField
 
 from workflows.db import DateTimeField
@@ -8,25 +8,6 @@ from workflows.models.org import OrgUnit, User
 
 RATINGS = ("satisfied", "basically_satisfied", "dissatisfied")
 REOPEN_STATUSES = ("pending", "reopened", "dismissed")
-
-
-class ApiKey(BaseModel):
-    """An Open311 client's key. Only its SHA-256 is kept: the key itself is shown once, when issued."""
-
-    name = CharField(max_length=60)
-    # The first characters of the key, so admins can tell keys apart without the secret.
-    prefix = CharField(max_length=16)
-    key_hash = CharField(max_length=64, unique=True)
-    created_at = DateTimeField()
-    created_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")
-    last_used_at = DateTimeField(null=True)
-    revoked_at = DateTimeField(null=True)
-    revoked_by = ForeignKeyField(User, null=True, backref="revoked_api_keys", on_delete="RESTRICT")
-
-    @property
-    def active(self):
-        """A revoked key opens nothing."""
-        return self.revoked_at is None
 
 
 class ResidentRating(BaseModel):

@@ -1,0 +1,515 @@
+"""Who may see and do what: the one policy of the product.
+
+Two questions, answered only here:
+
+- `can(actor, action, obj=None)`: may this actor take `action` — in general (no object: the
+  navigation, a page's door), or on this object (a case, a grid, a notice, a person …)?
+- `visible(actor, kind, query=None)`: which objects of `kind` this actor may see, as a query
+  (the list pages, boards, exports and statistics filter with it).
+
+ACTIONS below is the whole table: for every action, the roles that may ever take it and, where an
+object is involved, the rule that decides on the object. The rules are small pure functions of an
+actor and an object (no queries beyond loaded ids and the org tree), so the same answers drive the
+buttons a user sees and the checks a request must pass. The case machine's `who` column names an
+action of this table; the web layer asks through `app.access` (views) and `can()` (templates);
+the access-matrix test checks every route against it.
+"""
+from dataclasses import dataclass
+from typing import Callable
+
+from workflows.models import Case, Department, Notice, OrgUnit, User
+
+ROLES = ("member", "lead", "dispatcher", "handler", "supervisor", "admin")
+GRID_TEAM = ("member", "lead")
+OFFICES = ("dispatcher", "supervisor")
+STAFF = ROLES
+SCOPE_FIELDS = {"grid": "grid_id", "community": "community_id", "street": "street_id", "district": "district_id"}
+
+
+def role(actor):
+    """The actor's role (None for a visitor who is not signed in)."""
+    return getattr(actor, "role", None)
+
+
+# ---- places: where an actor works, and whether a place lies in it --------------------------------
+
+
+def org_ids(case):
+    """The ids of the org units the case (or anything placed like a case) lies in."""
+    return {case.grid_id, case.community_id, case.street_id, case.district_id} - {None}
+
+
+def in_org(actor, case):
+    """The actor's org unit contains the case."""
+    return getattr(actor, "org_id", None) is not None and actor.org_id in org_ids(case)
+
+
+def reaches(actor, unit):
+    """The actor's area contains this org unit (members and leads: only their own grid)."""
+    kind = role(actor)
+    if kind == "admin":
+        return True
+    if kind in GRID_TEAM:
+        return unit.id == actor.org_id
+    if kind in OFFICES and actor.org_id is not None:
+        return actor.org_id in {u.id for u in unit.lineage()}
+    return False
+
+
+def serves(dept, unit):
+    """The department serves this org unit (it belongs to the unit's street or district)."""
+    return dept.org_id in {u.id for u in unit.lineage()}
+
+
+def department_in_reach(actor, dept):
+    """Handlers reach their own department; offices and supervisors those serving or inside their area."""
+    kind = role(actor)
+    if kind == "admin":
+        return True
+    if kind == "handler":
+        return actor.department_id == dept.id
+    if kind in OFFICES and actor.org_id is not None:
+        return reaches(actor, dept.org) or serves(dept, actor.org)
+    return False
+
+
+def department_grid_in_reach(actor, pair):
+    """A grid on a department's board: one the department serves, and for offices one in their own area."""
+    dept, grid = pair
+    if not department_in_reach(actor, dept) or not serves(dept, grid):
+        return False
+    return role(actor) == "handler" or reaches(actor, grid)
+
+
+def office_of(actor, kind):
+    """The actor is a dispatcher of an org unit of this kind."""
+    return role(actor) == "dispatcher" and actor.org_id is not None and actor.org.kind == kind
+
+
+# ---- cases -----------------------------------------------------------------------------------------
+
+
+def can_view_case(actor, case):
+    """May this user see this case at all?"""
+    kind = role(actor)
+    if kind == "admin":
+        return True
+    if kind in GRID_TEAM:
+        return actor.org_id == case.grid_id
+    if kind in OFFICES:
+        return in_org(actor, case)
+    if kind == "handler":
+        return actor.department_id is not None and actor.department_id == case.department_id
+    return False
+
+
+def can_see_contact(actor, case):
+    """Who raised the case and how to reach them: only those who follow it up with the resident —
+    the grid's members and lead (on-site follow-up) and the dispatchers whose area holds it (the
+    call-back before closing). Departments, supervisors and administrators see it masked."""
+    kind = role(actor)
+    if kind in GRID_TEAM:
+        return actor.org_id == case.grid_id
+    if kind == "dispatcher":
+        return in_org(actor, case)
+    return False
+
+
+def records_in(actor, grid):
+    """Grid workers record cases in their own grid; offices in any grid of their area."""
+    kind = role(actor)
+    if kind in GRID_TEAM:
+        return actor.org_id == grid.id
+    if kind == "dispatcher":
+        return reaches(actor, grid)
+    return False
+
+
+# The case machine's `who` rules (workflows.machine.EVENTS names one per event).
+
+
+def grid_worker(actor, case):
+    """A member or lead of the case's grid."""
+    return role(actor) in GRID_TEAM and actor.org_id == case.grid_id
+
+
+def grid_lead(actor, case):
+    """The lead of the case's grid."""
+    return role(actor) == "lead" and actor.org_id == case.grid_id
+
+
+def dispatcher_at(actor, case, level):
+    """A dispatcher whose org is the case's unit at `level`."""
+    field = SCOPE_FIELDS.get(level)
+    return (role(actor) == "dispatcher" and field is not None and actor.org_id is not None
+            and actor.org_id == getattr(case, field))
+
+
+def level_triager(actor, case):
+    """Whoever decides at the case's level: the lead at grid level, else that level's dispatcher."""
+    if case.level == "grid":
+        return grid_lead(actor, case)
+    return dispatcher_at(actor, case, case.level)
+
+
+def level_dispatcher(actor, case):
+    """A dispatcher at the case's level (community, street or district)."""
+    return case.level != "grid" and dispatcher_at(actor, case, case.level)
+
+
+def case_department(actor, case):
+    """A handler of the department the case is assigned to."""
+    return role(actor) == "handler" and actor.department_id is not None and actor.department_id == case.department_id
+
+
+def verifier(actor, case):
+    """Rectified work: any grid worker. On-the-spot work: never whoever handled it —
+    the lead checks a member's, the community dispatcher checks the lead's."""
+    if case.state == "handled":
+        if case.entered_by_id == actor.id:
+            return False
+        handler_role = case.entered_by.role if case.entered_by_id else None
+        if handler_role == "lead":
+            return dispatcher_at(actor, case, "community")
+        return grid_lead(actor, case)
+    return grid_worker(actor, case)
+
+
+def closing_office(actor, case):
+    """A dispatcher of the case's community or street."""
+    return dispatcher_at(actor, case, "community") or dispatcher_at(actor, case, "street")
+
+
+def voider(actor, case):
+    """The grid's lead, or a dispatcher whose area contains the case."""
+    return grid_lead(actor, case) or scope_dispatcher(actor, case)
+
+
+def supervisor(actor, case):
+    """A supervisor whose street or district contains the case."""
+    return role(actor) == "supervisor" and in_org(actor, case)
+
+
+def scope_dispatcher(actor, case):
+    """A dispatcher whose community, street or district contains the case."""
+    return role(actor) == "dispatcher" and in_org(actor, case)
+
+
+def extension_decider(actor, case):
+    """Who decides an extension: the dispatcher at the case's level, or a supervisor in scope."""
+    return dispatcher_at(actor, case, case.level) or supervisor(actor, case)
+
+
+def clock_keeper(actor, case):
+    """Who restarts a stopped clock: a dispatcher or a supervisor in scope."""
+    return scope_dispatcher(actor, case) or supervisor(actor, case)
+
+
+def issues_notice(actor, case):
+    """Supervisors issue notices by hand on open cases in their scope."""
+    return supervisor(actor, case) and case.state != "closed"
+
+
+# ---- supervision notices ------------------------------------------------------------------------
+
+
+def notice_addressee(actor, notice):
+    """The department's handlers, the grid's lead, or the office's dispatchers the notice is addressed to."""
+    kind = role(actor)
+    if notice.addressee_department_id is not None:
+        return kind == "handler" and actor.department_id == notice.addressee_department_id
+    if notice.addressee_org_id is None or getattr(actor, "org_id", None) != notice.addressee_org_id:
+        return False
+    return kind == ("lead" if notice.addressee_org.kind == "grid" else "dispatcher")
+
+
+def notice_closer(actor, notice):
+    """A supervisor in scope concludes a notice once it has been answered."""
+    return supervisor(actor, notice.case)
+
+
+def can_view_notice(actor, notice):
+    """Whoever may see the case, and the addressee (a department keeps its notice after the case moves on)."""
+    return can_view_case(actor, notice.case) or notice_addressee(actor, notice)
+
+
+# ---- people: work logs, patrols, points ------------------------------------------------------------
+
+
+def oversees_grid(actor, grid):
+    """The grid's own team, and the offices and supervisors whose area holds it."""
+    return reaches(actor, grid)
+
+
+def reads_log_of(actor, person):
+    """One's own work log; a grid worker's for whoever oversees their grid (never a colleague's)."""
+    if person.role not in GRID_TEAM or person.org_id is None:
+        return False
+    if person.id == actor.id:
+        return True
+    return role(actor) != "member" and reaches(actor, person.org)
+
+
+def walks(actor, patrol):
+    """One's own patrol (ticked and ended only by whoever walks it)."""
+    return patrol.user_id == actor.id
+
+
+def sees_patrol(actor, patrol):
+    """Its walker, and whoever oversees its grid (a member sees only their own)."""
+    if patrol.user_id == actor.id:
+        return True
+    return role(actor) != "member" and reaches(actor, patrol.grid)
+
+
+def sees_points_of(actor, community):
+    """A community's points: its grid teams, and the offices and supervisors whose area holds it."""
+    if role(actor) in GRID_TEAM:
+        return actor.org_id is not None and actor.org.parent_id == community.id
+    return reaches(actor, community)
+
+
+def records_points_in(actor, grid):
+    """A lead for their grid, a community office for its grids (administrators everywhere)."""
+    kind = role(actor)
+    if kind == "admin":
+        return True
+    if kind == "lead":
+        return actor.org_id == grid.id
+    return office_of(actor, "community") and grid.parent_id == actor.org_id
+
+
+def records_points_for(actor, person):
+    """May this user record points for this person (someone who earns points in a grid)?"""
+    return records_points_in(actor, person.grid)
+
+
+def publishes_points_of(actor, community):
+    """The community's own office (or an administrator) publishes its months."""
+    return role(actor) == "admin" or (role(actor) == "dispatcher" and actor.org_id == community.id)
+
+
+def sets_point_rules(actor):
+    """The street office sets the points of 'other' items; administrators too."""
+    return role(actor) == "admin" or office_of(actor, "street")
+
+
+def has_scope(actor):
+    """The actor has the org unit or department their role works in."""
+    return getattr(actor, "org_id", None) is not None or getattr(actor, "department_id", None) is not None
+
+
+def publishes_ranking_of(actor, scope):
+    """Administrators, and the supervisors and grid office of the street or district itself."""
+    return role(actor) == "admin" or (role(actor) in OFFICES and actor.org_id == scope.id)
+
+
+# ---- the table -----------------------------------------------------------------------------------
+
+ALL = ROLES
+RECORDERS = ("member", "lead", "dispatcher")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may take an action: the roles that may ever take it, a condition on the actor alone (`when`:
+    the kind of their scope …) and the rule that decides on an object (`on`), each optional."""
+
+    roles: tuple
+    on: Callable = None
+    when: Callable = None
+
+
+# action: Rule(roles, on=object rule, when=actor condition).
+ACTIONS = {
+    # Cases and their events.
+    "case.view": Rule(ALL, on=can_view_case),
+    "case.contact": Rule(("member", "lead", "dispatcher"), on=can_see_contact),
+    "case.record": Rule(RECORDERS, on=records_in),
+    "case.issue_notice": Rule(("supervisor",), on=issues_notice),
+    "grid_worker": Rule(GRID_TEAM, on=grid_worker),
+    "level_triager": Rule(("lead", "dispatcher"), on=level_triager),
+    "level_dispatcher": Rule(("dispatcher",), on=level_dispatcher),
+    "case_department": Rule(("handler",), on=case_department),
+    "verifier": Rule(("member", "lead", "dispatcher"), on=verifier),
+    "closing_office": Rule(("dispatcher",), on=closing_office),
+    "voider": Rule(("lead", "dispatcher"), on=voider),
+    "supervisor": Rule(("supervisor",), on=supervisor),
+    "scope_dispatcher": Rule(("dispatcher",), on=scope_dispatcher),
+    "extension_decider": Rule(("dispatcher", "supervisor"), on=extension_decider),
+    "clock_keeper": Rule(("dispatcher", "supervisor"), on=clock_keeper),
+    "reopen.decide": Rule(("supervisor",)),
+    # Boards and queues.
+    "board.own": Rule(("member", "lead", "dispatcher", "handler", "supervisor"), when=has_scope),
+    "board.grid": Rule(("member", "lead", "dispatcher", "supervisor", "admin"), on=reaches),
+    "board.rollup": Rule(("dispatcher", "supervisor", "admin"), on=reaches),
+    "board.department": Rule(("handler", "dispatcher", "supervisor", "admin"), on=department_in_reach),
+    "board.department_grid": Rule(("handler", "dispatcher", "supervisor", "admin"), on=department_grid_in_reach),
+    "queue": Rule(("dispatcher", "handler"), when=has_scope),
+    # Notices.
+    "notice.view": Rule(ALL, on=can_view_notice),
+    "notice.answer": Rule(("lead", "dispatcher", "handler"), on=notice_addressee),
+    "notice.close": Rule(("supervisor",), on=notice_closer),
+    # Patrols, work logs, points.
+    "patrol.walk": Rule(GRID_TEAM, on=walks),
+    "patrol.view": Rule(ALL, on=sees_patrol),
+    "patrol.rules": Rule(("admin",)),
+    "patrol.coverage": Rule(("lead", "dispatcher", "supervisor", "admin"), on=oversees_grid),
+    "worklog.view": Rule(("member", "lead", "dispatcher", "supervisor", "admin")),
+    "worklog.write": Rule(GRID_TEAM),
+    "worklog.person": Rule(("member", "lead", "dispatcher", "supervisor", "admin"), on=reads_log_of),
+    "worklog.grid": Rule(("lead", "dispatcher", "supervisor", "admin"), on=oversees_grid),
+    "points.view": Rule(("member", "lead", "dispatcher", "supervisor", "admin"), on=sees_points_of),
+    "points.record": Rule(("lead", "dispatcher", "admin"), on=records_points_for),
+    "points.record_in": Rule(("lead", "dispatcher", "admin"), on=records_points_in),
+    "points.publish": Rule(("dispatcher", "admin"), on=publishes_points_of),
+    "points.rules": Rule(("dispatcher", "admin"), when=sets_point_rules),
+    # Statistics, rankings, the ledger.
+    "stats.view": Rule(("lead", "dispatcher", "handler", "supervisor", "admin")),
+    "ranking.view": Rule(("dispatcher", "supervisor", "admin")),
+    "ranking.publish": Rule(("dispatcher", "supervisor", "admin"), on=publishes_ranking_of),
+    "weights.edit": Rule(("admin",)),
+    "ledger.view": Rule(("lead", "dispatcher", "handler", "supervisor", "admin")),
+    # Administration.
+    "admin": Rule(("admin",)),
+    "workflow.view": Rule(ALL),
+    "account": Rule(ALL),
+}
+
+
+def can(actor, action, obj=None):
+    """May `actor` take `action` — in general, or on `obj` when one is given?"""
+    rule = ACTIONS[action]
+    if role(actor) not in rule.roles or (rule.when is not None and not rule.when(actor)):
+        return False
+    return obj is None or rule.on is None or bool(rule.on(actor, obj))
+
+
+def roles_for(action):
+    """The roles that may ever take `action` (the access-matrix test reads them)."""
+    return ACTIONS[action].roles
+
+
+# ---- which objects: the same rules as filters --------------------------------------------------------
+
+
+def scope_column(kind):
+    """The Case column holding the org unit of this kind."""
+    return {"grid": Case.grid, "community": Case.community, "street": Case.street, "district": Case.district}[kind]
+
+
+def visible_cases(actor, query=None):
+    """The cases this user may see, as a query (the rules of can_view_case)."""
+    query = query if query is not None else Case.select()
+    kind = role(actor)
+    if kind == "admin":
+        return query
+    if kind in GRID_TEAM:
+        return query.where(Case.grid == actor.org_id)
+    if kind in OFFICES and actor.org_id is not None:
+        return query.where(scope_column(actor.org.kind) == actor.org_id)
+    if kind == "handler" and actor.department_id is not None:
+        return query.where(Case.department == actor.department_id)
+    return query.where(Case.id.is_null())
+
+
+def visible_notices(actor, query=None):
+    """The notices this user may see, as a query (the rules of can_view_notice)."""
+    query = query if query is not None else Notice.select()
+    kind = role(actor)
+    if kind == "admin":
+        return query
+    seen = Notice.case.in_(visible_cases(actor, Case.select(Case.id)))
+    if kind == "handler" and actor.department_id is not None:
+        return query.where(seen | (Notice.addressee_department == actor.department_id))
+    if kind in ("lead", "dispatcher") and actor.org_id is not None:
+        return query.where(seen | (Notice.addressee_org == actor.org_id))
+    return query.where(seen)
+
+
+def addressed_notices(actor, query):
+    """Only the notices addressed to this user (the rules of notice_addressee)."""
+    kind = role(actor)
+    if kind == "handler":
+        return query.where(Notice.addressee_department == actor.department_id)
+    if kind in ("lead", "dispatcher"):
+        return query.where(Notice.addressee_org == actor.org_id)
+    return query.where(Notice.id.is_null())
+
+
+def visible_grids(actor):
+    """The active grids this user works in or oversees, as a query in display order
+    (a member or lead: their own grid; a department: none)."""
+    community, street = OrgUnit.alias(), OrgUnit.alias()
+    query = (OrgUnit.select(OrgUnit)
+             .join(community, on=OrgUnit.parent == community.id)
+             .join(street, on=community.parent == street.id)
+             .where((OrgUnit.kind == "grid") & OrgUnit.active)
+             .order_by(community.sort_order, community.id, OrgUnit.sort_order, OrgUnit.id))
+    kind = role(actor)
+    if kind == "admin":
+        return query
+    if kind in GRID_TEAM:
+        return query.where(OrgUnit.id == actor.org_id)
+    if kind in OFFICES and actor.org_id is not None:
+        org = actor.org_id
+        return query.where((community.id == org) | (street.id == org) | (street.parent == org))
+    return query.where(OrgUnit.id.is_null())
+
+
+def visible_units(actor, kinds):
+    """The active org units of these kinds in the actor's area (a department: none)."""
+    query = OrgUnit.select().where(OrgUnit.kind.in_(kinds) & OrgUnit.active)
+    kind = role(actor)
+    if kind == "admin":
+        return query
+    if kind in GRID_TEAM:
+        return query.where(OrgUnit.id == actor.org_id)
+    if kind in OFFICES and actor.org_id is not None:
+        below = [actor.org_id]
+        for _level in range(3):
+            below += [u.id for u in OrgUnit.select(OrgUnit.id).where(OrgUnit.parent.in_(below))]
+        return query.where(OrgUnit.id.in_(below))
+    return query.where(OrgUnit.id.is_null())
+
+
+def visible_departments(actor):
+    """The active departments a user may pick in filters: a handler only their own."""
+    query = Department.select().where(Department.active).order_by(Department.name)
+    if role(actor) == "handler":
+        return query.where(Department.id == actor.department_id)
+    return query
+
+
+def point_communities(actor):
+    """The communities whose points this user may see, in display order."""
+    if role(actor) in GRID_TEAM:
+        return [actor.org.parent] if actor.org_id else []
+    seen, out = set(), []
+    for grid in visible_grids(actor):
+        if grid.parent_id not in seen:
+            seen.add(grid.parent_id)
+            out.append(grid.parent)
+    return out
+
+
+def point_grids(actor):
+    """The grids whose people this user records points for."""
+    if not can(actor, "points.record_in"):
+        return []
+    return [grid for grid in visible_grids(actor) if records_points_in(actor, grid)]
+
+
+def ranking_scopes(actor):
+    """The streets and districts whose rankings this user may see."""
+    if role(actor) == "admin":
+        return list(OrgUnit.select().where(OrgUnit.kind.in_(("street", "district"))).order_by(OrgUnit.code))
+    org = getattr(actor, "org", None) if getattr(actor, "org_id", None) else None
+    if org is None:
+        return []
+    if org.kind == "district":
+        return [org] + list(OrgUnit.select().where((OrgUnit.kind == "street") & (OrgUnit.parent == org.id))
+                            .order_by(OrgUnit.code))
+    street = org.ancestor("street")
+    return [street] if street else []
+

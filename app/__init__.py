@@ -32,8 +32,9 @@ def create_app(test_config=None):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_PHOTOS"] * app.config["MAX_PHOTO_BYTES"] + 1024 * 1024
 
-    from app import auth, cli, db, i18n, inputs, security, views
+    from app import auth, cli, db, i18n, inputs, params, security, views
 
+    params.init_app(app)  # first: its URL converters must exist before any blueprint adds its rules
     security.init_app(app)
     db.init_app(app)
     i18n.init_app(app)

@@ -32,6 +32,7 @@ from wtforms.validators import (
 from workflows.machine import LEVEL_LABELS
 from workflows.models import ORG_KINDS, ROLES, URGENCIES
 from workflows.service import TEXT_LIMIT
+from workflows.values import record_id
 from workflows.vocabulary import GRID_TYPE_LABELS, ROLE_LABELS, SOURCE_LABELS, URGENCY_LABELS
 
 REQUIRED = _l("This field is required.")
@@ -53,10 +54,8 @@ def optional_id(value):
     """A select's value as an id, or None for the empty choice."""
     if value in (None, "", "None"):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1  # never a valid choice
+    number = record_id(value)
+    return -1 if number is None else number  # -1: never a valid choice
 
 
 class IntakeForm(FlaskForm):

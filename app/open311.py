@@ -18,7 +18,8 @@ import nh3
 from flask import current_app
 from flask_babel import gettext as _
 
-from app.ratelimit import per_address, wait
+from app import params
+from app.ratelimit import allow, per_address, wait
 from app.residents import public_url, responsible_unit
 from workflows.errors import WorkflowError
 from workflows.locate import grid_at, grid_named_in, intake_grid
@@ -250,17 +251,10 @@ def date_range(start_text, end_text, now):
 
 
 def parse_when(text, field):
-    """A W3C date-time as local wall time (a time without an offset is taken as local)."""
+    """A W3C date-time as local wall time (a time without an offset is taken as local); out of the
+    date range or malformed: app.params.BadParameter, answered in the spec's error format."""
     # An unencoded "+08:00" in a query string arrives as " 08:00".
-    text = re.sub(r" (\d\d:?\d\d)$", r"+\1", text.strip())
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise Open311Error(400, N_("%(field)s is not a W3C date-time such as 2026-03-02T09:00:00+08:00."),
-                           field=field) from None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).replace(tzinfo=None)
-    return moment
+    return params.parse_moment(re.sub(r" (\d\d:?\d\d)$", r"+\1", text.strip()), field)
 
 
 def request_documents(cases):

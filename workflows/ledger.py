@@ -61,15 +61,6 @@ class LedgerFilter:
     category: int = None
     status: str = ""
 
-    @classmethod
-    def from_args(cls, args):
-        """From query-string values; malformed values are ignored rather than guessed."""
-        return cls(
-            first=_date(args.get("first")), last=_date(args.get("last")), org=_int(args.get("org")),
-            department=_int(args.get("department")), category=_int(args.get("category")),
-            status=args.get("status") if args.get("status") in STATUSES else "",
-        )
-
     def args(self):
         """The filter as query-string values (for links to the exports and the next page)."""
         values = {"first": self.first and self.first.isoformat(), "last": self.last and self.last.isoformat(),
@@ -190,19 +181,3 @@ def _notices(ids):
                             .order_by(Notice.id).tuples()):
         out.setdefault(case_id, []).append(number)
     return out
-
-
-def _date(value):
-    """A date from YYYY-MM-DD, or None."""
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def _int(value):
-    """An int, or None."""
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
-        return None

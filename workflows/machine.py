@@ -13,6 +13,7 @@ from transitions import Machine
 
 from workflows import history
 from workflows.clock import Limit
+from workflows.values import in_range
 
 
 def N_(text):
@@ -130,7 +131,8 @@ def pending_request(case, request, kinds):
 
 
 def parse_moment(value):
-    """A naive local datetime from a form value ("2026-03-10T17:30") or a datetime; None if invalid."""
+    """A naive local datetime from a form value ("2026-03-10T17:30") or a datetime, within the dates
+    the system keeps (workflows.values); None if invalid."""
     if isinstance(value, datetime):
         moment = value
     else:
@@ -138,7 +140,9 @@ def parse_moment(value):
             moment = datetime.fromisoformat(str(value or "").strip())
         except ValueError:
             return None
-    return moment.replace(microsecond=0) if moment.tzinfo is None else None
+    if moment.tzinfo is not None or not in_range(moment):
+        return None
+    return moment.replace(microsecond=0)
 
 
 class CaseMachine(Machine):

@@ -16,6 +16,7 @@ from workflows.machine import N_
 from workflows.models import PATROL_PERIODS, Building, Case, OrgUnit, Patrol, PatrolBuilding, PatrolRule, User
 from workflows.policy import can
 from workflows.service import current_clock
+from workflows.values import record_id, whole_number
 from workflows.vocabulary import GRID_TYPE_LABELS
 
 PATROL_ROLES = ("member", "lead")
@@ -70,7 +71,7 @@ def start_patrol(user, now, *, lat=None, lng=None, accuracy=None):
 def check_building(patrol, user, building_id, checked, now):
     """Tick (or untick) a building of the patrol's grid as walked."""
     _own_open(patrol, user)
-    building = Building.get_or_none((Building.id == _int(building_id)) & (Building.grid == patrol.grid_id))
+    building = Building.get_or_none((Building.id == record_id(building_id)) & (Building.grid == patrol.grid_id))
     if building is None:
         raise WorkflowError(INVALID, N_("That building is not in this grid."), field="building")
     if checked:
@@ -160,18 +161,18 @@ def save_rule(actor, now, *, role, grid_type, period, times, rule_id=None):
         raise WorkflowError(INVALID, N_("Choose a grid type from the list."), field="grid_type")
     if period not in PATROL_PERIODS:
         raise WorkflowError(INVALID, N_("Choose a period from the list."), field="period")
-    times = _int(times)
+    times = whole_number(times)
     if times is None or not 1 <= times <= 31:
         raise WorkflowError(INVALID, N_("Patrols per period must be a whole number from 1 to 31."), field="times")
     fields = dict(role=role, grid_type=grid_type, period=period, times=times, updated_at=now, updated_by=actor.id)
     with write_transaction():
         clash = PatrolRule.get_or_none((PatrolRule.role == role) & (PatrolRule.grid_type == grid_type))
-        if clash is not None and clash.id != _int(rule_id):
+        if clash is not None and clash.id != record_id(rule_id):
             raise WorkflowError(INVALID, N_("There is already a rule for this role and grid type."), field="grid_type")
         if rule_id:
-            if PatrolRule.update(fields).where(PatrolRule.id == _int(rule_id)).execute() != 1:
+            if PatrolRule.update(fields).where(PatrolRule.id == record_id(rule_id)).execute() != 1:
                 raise WorkflowError(INVALID, N_("That rule no longer exists."))
-            return PatrolRule.get_by_id(_int(rule_id))
+            return PatrolRule.get_by_id(record_id(rule_id))
         return PatrolRule.create(**fields)
 
 
@@ -448,11 +449,3 @@ def _float(value):
     if number != number or number in (float("inf"), float("-inf")):
         raise WorkflowError(INVALID, N_("The position sent by the tablet is not valid."), field="position")
     return number
-
-
-def _int(value):
-    """An int from a form value, or None."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

@@ -20,6 +20,7 @@ from workflows.machine import N_
 from workflows.models import PERSON_KINDS, CaseEvent, OrgUnit, PointEntry, PointMonth, PointPerson, PointRule
 from workflows.patrols import period_of
 from workflows.policy import can
+from workflows.values import whole_number
 
 LOCKED = "locked"
 TEXT_LIMIT = 2000
@@ -66,7 +67,7 @@ def add_rule(actor, *, name, points, section="other"):
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise WorkflowError(INVALID, N_("Name the service (at most 100 characters)."), field="name")
-    points = _int(points)
+    points = whole_number(points)
     if points is None or not 1 <= points <= 20:
         raise WorkflowError(INVALID, N_("Points must be a whole number from 1 to 20."), field="points")
     with write_transaction():
@@ -131,7 +132,7 @@ def record_tipoff(actor, person, case, now, evidence):
 def record_correction(actor, original, points, reason, now):
     """Correct an entry with a new, signed entry counted today (the original stays as it was)."""
     _check_recorder(actor, original.person)
-    points = _int(points)
+    points = whole_number(points)
     if points is None or points == 0 or abs(points) > MAX_CORRECTION:
         raise WorkflowError(INVALID, N_("Give the correction as a whole number of points other than 0, e.g. -2."),
                             field="points")
@@ -364,11 +365,3 @@ def _as_date(value):
     if isinstance(value, str):
         return date.fromisoformat(value[:10])
     return value.date() if hasattr(value, "date") else value
-
-
-def _int(value):
-    """An int from a form value, or None."""
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        return None

@@ -5,6 +5,7 @@ from workflows.machine import N_
 from workflows.models import Case, Department, OrgUnit, RankingPublication, ScoreWeights, User
 from workflows.policy import can, scope_column
 from workflows.stats import RATES, facts_for, tally
+from workflows.values import whole_number
 
 # The indicators a score may weigh; a "lower is better" rate scores 1 − rate.
 WEIGHTED = (
@@ -28,11 +29,8 @@ def validate_weights(values):
     weights = {}
     for key in WEIGHTED:
         raw = values.get(key, 0)
-        try:
-            number = int(str(raw).strip() or 0)
-        except ValueError:
-            raise WorkflowError(INVALID, N_("Each weight is a whole number from 0 to 100."), field=key) from None
-        if not 0 <= number <= 100:
+        number = whole_number(str(raw).strip() or 0, 0, 100)
+        if number is None:
             raise WorkflowError(INVALID, N_("Each weight is a whole number from 0 to 100."), field=key)
         weights[key] = number
     total = sum(weights.values())

@@ -22,6 +22,7 @@ from workflows.machine import (
 )
 from workflows.models import SOURCES, URGENCIES, Attachment, Case, CaseEvent, Category, Department, User
 from workflows.numbering import next_case_number
+from workflows.values import record_id, whole_number
 
 TEXT_LIMIT = 2000
 # Columns an event may change; those it did change are saved with one UPDATE guarded by the version read.
@@ -184,7 +185,7 @@ def fire(case, event, actor, now, *, clock=None, expected_version=None, request_
             # (not a stale version).
             done = event_by_key(request_key)
             if done is None:
-                if expected_version is not None and int(expected_version) != fresh.version:
+                if expected_version is not None and whole_number(expected_version) != fresh.version:
                     raise stale()
                 record = _apply(fresh, spec, actor, now, clock, data, request_key, attachments)
         if done is not None:
@@ -302,7 +303,7 @@ MISSING_MESSAGES = {
 
 def _department_for(case, value):
     """The department to dispatch to: active, and serving the case's street or district."""
-    department = value if isinstance(value, Department) else Department.get_or_none(Department.id == _int(value))
+    department = value if isinstance(value, Department) else Department.get_or_none(Department.id == record_id(value))
     if department is None or not department.active or department.org_id not in (case.street_id, case.district_id):
         raise WorkflowError(INVALID, N_("Choose a department that serves this area."), field="department")
     return department
@@ -313,7 +314,7 @@ def _original_of(case, value):
     if isinstance(value, Case):
         original = value
     else:
-        original = Case.get_or_none(Case.number == str(value)) or Case.get_or_none(Case.id == _int(value))
+        original = Case.get_or_none(Case.number == str(value)) or Case.get_or_none(Case.id == record_id(value))
     if original is None or original.id == case.id or original.street_id != case.street_id:
         raise WorkflowError(INVALID, N_("The original case was not found in this street."), field="duplicate_of")
     return original
@@ -356,7 +357,7 @@ def _check_fields(case):
 
 def _category(value):
     """A minor (leaf) category, active."""
-    category = value if isinstance(value, Category) else Category.get_or_none(Category.id == _int(value))
+    category = value if isinstance(value, Category) else Category.get_or_none(Category.id == record_id(value))
     if category is None or not category.active or category.parent_id is None:
         raise WorkflowError(INVALID, N_("Choose a category."), field="category")
     return category
@@ -392,11 +393,3 @@ def _user(actor):
 def _id(obj):
     """The id of a model instance (or None)."""
     return getattr(obj, "id", obj)
-
-
-def _int(value):
-    """An int from a form value, or None."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

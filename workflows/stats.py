@@ -214,28 +214,6 @@ def custom(first, last):
     return Period("custom", first, last + timedelta(days=1))
 
 
-def parse_period(kind, value, today, first=None, last=None):
-    """A Period from form values (YYYY-MM, YYYY-Qn, YYYY, or two dates); raises ValueError."""
-    kind = kind or "month"
-    if kind == "month":
-        if not value:
-            return month(today.year, today.month)
-        y, m = value.split("-")
-        return month(int(y), int(m))
-    if kind == "quarter":
-        if not value:
-            return quarter(today.year, (today.month - 1) // 3 + 1)
-        y, q = value.upper().split("-Q")
-        if not 1 <= int(q) <= 4:
-            raise ValueError("quarter out of range")
-        return quarter(int(y), int(q))
-    if kind == "year":
-        return year(int(value) if value else today.year)
-    if kind == "custom":
-        return custom(date.fromisoformat(first), date.fromisoformat(last))
-    raise ValueError(f"unknown period kind {kind!r}")
-
-
 def months_back(period, count):
     """The `count` calendar months ending with the one the period ends in, oldest first."""
     last = period.end - timedelta(days=1)

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app import params
 from app.access import guard
 from app.accounts import AccountError, check_password_rules, check_scope, password_fields, set_password
 from app.db import now
@@ -287,7 +288,7 @@ def index():
 def listing(name):
     """The records of one kind; inactive ones on request."""
     entity = entity_or_404(name)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = params.args.page()
     q = (request.args.get("q") or "").strip()[:60]
     show_inactive = request.args.get("inactive") == "1"
     query = entity.model.select()
@@ -309,7 +310,7 @@ def create(name):
     return edit_form(name, None)
 
 
-@bp.route("/<name>/<int:obj_id>", methods=["GET", "POST"])
+@bp.route("/<name>/<id:obj_id>", methods=["GET", "POST"])
 def edit(name, obj_id):
     """Edit a record."""
     entity = entity_or_404(name)
@@ -337,7 +338,7 @@ def edit_form(name, obj):
     return render_template("admin/form.html", name=name, entity=entity, form=form, obj=obj), status
 
 
-@bp.post("/<name>/<int:obj_id>/active")
+@bp.post("/<name>/<id:obj_id>/active")
 def set_active(name, obj_id):
     """Deactivate (or reactivate) a record; history stays."""
     entity = entity_or_404(name)

@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import params
 from app.access import guard
 from app.db import now
 from app.open311 import issue_api_key, revoke_api_key
@@ -46,7 +47,7 @@ def issue():
     return render_keys(new_secret=secret, new_key=key, status=201)
 
 
-@bp.post("/admin/api-keys/<int:key_id>/revoke")
+@bp.post("/admin/api-keys/<id:key_id>/revoke")
 def revoke(key_id):
     """Revoke a key at once."""
     key = ApiKey.get_or_none(ApiKey.id == key_id)
@@ -60,8 +61,9 @@ def revoke(key_id):
 @bp.post("/admin/api-keys/intake")
 def set_intake():
     """Choose the grid where a street's reports from outside every grid polygon arrive."""
-    street = OrgUnit.get_or_none((OrgUnit.id == request.form.get("street", type=int)) & (OrgUnit.kind == "street"))
-    grid = OrgUnit.get_or_none((OrgUnit.id == request.form.get("grid", type=int)) & (OrgUnit.kind == "grid"))
+    street_id, grid_id = params.form.id("street", lenient=True), params.form.id("grid", lenient=True)
+    street = OrgUnit.get_or_none((OrgUnit.id == street_id) & (OrgUnit.kind == "street"))
+    grid = OrgUnit.get_or_none((OrgUnit.id == grid_id) & (OrgUnit.kind == "grid"))
     if street is None or grid is None or grid.parent.parent_id != street.id:
         return render_keys(error=_("Choose a grid of this street."), status=400)
     StreetIntake.insert(street=street.id, grid=grid.id).on_conflict(

@@ -9,8 +9,8 @@ from workflows.models import Attachment
 bp = Blueprint("attachments", __name__)
 
 
-@bp.get("/attachments/<int:attachment_id>")
-@bp.get("/attachments/<int:attachment_id>/<any(thumb):variant>")
+@bp.get("/attachments/<id:attachment_id>")
+@bp.get("/attachments/<id:attachment_id>/<any(thumb):variant>")
 @allows("case.view")
 def show(attachment_id, variant=None):
     """The photo (or its thumbnail) if the user may see the case it belongs to."""

@@ -21,7 +21,7 @@ from flask_login import current_user
 from peewee import Case as When
 from peewee import fn
 
-from app import rendercache
+from app import params, rendercache
 from app.access import allows, require
 from app.db import now
 from app.event_fields import needs_input
@@ -46,7 +46,7 @@ class Filters:
     """The board filters from the query string (so a filtered board can be bookmarked)."""
 
     def __init__(self, args):
-        self.category = args.get("category", type=int)
+        self.category = params.Values(lambda: args).id("category")
         urgency = args.get("urgency")
         self.urgency = urgency if urgency in URGENCIES else None
         self.overdue = args.get("overdue") in ("1", "on", "true")
@@ -379,7 +379,7 @@ def card_board(scope, more_endpoint, template, **ctx):
     url_args = ctx.pop("url_args")
     column = request.args.get("column")
     if column:
-        offset = max(request.args.get("offset", 0, type=int), 0)
+        offset = params.args.offset()
         more = more_cards(Cards(user, at), board_where(scope, filters, at), filters, column, offset,
                           more_endpoint, **url_args)
         return render("boards/_more.html", column=more)

@@ -1,10 +1,10 @@
 """Admin: the working calendar (holidays, make-up days, confirming a year) and the time-limit table."""
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import params
 from app.access import allows, can
 from app.db import now
 from app.htmx import render
@@ -12,6 +12,7 @@ from workflows import calendar, limits
 from workflows.clock import UNITS
 from workflows.machine import EXTENSION_EVENTS, N_, SUSPENDABLE, SUSPENSION_EVENTS, parse_moment, pending_request
 from workflows.models import CalendarYear
+from workflows.values import FIRST_DAY, LAST_DAY
 from workflows.vocabulary import URGENCY_LABELS
 
 bp = Blueprint("calendar", __name__, url_prefix="/admin")
@@ -70,11 +71,8 @@ def render_days(year, error=None, kept=None, status=200):
 
 
 def _year_arg():
-    """?year=2027, else the current year (bounded to something sensible)."""
-    year = request.args.get("year", type=int) or now().year
-    if not 2000 <= year <= 2100:
-        abort(404)
-    return year
+    """?year=2027, else the current year."""
+    return params.args.number("year", now().year, FIRST_DAY.year, LAST_DAY.year)
 
 
 @bp.post("/calendar/days")
@@ -82,9 +80,8 @@ def _year_arg():
 def set_day():
     """Record a holiday on a weekday or a make-up working day on a weekend."""
     form = request.form
-    try:
-        day = date.fromisoformat(form.get("day", ""))
-    except ValueError:
+    day = params.form.date("day", lenient=True)
+    if day is None:
         return render_days(_year_arg(), _("Give the date as YYYY-MM-DD."), form, 400)
     kind = form.get("kind")
     if kind not in ("holiday", "workday"):
@@ -100,37 +97,29 @@ def set_day():
     return redirect(url_for("calendar.days", year=day.year), code=303)
 
 
-@bp.post("/calendar/days/<day>/clear")
+@bp.post("/calendar/days/<ymd:day>/clear")
 @allows("admin")
 def clear_day(day):
     """Let a date follow the weekly pattern again."""
-    try:
-        when = date.fromisoformat(day)
-    except ValueError:
+    if not calendar.clear_day(day):
         abort(404)
-    if not calendar.clear_day(when):
-        abort(404)
-    flash(_("%(day)s follows the weekly pattern again.", day=when.isoformat()))
-    return redirect(url_for("calendar.days", year=when.year), code=303)
+    flash(_("%(day)s follows the weekly pattern again.", day=day.isoformat()))
+    return redirect(url_for("calendar.days", year=day.year), code=303)
 
 
-@bp.post("/calendar/years/<int:year>/confirm")
+@bp.post("/calendar/years/<year:year>/confirm")
 @allows("admin")
 def confirm_year(year):
     """Mark a year as checked against the State Council's notice."""
-    if not 2000 <= year <= 2100:
-        abort(404)
     calendar.confirm_year(year, current_user, now())
     flash(_("The calendar for %(year)s is confirmed.", year=year))
     return redirect(url_for("calendar.days", year=year), code=303)
 
 
-@bp.post("/calendar/years/<int:year>/sync")
+@bp.post("/calendar/years/<year:year>/sync")
 @allows("admin")
 def sync_year(year):
     """Load the year's holidays and make-up days from the `holidays` package."""
-    if not 2000 <= year <= 2100:
-        abort(404)
     record = CalendarYear.get_or_none(CalendarYear.year == year)
     if record is not None and record.confirmed_at is not None:
         flash(_("%(year)s is confirmed: change its days by hand.", year=year))

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
+from app import params
 from app.access import allows, require
 from app.db import now
 from app.event_fields import data_fields, form_fields, takes_photos
@@ -35,7 +36,7 @@ def load_case(case_id):
 @allows("case.view")
 def index():
     """The cases in the user's scope, nearest deadline first."""
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = params.args.page()
     query = (
         visible_cases(current_user, Case.select(Case, Category, OrgUnit))
         .join(Category, on=Case.category == Category.id)
@@ -51,7 +52,7 @@ def index():
                   page_size=PAGE_SIZE, state=state)
 
 
-@bp.get("/cases/<int:case_id>")
+@bp.get("/cases/<id:case_id>")
 @allows("case.view")
 def show(case_id):
     """One case: its fields, photos, timeline and the actions open to this user."""
@@ -129,7 +130,7 @@ def moved_card(state, card):
     return MOVED.format(state, card)
 
 
-@bp.post("/cases/<int:case_id>/events/<event>")
+@bp.post("/cases/<id:case_id>/events/<event>")
 @allows("case.view")
 def fire_event(case_id, event):
     """Fire one event with the form's data; the version guards against acting on a stale page."""
@@ -139,6 +140,8 @@ def fire_event(case_id, event):
     if case is None or event not in EVENT_SPECS:
         abort(404)
     data = {name: request.form.get(name, "") for name in data_fields(event)}
+    version = params.form.number("version")
+    request_key = params.form.text("request_key", max_length=64) or None
     try:
         photos = process_photos(request.files.getlist("photos"), kind="after") if takes_photos(event) else []
     except UploadError as exc:
@@ -148,8 +151,8 @@ def fire_event(case_id, event):
                                kept=request.form, status=400)
         return render_case(case, {"photos": message}, request.form, event, status=400)
     try:
-        fire(case, event, current_user, now(), expected_version=request.form.get("version"),
-             request_key=request.form.get("request_key") or None, attachments=photos, **data)
+        fire(case, event, current_user, now(), expected_version=version,
+             request_key=request_key, attachments=photos, **data)
     except WorkflowError as exc:
         discard(photos)
         status = STATUS.get(exc.code, 400)

@@ -1,8 +1,9 @@
 """The rectification ledger (整改台账): on screen page by page, and as Excel or CSV with the same filters."""
-from flask import Blueprint, request
+from flask import Blueprint
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import params
 from app.access import allows
 from app.db import now
 from app.exports import csv_response, xlsx_response
@@ -17,8 +18,14 @@ SCREEN_PAGE = 100
 
 
 def filtered():
-    """The filter from the query string and the user's scoped, filtered ledger query."""
-    ledger_filter = LedgerFilter.from_args(request.args)
+    """The filter from the query string and the user's scoped, filtered ledger query.
+
+    Every value is parsed here, before an export's streamed response starts: an extreme filter is
+    refused (400), never a download that breaks off."""
+    first, last = params.args.dates("first", "last")
+    ledger_filter = LedgerFilter(first=first, last=last, org=params.args.id("org"),
+                                 department=params.args.id("department"), category=params.args.id("category"),
+                                 status=params.args.choice("status", STATUSES, ""))
     return ledger_filter, ledger_query(visible_cases(current_user), ledger_filter, now())
 
 
@@ -59,7 +66,7 @@ def displayer():
 def index():
     """The ledger on screen: the filters, a count, a page of rows, and the exports of the same rows."""
     ledger_filter, query = filtered()
-    after = request.args.get("after", type=int)
+    after = params.args.number("after", low=0)
     page = list(rows(query, now(), after=after, limit=SCREEN_PAGE))
     return render(
         "ledger/index.html", {"ledger-rows": "ledger/_rows.html"},

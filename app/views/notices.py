@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import params
 from app.access import allows, can, require
 from app.db import now
 from app.htmx import render
@@ -61,7 +62,7 @@ bp.add_app_template_global(notices.addressee_name, "notice_addressee")
 @allows("notice.view")
 def index():
     """The notices in the user's scope (or addressed to them), newest first, filtered by status."""
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = params.args.page()
     status = request.args.get("status")
     mine = request.args.get("mine") == "1"
     query = visible_notices(current_user, notices.listing())
@@ -74,7 +75,7 @@ def index():
                   page_size=PAGE_SIZE, status=status, mine=mine, statuses=notices.STATUSES)
 
 
-@bp.get("/notices/<int:notice_id>")
+@bp.get("/notices/<id:notice_id>")
 @allows("notice.view")
 def show(notice_id):
     """One notice: its facts, the answer, its history and the actions open to this user."""
@@ -89,7 +90,7 @@ def render_notice(notice, error=None, kept=None, status=200):
     return body, status
 
 
-@bp.post("/notices/<int:notice_id>/<action>")
+@bp.post("/notices/<id:notice_id>/<action>")
 @allows("notice.view")
 def act(notice_id, action):
     """Sign for, reply to or conclude a notice."""
@@ -105,7 +106,7 @@ def act(notice_id, action):
     return redirect(url_for("notices.show", notice_id=notice.id), code=303)
 
 
-@bp.post("/cases/<int:case_id>/notices")
+@bp.post("/cases/<id:case_id>/notices")
 @allows("case.issue_notice")
 def issue(case_id):
     """A supervisor issues a notice on a case by hand."""
@@ -121,7 +122,7 @@ def issue(case_id):
     return redirect(url_for("notices.show", notice_id=notice.id), code=303)
 
 
-@bp.get("/notices/<int:notice_id>/print")
+@bp.get("/notices/<id:notice_id>/print")
 @allows("notice.view")
 def print_notice(notice_id):
     """The notice as an A4 official document."""
@@ -131,15 +132,8 @@ def print_notice(notice_id):
 
 
 def _month():
-    """The month asked for (?month=2026-03), else the current one; 404 for nonsense."""
-    value = request.args.get("month")
-    if not value:
-        today = now().date()
-        return today.year, today.month
-    try:
-        first = date.fromisoformat(f"{value}-01")
-    except ValueError:
-        abort(404)
+    """(year, month) asked for (?month=2026-03), else the current one's."""
+    first = params.args.month("month", now().date().replace(day=1))
     return first.year, first.month
 
 
@@ -148,8 +142,9 @@ def _month():
 def bulletin():
     """The month's 通报: the escalated notices in the user's scope."""
     year, month = _month()
+    previous, following = (params.shift_month(date(year, month, 1), step) for step in (-1, 1))
     return render("notices/bulletin.html", rows=notices.bulletin(current_user, year, month), year=year, month=month,
-                  previous=_shift(year, month, -1), following=_shift(year, month, 1))
+                  previous=previous and f"{previous:%Y-%m}", following=following and f"{following:%Y-%m}")
 
 
 @bp.get("/bulletin/print")
@@ -159,12 +154,6 @@ def print_bulletin():
     year, month = _month()
     return render("notices/bulletin_print.html", rows=notices.bulletin(current_user, year, month), year=year,
                   month=month, issuer=_issuer_name())
-
-
-def _shift(year, month, step):
-    """The month `step` months away, as "YYYY-MM"."""
-    index = year * 12 + month - 1 + step
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def _issuer_name():

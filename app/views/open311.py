@@ -4,6 +4,7 @@ from flask import Blueprint, Response, request
 from app import open311
 from app.db import now
 from app.open311 import Open311Error
+from app.params import BadParameter
 from app.residents import public_url
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
@@ -36,6 +37,12 @@ def limit_reading():
     """Reading is open to all, a bounded number of times per address."""
     if request.method in ("GET", "HEAD"):
         open311.limit_reading(now())
+
+
+@bp.errorhandler(BadParameter)
+def bad_parameter(error):
+    """A malformed or out-of-range value (app.params), in the spec's error format."""
+    return refused(Open311Error(400, error.message, **error.params))
 
 
 @bp.get(f"/discovery.{FORMAT}")

@@ -1,12 +1,12 @@
 """Patrols on the tablet (start, tick buildings, end), coverage and missed patrols for those who check."""
 from collections import Counter
-from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import params
 from app.access import allows, can, require
 from app.db import now
 from app.htmx import render
@@ -31,29 +31,6 @@ from workflows.policy import visible_grids
 
 bp = Blueprint("patrols", __name__)
 RECENT = 10
-
-
-def month_arg(name="month"):
-    """The first day of the month named YYYY-MM in the query (this month if absent; 404 if malformed)."""
-    value = request.args.get(name)
-    if not value:
-        return now().date().replace(day=1)
-    try:
-        year, month = (int(part) for part in value.split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        abort(404)
-
-
-def day_arg(name, default):
-    """A YYYY-MM-DD date from the query (the default if absent; 404 if malformed)."""
-    value = request.args.get(name)
-    if not value:
-        return default
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        abort(404)
 
 
 def new_case_url(grid):
@@ -117,7 +94,7 @@ def load_own_patrol(patrol_id):
     return require("patrol.walk", Patrol.get_or_none(Patrol.id == patrol_id))
 
 
-@bp.post("/patrols/<int:patrol_id>/buildings/<int:building_id>")
+@bp.post("/patrols/<id:patrol_id>/buildings/<id:building_id>")
 @allows("patrol.walk")
 def tick(patrol_id, building_id):
     """Tick or untick a building; htmx gets the checklist back, a plain form a redirect."""
@@ -135,7 +112,7 @@ def tick(patrol_id, building_id):
     return redirect(url_for("patrols.mine"), code=303)
 
 
-@bp.post("/patrols/<int:patrol_id>/end")
+@bp.post("/patrols/<id:patrol_id>/end")
 @allows("patrol.walk")
 def end(patrol_id):
     """End the patrol in progress."""
@@ -150,7 +127,7 @@ def end(patrol_id):
     return redirect(url_for("patrols.mine"), code=303)
 
 
-@bp.get("/patrols/<int:patrol_id>")
+@bp.get("/patrols/<id:patrol_id>")
 @allows("patrol.view")
 def show(patrol_id):
     """One patrol: when, where, buildings ticked and cases recorded (for its walker and those who oversee the grid)."""
@@ -192,13 +169,12 @@ def _behind(cell):
 @allows("patrol.coverage")
 def missed():
     """The missed-patrol list of a month, for the grids in the user's scope."""
-    month = month_arg()
     at = now()
+    month = params.args.month("month", at.date().replace(day=1))
     rows = missed_patrols(list(visible_grids(current_user)), month, at)
-    previous = (month - timedelta(days=1)).replace(day=1)
-    following = (month + timedelta(days=32)).replace(day=1)
+    previous, following = params.shift_month(month, -1), params.shift_month(month, 1)
     return render_template("patrols/missed.html", rows=rows, month=month, at=at, previous=previous,
-                           following=following if following <= at.date() else None)
+                           following=following if following and following <= at.date() else None)
 
 
 @bp.route("/patrols/rules", methods=["GET", "POST"])

@@ -1,10 +1,9 @@
 """Points (积分): a community's month ledger, recording, corrections, publishing, quarters, the yearly top 50."""
-from datetime import date, timedelta
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import params
 from app.access import allows, can, require
 from app.db import now
 from app.exports import xlsx_response
@@ -13,7 +12,6 @@ from workflows.errors import WorkflowError
 from workflows.models import PERSON_KINDS, Building, Case, OrgUnit, PointEntry, PointPerson, PointRule
 from workflows.points import (
     PERSON_LABELS,
-    QUARTERS,
     SECTION_LABELS,
     add_person,
     add_rule,
@@ -29,6 +27,7 @@ from workflows.points import (
     yearly_ranking,
 )
 from workflows.policy import point_communities, point_grids, visible_cases
+from workflows.values import FIRST_DAY, LAST_DAY
 
 bp = Blueprint("points", __name__)
 TOP = 50
@@ -51,23 +50,6 @@ def load_community(code):
     return require("points.view", OrgUnit.get_or_none((OrgUnit.code == code) & (OrgUnit.kind == "community")))
 
 
-def parse_month(value):
-    """The first day of a YYYY-MM month (404 if malformed)."""
-    try:
-        year, month = (int(part) for part in value.split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        abort(404)
-
-
-def _int(value):
-    """An int from a form value, or None."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 @bp.get("/points")
 @allows("points.view")
 def index():
@@ -78,11 +60,11 @@ def index():
     return redirect(url_for("points.month", code=communities[0].code, month=now().strftime("%Y-%m")))
 
 
-@bp.get("/points/c/<code>/<month>")
+@bp.get("/points/c/<code>/<ym:month>")
 @allows("points.view")
 def month(code, month):
     """A community's month: entries, per-person totals, pending tip-offs, publishing, recording."""
-    return month_page(load_community(code), parse_month(month))
+    return month_page(load_community(code), month)
 
 
 def month_page(community, month_first, errors=None, form=None, failed=None, status=200):
@@ -93,15 +75,14 @@ def month_page(community, month_first, errors=None, form=None, failed=None, stat
     case_ids = [c.entry.case_id for c in ledger.items + ledger.pending if c.entry.case_id]
     visible = {c.id: c for c in visible_cases(current_user, Case.select(Case.id, Case.number))
                .where(Case.id.in_(case_ids))} if case_ids else {}
-    previous = (month_first - timedelta(days=1)).replace(day=1)
-    following = (month_first + timedelta(days=32)).replace(day=1)
+    previous, following = params.shift_month(month_first, -1), params.shift_month(month_first, 1)
     body = render_template(
         "points/month.html", community=community, ledger=ledger, month=month_first,
         communities=point_communities(current_user), people=people, rules=service_rules(), tipoff=tipoff_rule(),
         may_publish=can("points.publish", community),
         publishable=ledger.published is None and ledger.month.last < today,
         recorder=bool(people), visible_cases=visible, previous=previous,
-        following=following if following <= today else None, quarter=(month_first.month - 1) // 3 + 1,
+        following=following if following and following <= today else None, quarter=(month_first.month - 1) // 3 + 1,
         errors=errors or {}, form=form or {}, failed=failed, today=today,
     )
     return body, status
@@ -118,24 +99,15 @@ def _recordable_people(community):
 
 def _person(community):
     """The person named by the form, of this community (None if not)."""
-    person = PointPerson.get_or_none(PointPerson.id == _int(request.form.get("person")))
+    person = PointPerson.get_or_none(PointPerson.id == params.form.id("person", lenient=True))
     return person if person is not None and person.grid.parent_id == community.id else None
 
 
 def _refused(community, exc, failed):
     """Back to the month the form was on, with the refusal shown and the input kept."""
-    month_first = _form_month(request.form.get("month")) or now().date().replace(day=1)
+    month_first = params.form.month("month", lenient=True) or now().date().replace(day=1)
     status = 403 if exc.code == "forbidden" else 400
     return month_page(community, month_first, {exc.field or "_": translate_error(exc)}, request.form, failed, status)
-
-
-def _form_month(value):
-    """The month (YYYY-MM) a form was posted from, or None."""
-    try:
-        year, month = (int(part) for part in (value or "").split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        return None
 
 
 def _back(community, day):
@@ -148,11 +120,8 @@ def _back(community, day):
 def add_service(code):
     """Record a service a person gave (with its date and evidence)."""
     community = load_community(code)
-    try:
-        day = date.fromisoformat(request.form.get("day", ""))
-    except ValueError:
-        day = None
-    rule = PointRule.get_or_none(PointRule.id == _int(request.form.get("rule")))
+    day = params.form.date("day", lenient=True)
+    rule = PointRule.get_or_none(PointRule.id == params.form.id("rule", lenient=True))
     try:
         entry = record_service(current_user, _person(community), rule, day, now(), request.form.get("evidence"))
     except WorkflowError as exc:
@@ -176,7 +145,7 @@ def add_tipoff(code):
     return _back(community, entry.day)
 
 
-@bp.post("/points/entries/<int:entry_id>/corrections")
+@bp.post("/points/entries/<id:entry_id>/corrections")
 @allows("points.view")
 def correct(entry_id):
     """Correct an entry with a new signed entry counted this month."""
@@ -191,39 +160,34 @@ def correct(entry_id):
     return _back(original.community, fix.day)
 
 
-@bp.post("/points/c/<code>/<month>/publish")
+@bp.post("/points/c/<code>/<ym:month>/publish")
 @allows("points.view")
 def publish(code, month):
     """Publish (公示) the month: from now on it is locked."""
     community = load_community(code)
-    month_first = parse_month(month)
+    month_first = month
     try:
         publish_month(current_user, community, month_first, now())
     except WorkflowError as exc:
         status = 403 if exc.code == "forbidden" else 400
         return month_page(community, month_first, {"publish": translate_error(exc)}, status=status)
-    flash(_("The points of %(month)s are published and locked.", month=month))
+    flash(_("The points of %(month)s are published and locked.", month=f"{month_first:%Y-%m}"))
     return _back(community, month_first)
 
 
-@bp.get("/points/c/<code>/quarters/<int:year>/<int:quarter>")
+@bp.get("/points/c/<code>/quarters/<year:year>/<quarter:quarter>")
 @allows("points.view")
 def quarter(code, year, quarter):
     """The quarter's sums per person, month by month, with the running totals."""
     community = load_community(code)
-    if quarter not in QUARTERS or not 2000 <= year <= 2100:
-        abort(404)
     months, published, rows = quarter_summary(community, year, quarter)
     return render_template("points/quarter.html", community=community, year=year, quarter=quarter, months=months,
                            published=published, rows=rows, communities=point_communities(current_user))
 
 
 def _year():
-    """The year asked for (this year by default; 404 if absurd)."""
-    year = request.args.get("year", now().year, type=int)
-    if not 2000 <= year <= 2100:
-        abort(404)
-    return year
+    """The year asked for (this year by default)."""
+    return params.args.number("year", now().year, FIRST_DAY.year, LAST_DAY.year)
 
 
 @bp.get("/points/ranking")
@@ -262,9 +226,9 @@ def people():
         abort(403)
     errors, status = {}, 200
     if request.method == "POST":
-        grid = next((g for g in grids if g.id == _int(request.form.get("grid"))), None)
-        building = Building.get_or_none(Building.id == _int(request.form.get("building"))) \
-            if request.form.get("building") else None
+        grid_id, building_id = params.form.id("grid", lenient=True), params.form.id("building", lenient=True)
+        grid = next((g for g in grids if g.id == grid_id), None)
+        building = Building.get_or_none(Building.id == building_id) if request.form.get("building") else None
         try:
             person = add_person(current_user, now(), name=request.form.get("name"), kind=request.form.get("kind"),
                                 grid=grid, building=building, phone=request.form.get("phone", ""))

@@ -12,6 +12,7 @@ from flask import make_response
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 
+from app import params
 from app.db import now
 from app.i18n import translate_error
 from app.ratelimit import allow, per_address
@@ -37,6 +38,7 @@ from workflows.residents import (
     record_report,
 )
 from workflows.service import SystemActor
+from workflows.values import record_id
 
 bp = Blueprint("public", __name__)
 # Per address: (attempts, seconds) for each window; override in the config.
@@ -141,7 +143,7 @@ def qr(code):
     return response
 
 
-@bp.get("/g/<code>/people/<int:user_id>/photo")
+@bp.get("/g/<code>/people/<id:user_id>/photo")
 def person_photo(code, user_id):
     """A grid worker's photo for the sign (only people serving this grid)."""
     grid = grid_or_404(code)
@@ -225,7 +227,7 @@ def submit_report(code):
 def read_report(grid, form):
     """The report's case fields from the form, and a message per field that is wrong."""
     errors = {}
-    category = Category.get_or_none((Category.id == _int(form.get("category"))) & Category.public
+    category = Category.get_or_none((Category.id == params.form.id("category", lenient=True)) & Category.public
                                     & Category.active & Category.parent.is_null(False))
     if category is None:
         errors["category"] = _("Choose what kind of problem it is.")
@@ -255,7 +257,7 @@ def _place(grid, value):
     value = (value or "").strip()
     if not value:
         return None, None
-    kind, number = value[:1], _int(value[1:])
+    kind, number = value[:1], record_id(value[1:])
     if kind == "u":
         unit = Unit.get_or_none(Unit.id == number)
         if unit is not None and unit.building.grid_id == grid.id:
@@ -328,7 +330,7 @@ def rate_case(code):
     return redirect(url_for("public.track", code=case.tracking_code), code=303)
 
 
-@bp.get("/photos/<int:attachment_id>")
+@bp.get("/photos/<id:attachment_id>")
 def result_photo(attachment_id):
     """An after-photo of a case closed as fixed, in a public category: public by design (transparency)."""
     item = Attachment.get_or_none((Attachment.id == attachment_id) & (Attachment.kind == "after"))
@@ -339,11 +341,3 @@ def result_photo(attachment_id):
                                    mimetype=item.content_type)
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response
-
-
-def _int(value):
-    """An int from a form value, or None."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

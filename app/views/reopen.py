@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import params
 from app.access import guard, require
 from app.db import now
 from app.i18n import translate_error
@@ -33,7 +34,7 @@ def index():
     return render_requests()
 
 
-@bp.post("/supervision/reopen-requests/<int:request_id>")
+@bp.post("/supervision/reopen-requests/<id:request_id>")
 def decide(request_id):
     """Reopen the case (fires `reopen`) or dismiss the request; both need a reason."""
     item = ReopenRequest.get_or_none(ReopenRequest.id == request_id)
@@ -43,7 +44,7 @@ def decide(request_id):
         abort(400)
     try:
         decide_reopen(item, current_user, now(), reopen=action == "reopen", note=request.form.get("note"),
-                      request_key=request.form.get("request_key") or None)
+                      request_key=params.form.text("request_key", max_length=64) or None)
     except WorkflowError as exc:
         status = {"forbidden": 403, "duplicate": 409, "stale": 409}.get(exc.code, 400)
         return render_requests({item.id: translate_error(exc)}, status)

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import params
 from app.access import allows, can
 from app.db import now
 from app.exports import xlsx_response
@@ -41,9 +42,9 @@ from workflows.stats import (
     month,
     months_back,
     overview_and_tallies,
-    parse_period,
     tally,
 )
+from workflows.values import whole_number
 
 bp = Blueprint("stats", __name__)
 ORG_COUNTERS = (
@@ -55,14 +56,8 @@ TREND_MONTHS = 6
 
 
 def period_from_request():
-    """The period the form asks for (this month when it asks for none or for nonsense)."""
-    kind = request.args.get("kind") or "month"
-    try:
-        return parse_period(kind, request.args.get(kind), now().date(), request.args.get("first"),
-                            request.args.get("last")), None
-    except (ValueError, TypeError, AttributeError):
-        today = now().date()
-        return month(today.year, today.month), _("That period could not be read; showing this month.")
+    """The period the form asks for (this month when it asks for none)."""
+    return params.args.period(now().date())
 
 
 def period_args(period):
@@ -106,9 +101,7 @@ def dimension_rows(dimension, groups):
 @allows("stats.view")
 def index():
     """Indicators of the user's cases for a period, by one dimension, with charts."""
-    period, problem = period_from_request()
-    if problem:
-        flash(problem)
+    period = period_from_request()
     dimension = request.args.get("dimension") or default_dimension()
     if dimension not in DIMENSIONS:
         dimension = "grid"
@@ -182,12 +175,12 @@ def pct(value):
 @allows("stats.view")
 def cases():
     """The cases behind one number: a counter of one group in one period (only cases the user may see)."""
-    period, _problem = period_from_request()
+    period = period_from_request()
     counter = request.args.get("counter")
     dimension = request.args.get("dimension")
     if counter not in COUNTERS or (dimension not in DIMENSIONS and dimension != "total"):
         abort(404)
-    key = "total" if dimension == "total" else request.args.get("key", type=int)
+    key = "total" if dimension == "total" else params.args.id("key")
     if key is None:
         abort(404)
     query = narrowed(visible_cases(current_user), dimension, key)
@@ -221,7 +214,7 @@ def narrowed(query, dimension, key):
 @allows("stats.view")
 def export():
     """The indicator table on the screen, as a workbook."""
-    period, _problem = period_from_request()
+    period = period_from_request()
     dimension = request.args.get("dimension") or default_dimension()
     if dimension not in DIMENSIONS:
         abort(404)
@@ -259,7 +252,7 @@ def export():
 
 def trend_points():
     """The composite score of the user's cases for each of the last months up to the period's."""
-    period, _problem = period_from_request()
+    period = period_from_request()
     weights = current_weights()
     clock, at = current_clock(), now()
     points = []
@@ -304,16 +297,12 @@ def ranking_request():
     scopes = ranking_scopes(current_user)
     if not scopes:
         abort(403)
-    values = request.values
-    scope_id = values.get("scope", type=int)
+    scope_id = params.values.id("scope")
     scope = next((s for s in scopes if s.id == scope_id), None) if scope_id else scopes[0]
     if scope is None:
         abort(404)
-    try:
-        year, mon = (values.get("month") or "").split("-")
-        period = month(int(year), int(mon))
-    except ValueError:
-        period = last_month(now())
+    first = params.values.month("month")
+    period = month(first.year, first.month) if first else last_month(now())
     return scope, period, scopes
 
 
@@ -376,6 +365,6 @@ def weights():
         else:
             flash(_("The new weights apply from now on; published rankings keep theirs."))
             return redirect(url_for("stats.weights"), code=303)
-    total = sum(int(v) for v in values.values() if str(v).strip().isdigit())
+    total = sum(whole_number(v, 0, 100) or 0 for v in values.values())
     return render("stats/weights.html", None, values=values, weighted=WEIGHTED, rates=RATES, error=error,
                   total=total, editable=can("weights.edit")), status

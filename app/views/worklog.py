@@ -1,14 +1,14 @@
 """The work log (日清周结): a person's days and week, a grid's week; printable."""
-from datetime import date, timedelta
+from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import params
 from app.access import allows, can, require
 from app.db import now
 from app.i18n import translate_error
-from app.views.patrols import day_arg
 from workflows.errors import WorkflowError
 from workflows.models import OrgUnit, User
 from workflows.policy import visible_grids
@@ -41,7 +41,7 @@ def index():
         if can("worklog.grid", grids[0]):
             return redirect(url_for("worklog.grid", code=grids[0].code))
         return redirect(url_for("worklog.person", user_id=current_user.id))
-    monday = monday_of(day_arg("week", now().date()))
+    monday = monday_of(params.args.date("week", now().date()))
     return render_template("worklog/index.html", grids=grids, monday=monday)
 
 
@@ -63,11 +63,11 @@ def _week_links(monday, endpoint, **values):
     return previous, (url_for(endpoint, week=following.isoformat(), **values) if following <= today else None)
 
 
-@bp.get("/worklog/people/<int:user_id>")
+@bp.get("/worklog/people/<id:user_id>")
 @allows("worklog.view")
 def person(user_id):
     """One person's week: each day's summary and note, the week's totals and its note (周结)."""
-    return _week_page(load_person(user_id), monday_of(day_arg("week", now().date())))
+    return _week_page(load_person(user_id), monday_of(params.args.date("week", now().date())))
 
 
 def _week_page(person, monday, **extra):
@@ -78,16 +78,11 @@ def _week_page(person, monday, **extra):
                            own=person.id == current_user.id, editable=_editable(monday + timedelta(days=6)), **extra)
 
 
-@bp.get("/worklog/people/<int:user_id>/days/<day>")
+@bp.get("/worklog/people/<id:user_id>/days/<ymd:day>")
 @allows("worklog.view")
 def day(user_id, day):
     """One person's day: patrols, the cases behind each count, and the note."""
-    person = load_person(user_id)
-    try:
-        when = date.fromisoformat(day)
-    except ValueError:
-        abort(404)
-    return _day_page(person, when)
+    return _day_page(load_person(user_id), day)
 
 
 def _day_page(person, when, **extra):
@@ -107,10 +102,7 @@ def _editable(last_day):
 def note():
     """Save the signed-in user's note for a day or a week."""
     kind = request.form.get("kind")
-    try:
-        when = date.fromisoformat(request.form.get("day", ""))
-    except ValueError:
-        when = None
+    when = params.form.date("day", lenient=True)
     text = request.form.get("text", "")
     try:
         save_note(current_user, kind, when, text, now())
@@ -131,7 +123,7 @@ def note():
 def grid(code):
     """A grid's week: one row per member and lead, the grid's totals, and their week notes."""
     grid = load_grid(code)
-    monday = monday_of(day_arg("week", now().date()))
+    monday = monday_of(params.args.date("week", now().date()))
     weeks = grid_week(grid, monday)
     totals = {event: sum(w.totals[event] for w in weeks) for event in SUMMARY_EVENTS}
     previous, following = _week_links(monday, "worklog.grid", code=grid.code)

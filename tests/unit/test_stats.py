@@ -15,7 +15,7 @@ from workflows import machine
 from workflows.clock import Clock
 from workflows.models import Case
 from workflows.service import SystemActor, fire, open_case
-from workflows.stats import facts_for, month, parse_period, percentile, quarter, tally
+from workflows.stats import custom, facts_for, month, percentile, quarter, tally
 
 NOW = datetime(2026, 4, 10, 12, 0)
 MARCH = month(2026, 3)
@@ -268,10 +268,10 @@ def test_periods():
     assert (MARCH.start, MARCH.end) == (date(2026, 3, 1), date(2026, 4, 1))
     assert month(2026, 1).previous() == month(2025, 12)
     assert quarter(2026, 4).end == date(2027, 1, 1)
-    assert parse_period("quarter", "2026-Q2", date(2026, 5, 1)).start == date(2026, 4, 1)
-    assert parse_period("custom", None, date(2026, 5, 1), "2026-03-05", "2026-03-06").end == date(2026, 3, 7)
+    assert quarter(2026, 2).start == date(2026, 4, 1)
+    assert custom(date(2026, 3, 5), date(2026, 3, 6)).end == date(2026, 3, 7)
     with pytest.raises(ValueError):
-        parse_period("month", "2026-13", date(2026, 5, 1))
+        custom(date(2026, 3, 6), date(2026, 3, 5))
     assert percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9) == 9
     assert percentile([5.0], 0.9) == 5.0
 

@@ -120,7 +120,7 @@ def test_monthly_bulletin_lists_escalated_notices_in_scope(login, app_world, at)
     assert escalated.number not in login("supervisor").get("/bulletin?month=2026-04").get_data(as_text=True)
     printed = login("supervisor").get("/bulletin/print?month=2026-03").get_data(as_text=True)
     assert "2026年3月超期事件通报" in printed and escalated.number in printed
-    assert login("supervisor").get("/bulletin?month=2026-13").status_code == 404
+    assert login("supervisor").get("/bulletin?month=2026-13").status_code == 400
 
 
 def test_admin_banner_calendar_and_confirmation(login, app_world, at):

@@ -298,7 +298,8 @@ def test_get_filters_and_limits(client, world, schemas, clock, monkeypatch):
     assert numbers("?end_date=2025-11-30T00:00:00Z") == [cases[2].number]
     assert numbers(f"?service_request_id={cases[2].number},{private.number}&status=open") == [cases[2].number]
     for query, words in (("?start_date=2025-01-01T00:00:00Z&end_date=2025-06-01T00:00:00Z", "不能超过 90 天"),
-                         ("?start_date=yesterday", "不是有效的 W3C 日期时间"),
+                         ("?start_date=yesterday", "“start_date” 必须是 2000-01-01 到 2099-12-31 之间的日期和时间"),
+                         ("?start_date=9999-12-31", "“start_date” 必须是 2000-01-01 到 2099-12-31 之间的日期和时间"),
                          ("?start_date=2026-03-01T00:00:00Z&end_date=2026-02-01T00:00:00Z", "早于"),
                          ("?status=pending", "只能是 open 或 closed")):
         errors = get_json(client, f"/open311/v2/requests.json{query}", schemas, "errors", status=400)

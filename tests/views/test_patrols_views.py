@@ -97,7 +97,7 @@ def test_missed_list_per_month(login, w):
     member_rows = [r for r in rows.split("<tr>") if f">{w.member.name} <" in r]
     assert [r.split("<td>")[1].split("</td>")[0][:10] for r in member_rows] == ["2026-03-03"]
     assert "2026-03-06" not in rows  # Friday is not over yet
-    assert login("community").get("/patrols/missed?month=2026-13").status_code == 404
+    assert login("community").get("/patrols/missed?month=2026-13").status_code == 400
     elsewhere = login("other_supervisor").get("/patrols/missed?month=2026-03").get_data(as_text=True)
     assert "四网格" in elsewhere and "一网格" not in elsewhere  # each office sees its own grids only
 

@@ -16,7 +16,7 @@ from tests.views.test_access_matrix import CASES, MATRIX, OBJECT_FREE, ROLES, cl
 
 # Who calls the resident back or follows the case up on site (written out, not asked of the app).
 SEES_CONTACT = {"member", "lead", "community", "street", "district"}
-CASE_PAGE = "/cases/<int:case_id>"
+CASE_PAGE = "/cases/<id:case_id>"
 PUBLIC_PAGES = ("/open311/v2/requests.json", "/open311/v2/requests.xml", "/track")
 MASKED_NAME = REPORTER_NAME[0] + "*" * (len(REPORTER_NAME) - 1)
 

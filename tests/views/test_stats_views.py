@@ -134,9 +134,9 @@ def test_roles_without_statistics_are_refused(login, client, month_world):
     assert login("admin").get(f"/stats/cases?counter=nonsense&dimension=grid&key=1&{MARCH}").status_code == 404
 
 
-def test_a_bad_period_falls_back_with_a_message(login, month_world):
-    html = login("admin").get("/stats?kind=month&month=2026-13").get_data(as_text=True)
-    assert "无法识别该期间" in html
+def test_a_bad_period_is_refused_with_a_message(login, month_world):
+    response = login("admin").get("/stats?kind=month&month=2026-13")
+    assert response.status_code == 400 and "“month” 必须是 2000-01 到 2099-12 之间的月份" in response.get_data(as_text=True)
 
 
 def test_exported_workbook_matches_the_screen(login, month_world):

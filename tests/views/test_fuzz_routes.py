@@ -541,10 +541,11 @@ def rows():
     """Every row of every table a request could change (as access_world.snapshot, sessions and rate
     counters aside), read with one plain SELECT per table: the POST sweep reads them after every request."""
     from workflows.db import db
-    from workflows.models import MODELS, CaseEvent, LoginSession, RateBucket
+    from app.storage import ALL_MODELS, LoginSession, RateBucket
+    from workflows.models import CaseEvent
 
     out = {}
-    for model in MODELS:
+    for model in ALL_MODELS:
         if model in (LoginSession, RateBucket):
             continue
         table = model._meta.table_name

@@ -111,6 +111,32 @@ def app(database_url, tmp_path):
         db.close()
 
 
+class Clock:
+    """The app's clock as a test sets it: ``clock.set(moment)``, ``clock.advance(delta)``, ``clock()``."""
+
+    def __init__(self, moment=None):
+        self.now = moment
+
+    def __call__(self):
+        return self.now
+
+    def set(self, moment):
+        self.now = moment
+        return moment
+
+    def advance(self, delta):
+        self.now += delta
+        return self.now
+
+
+@pytest.fixture
+def clock(app):
+    """Stops the app's clock: every ``now`` the app reads is ``clock.now`` until the test moves it."""
+    stopped = Clock(app.extensions["gridcase_now"]())
+    app.extensions["gridcase_now"] = stopped
+    return stopped
+
+
 @pytest.fixture
 def app_world(app):
     """The small world, in the app's database."""

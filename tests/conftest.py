@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 
 from app.db import migrate
-from tests.factories import PASSWORD, make_world
+from tests.factories import PASSWORD, make_world, stop_clock
 from workflows.db import bind, db, open_database
 from app.storage import ALL_MODELS
 
@@ -111,30 +111,10 @@ def app(database_url, tmp_path):
         db.close()
 
 
-class Clock:
-    """The app's clock as a test sets it: ``clock.set(moment)``, ``clock.advance(delta)``, ``clock()``."""
-
-    def __init__(self, moment=None):
-        self.now = moment
-
-    def __call__(self):
-        return self.now
-
-    def set(self, moment):
-        self.now = moment
-        return moment
-
-    def advance(self, delta):
-        self.now += delta
-        return self.now
-
-
 @pytest.fixture
 def clock(app):
     """Stops the app's clock: every ``now`` the app reads is ``clock.now`` until the test moves it."""
-    stopped = Clock(app.extensions["gridcase_now"]())
-    app.extensions["gridcase_now"] = stopped
-    return stopped
+    return stop_clock(app)
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """A small world to test in: two communities, three grids, departments, categories, one user per role."""
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from types import SimpleNamespace
 
@@ -76,3 +76,28 @@ def new_case(w, grid=None, actor=None, at=T0, category=None, **fields):
     grid = grid or w.g1
     actor = actor or w.member
     return open_case(grid, actor, at, category=category or w.litter, title="楼道堆物", **fields)
+
+
+class Clock:
+    """The app's clock as a test sets it: ``clock.set(moment)``, ``clock.advance(...)``, ``clock()`` reads."""
+
+    def __init__(self, moment):
+        self.now = moment
+
+    def __call__(self):
+        return self.now
+
+    def set(self, moment):
+        self.now = moment
+        return moment
+
+    def advance(self, delta=None, **parts):
+        self.now += delta if delta is not None else timedelta(**parts)
+        return self.now
+
+
+def stop_clock(app, at=None):
+    """Stop the app's clock at `at` (default: where it is now); every ``now`` the app reads is the clock's."""
+    clock = Clock(at or app.extensions["gridcase_now"]())
+    app.extensions["gridcase_now"] = clock
+    return clock

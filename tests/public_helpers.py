@@ -34,27 +34,6 @@ def make_public(world):
     return world
 
 
-class FixedClock:
-    """The app's clock, set by the test."""
-
-    def __init__(self, at):
-        self.at = at
-
-    def __call__(self):
-        return self.at
-
-    def advance(self, **delta):
-        self.at += timedelta(**delta)
-        return self.at
-
-
-def fix_clock(app, at=T0):
-    """Make the app's now() return a time the test controls."""
-    clock = FixedClock(at)
-    app.extensions["gridcase_now"] = clock
-    return clock
-
-
 def jpeg_bytes(size=(64, 48), colour=(200, 30, 30)):
     """A small real JPEG."""
     buffer = io.BytesIO()

@@ -3,8 +3,8 @@ import requests
 from georeport import GeoReport
 
 from app.open311 import issue_api_key
-from tests.factories import T0
-from tests.public_helpers import fix_clock, make_public
+from tests.factories import T0, stop_clock
+from tests.public_helpers import make_public
 from workflows.models import Attachment, Case, CaseEvent
 
 
@@ -14,7 +14,7 @@ def stored():
 
 def test_georeport_reads_back_a_request_created_over_http(live_server, app_world):
     world = make_public(app_world)
-    fix_clock(live_server.app, T0)
+    stop_clock(live_server.app, T0)
     key = issue_api_key("测试客户端", world.admin, T0)[1]
     endpoint = f"{live_server.url}/open311/v2"
     created = requests.post(f"{endpoint}/requests.json", data={

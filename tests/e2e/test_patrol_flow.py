@@ -6,7 +6,7 @@ import pytest
 
 from app.seed import seed_rules
 from tests.e2e.conftest import VIEWPORTS, sign_in
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, stop_clock
 from workflows.models import Case, Patrol, PatrolBuilding
 
 WEDNESDAY = datetime(2026, 3, 4, 16, 30)  # past the day's warning point: no patrol yet means yellow
@@ -17,7 +17,7 @@ POSITION = {"latitude": 30.2741, "longitude": 120.1551, "accuracy": 20}
 def world(app, app_world):
     """The small world with the seed's rules, the member's Monday and Tuesday patrols, the clock on WEDNESDAY."""
     seed_rules()
-    app.extensions["gridcase_now"] = lambda: WEDNESDAY
+    stop_clock(app, WEDNESDAY)
     for day in (2, 3):
         Patrol.create(user=app_world.member.id, grid=app_world.g1.id, started_at=datetime(2026, 3, day, 9, 0),
                       ended_at=datetime(2026, 3, day, 10, 0))

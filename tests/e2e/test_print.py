@@ -7,7 +7,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.e2e.conftest import sign_in
-from tests.factories import PASSWORD, T0, new_case
+from tests.factories import PASSWORD, T0, new_case, stop_clock
 from workflows.clock import Clock
 from workflows.models import Notice
 from workflows.service import fire
@@ -53,7 +53,7 @@ def flat(text):
 
 
 def test_notice_and_bulletin_print_to_a4_with_chinese_intact(live_server, tab, escalated, artifact, app):
-    app.extensions["gridcase_now"] = lambda: datetime(2026, 3, 20, 10)
+    stop_clock(app, datetime(2026, 3, 20, 10))
     outside = []
     tab.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None)
     sign_in(tab, live_server.url, "supervisor", PASSWORD)

@@ -5,13 +5,13 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, stop_clock
 from tests.unit.test_stats import NOW, build_month
 
 
 @pytest.fixture
 def month_world(app, app_world):
-    app.extensions["gridcase_now"] = lambda: NOW
+    stop_clock(app, NOW)
     app_world.cases = build_month(app_world)
     return app_world
 

@@ -2,10 +2,11 @@
 import pytest
 
 from tests.views.access_world import NOW, AccessWorld
+from tests.factories import stop_clock
 
 
 @pytest.fixture
 def access(app, app_world):
     """The access world (every kind of object at every place), with the app's clock at NOW."""
-    app.extensions["gridcase_now"] = lambda: NOW
+    stop_clock(app, NOW)
     return AccessWorld(app, app_world)

@@ -25,7 +25,7 @@ import pytest
 
 from app.access import action_of
 from tests.conftest import TOKEN, Client
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, stop_clock
 from tests.views.access_world import CLOCK, NOW, snapshot, uploads
 from workflows import policy
 from workflows.rankings import current_weights
@@ -627,7 +627,7 @@ def test_object_free_routes_let_in_exactly_their_roles(app, access, role):
 
 def test_ranking_numbers_link_only_to_cases_the_viewer_may_open(app, access, login):
     """A community office sees its street's ranking; only its own grids' numbers open a case list."""
-    app.extensions["gridcase_now"] = lambda: NOW + timedelta(days=3)  # the found cases are overdue by then
+    stop_clock(app, NOW + timedelta(days=3))  # the found cases are overdue by then
     street = access.place("s1")
     html = login("community").get(f"/stats/rankings?scope={street.id}&month=2026-03").get_data(as_text=True)
     rows = {key: row for key, row in re.findall(r'<tr data-key="(\d+)">(.*?)</tr>', html, re.S)}

@@ -5,23 +5,23 @@ from datetime import datetime, timedelta
 import pytest
 
 from app.storage import LoginSession
+from tests.factories import stop_clock
 
 T = datetime(2026, 3, 2, 9, 0)
 
 
 @pytest.fixture
 def clock(app):
-    state = {"now": T}
-    app.extensions["gridcase_now"] = lambda: state["now"]
-    return lambda at: state.update(now=at)
+    """The app's clock, stopped at T and moved by the test."""
+    return stop_clock(app, T)
 
 
 def test_the_account_page_lists_this_users_live_devices_only(login, app_world, clock):
     old = login("member")
     old.post("/logout", token_from="/account/password")  # ended: not listed
-    clock(T + timedelta(minutes=5))
+    clock.set(T + timedelta(minutes=5))
     tablet = login("member")
-    clock(T + timedelta(minutes=10))
+    clock.set(T + timedelta(minutes=10))
     desk = login("member")
     login("member2")  # someone else's session
     html = desk.get("/account/password").get_data(as_text=True)
@@ -34,7 +34,7 @@ def test_the_account_page_lists_this_users_live_devices_only(login, app_world, c
 
 def test_an_idle_session_is_not_listed(login, app_world, clock, app):
     login("member")
-    clock(T + timedelta(minutes=int(app.config["SESSION_IDLE_MINUTES"]) + 1))
+    clock.set(T + timedelta(minutes=int(app.config["SESSION_IDLE_MINUTES"]) + 1))
     fresh = login("member")
     devices = fresh.get("/account/password").get_data(as_text=True).split('id="devices"', 1)[1]
     assert devices.split("</table>", 1)[0].count("<tr") == 2

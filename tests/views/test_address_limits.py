@@ -9,7 +9,7 @@ import pytest
 from app import create_app
 from app.storage import LoginSession, RateBucket
 from tests.conftest import Client
-from tests.factories import PASSWORD, password_hash
+from tests.factories import PASSWORD, password_hash, stop_clock
 from workflows.models import User
 
 T = datetime(2026, 3, 2, 9, 0)  # the start of a ten-minute window
@@ -18,10 +18,8 @@ GUESSER, COLLEAGUE, OFFICE = "203.0.113.7", "198.51.100.20", "198.51.100.99"
 
 @pytest.fixture
 def clock(app):
-    """Set the app's clock: clock(datetime) moves it."""
-    state = {"now": T}
-    app.extensions["gridcase_now"] = lambda: state["now"]
-    return lambda at: state.update(now=at)
+    """The app's clock, stopped at T and moved by the test."""
+    return stop_clock(app, T)
 
 
 def from_address(app, address):
@@ -52,7 +50,7 @@ def test_an_address_guessing_across_accounts_is_stopped_with_a_clear_chinese_mes
     # Someone at another address is not affected.
     assert from_address(app, COLLEAGUE).login("admin", PASSWORD).status_code == 303
     # Twenty minutes later both windows have slid past the burst.
-    clock(T + timedelta(minutes=20))
+    clock.set(T + timedelta(minutes=20))
     assert guesser.login("admin", PASSWORD).status_code == 303
 
 
@@ -107,7 +105,7 @@ def test_an_office_of_sixty_behind_one_address_all_sign_in_at_0830(app, app_worl
     for n in range(60):
         User.create(username=f"staff{n:02}", name=f"职员{n}", role="member", org=app_world.g1,
                     password_hash=password_hash())
-    clock(datetime(2026, 3, 2, 8, 30))
+    clock.set(datetime(2026, 3, 2, 8, 30))
     for n in range(60):
         tablet = from_address(app, OFFICE)
         if n % 5 == 0:

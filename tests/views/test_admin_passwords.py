@@ -6,7 +6,7 @@ import pytest
 
 from app.cli import DEMO_PASSWORD
 from tests.conftest import Client
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, stop_clock
 from app.storage import LoginSession
 from workflows.models import User
 
@@ -16,7 +16,7 @@ GOOD = "巡查东门每天一次"
 
 @pytest.fixture
 def clock(app):
-    app.extensions["gridcase_now"] = lambda: T
+    stop_clock(app, T)
 
 
 def save(client, path, data):

@@ -3,7 +3,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from tests.factories import T0, new_case
+from tests.factories import T0, new_case, stop_clock
 from workflows import calendar, limits
 from workflows.clock import Clock, Limit
 from workflows.models import CalendarDay, Case, CaseEvent, Notice, NoticeEvent, TimeLimit
@@ -15,14 +15,9 @@ LATER = datetime(2026, 3, 9, 9)
 
 
 @pytest.fixture
-def at(app):
-    """Set the app's clock: at(datetime) makes every page and POST happen then."""
-
-    def set_now(moment):
-        app.extensions["gridcase_now"] = lambda: moment
-
-    set_now(T0)
-    return set_now
+def clock(app):
+    """The app's clock, stopped at T0 and moved by the test."""
+    return stop_clock(app, T0)
 
 
 def assigned(world):
@@ -32,9 +27,9 @@ def assigned(world):
     return case
 
 
-def test_extension_asked_and_approved_through_the_case_page(login, app_world, at):
+def test_extension_asked_and_approved_through_the_case_page(login, app_world, clock):
     case = assigned(app_world)
-    at(T0 + timedelta(hours=1))
+    clock.set(T0 + timedelta(hours=1))
     handler = login("handler")
     page = f"/cases/{case.id}"
     html = handler.get(page).get_data(as_text=True)
@@ -59,11 +54,11 @@ def test_extension_asked_and_approved_through_the_case_page(login, app_world, at
     assert CaseEvent.get(CaseEvent.event == "approve_extension").actor_id == app_world.community.id
 
 
-def test_notices_list_page_print_and_answer(login, app_world, at):
+def test_notices_list_page_print_and_answer(login, app_world, clock):
     case = assigned(app_world)
     sweep(LATER, CLOCK)
     notice = Notice.get()
-    at(LATER + timedelta(hours=1))
+    clock.set(LATER + timedelta(hours=1))
     handler = login("handler")
     listing = handler.get("/notices?mine=1").get_data(as_text=True)
     assert notice.number in listing and "待签收" in listing and "light-green" in listing
@@ -89,9 +84,9 @@ def test_notices_list_page_print_and_answer(login, app_world, at):
     assert notice.number in handler.get(f"/cases/{case.id}").get_data(as_text=True)
 
 
-def test_supervisor_issues_a_notice_from_the_case_page(login, app_world, at):
+def test_supervisor_issues_a_notice_from_the_case_page(login, app_world, clock):
     case = assigned(app_world)
-    at(T0 + timedelta(hours=2))
+    clock.set(T0 + timedelta(hours=2))
     page = f"/cases/{case.id}"
     supervisor = login("supervisor")
     assert "发督办通知" in supervisor.get(page).get_data(as_text=True)
@@ -108,12 +103,12 @@ def test_supervisor_issues_a_notice_from_the_case_page(login, app_world, at):
     assert Notice.select().count() == 2
 
 
-def test_monthly_bulletin_lists_escalated_notices_in_scope(login, app_world, at):
+def test_monthly_bulletin_lists_escalated_notices_in_scope(login, app_world, clock):
     case = assigned(app_world)
     sweep(LATER, CLOCK)
     sweep(datetime(2026, 3, 16, 9), CLOCK)
     escalated = Notice.get(Notice.level == 2)
-    at(datetime(2026, 3, 20, 10))
+    clock.set(datetime(2026, 3, 20, 10))
     html = login("supervisor").get("/bulletin?month=2026-03").get_data(as_text=True)
     assert escalated.number in html and case.number in html and "环卫所" in html
     assert escalated.number not in login("other_supervisor").get("/bulletin?month=2026-03").get_data(as_text=True)
@@ -123,8 +118,8 @@ def test_monthly_bulletin_lists_escalated_notices_in_scope(login, app_world, at)
     assert login("supervisor").get("/bulletin?month=2026-13").status_code == 400
 
 
-def test_admin_banner_calendar_and_confirmation(login, app_world, at):
-    at(datetime(2026, 11, 20, 10))
+def test_admin_banner_calendar_and_confirmation(login, app_world, clock):
+    clock.set(datetime(2026, 11, 20, 10))
     calendar.sync_year(2026, T0)
     calendar.sync_year(2027, T0)
     admin = login("admin")
@@ -151,8 +146,8 @@ def test_admin_banner_calendar_and_confirmation(login, app_world, at):
         assert client.post("/admin/calendar/years/2028/confirm", {}, token_from="/notices").status_code == 403
 
 
-def test_admin_changes_a_limit_from_now_on(login, app_world, at):
-    at(T0)
+def test_admin_changes_a_limit_from_now_on(login, app_world, clock):
+    clock.set(T0)
     admin = login("admin")
     html = admin.get("/admin/limits").get_data(as_text=True)
     assert 'id="limit-assigned-normal"' in html
@@ -193,7 +188,7 @@ def test_the_demo_sweeper_thread_issues_notices_until_stopped(app, app_world):
     from app.cli import start_sweeper
 
     assigned(app_world)
-    app.extensions["gridcase_now"] = lambda: LATER
+    stop_clock(app, LATER)
     stop, thread = start_sweeper(app, every=0.05)
     try:
         for _ in range(200):  # at most ten seconds
@@ -206,7 +201,7 @@ def test_the_demo_sweeper_thread_issues_notices_until_stopped(app, app_world):
     assert not thread.is_alive() and Notice.select().count() == 1
 
 
-def test_case_page_tells_what_awaits_a_decision_and_when_the_clock_stopped(login, app_world, at):
+def test_case_page_tells_what_awaits_a_decision_and_when_the_clock_stopped(login, app_world, clock):
     case = assigned(app_world)
     fire(case, "request_extension", app_world.handler, T0, clock=CLOCK, requested_deadline="2026-03-10T17:30",
          reason="材料未到")
@@ -219,7 +214,7 @@ def test_case_page_tells_what_awaits_a_decision_and_when_the_clock_stopped(login
 
 
 def test_init_db_loads_this_year_and_next_from_the_package(app):
-    app.extensions["gridcase_now"] = lambda: datetime(2026, 11, 20, 10)
+    stop_clock(app, datetime(2026, 11, 20, 10))
     result = app.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code == 0, result.output
     assert "calendar 2026" in result.output and "calendar 2027" in result.output

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 
 from app import open311 as open311_module
-from tests.factories import T0, new_case
-from tests.public_helpers import fix_clock, make_public
+from tests.factories import T0, new_case, stop_clock
+from tests.public_helpers import make_public
 from workflows.models import Case, Category
 from workflows.text import UNFIT, clean_text
 
@@ -45,7 +45,7 @@ def every_feed(client, number, code):
 
 @pytest.fixture
 def world(app, app_world):
-    fix_clock(app, T0 + timedelta(days=1))
+    stop_clock(app, T0 + timedelta(days=1))
     return make_public(app_world)
 
 

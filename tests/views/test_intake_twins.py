@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from app.views import intake
-from tests.factories import T0, new_case
+from tests.factories import T0, new_case, stop_clock
 from workflows.models import Attachment, Case, CaseEvent
 
 NOW = T0 + timedelta(hours=2)
@@ -19,7 +19,7 @@ KEY = "c" * 32
 
 @pytest.fixture
 def clock(app):
-    app.extensions["gridcase_now"] = lambda: NOW
+    stop_clock(app, NOW)
 
 
 def jpeg(colour):

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
-from tests.factories import new_case
+from tests.factories import new_case, stop_clock
 from tests.unit.test_stats import NOW, build_month
 from workflows import models
 from workflows.ledger import COLUMNS
@@ -21,7 +21,7 @@ HEADERS = ["编号", "标题", "类别", "社区", "网格", "来源", "状态",
 
 @pytest.fixture
 def month_world(app, app_world):
-    app.extensions["gridcase_now"] = lambda: NOW
+    stop_clock(app, NOW)
     app_world.cases = build_month(app_world)
     return app_world
 
@@ -126,7 +126,7 @@ def test_ledger_is_scoped(login, month_world):
 
 
 def test_formula_text_is_exported_as_plain_text(login, app, app_world):
-    app.extensions["gridcase_now"] = lambda: NOW
+    stop_clock(app, NOW)
     w = app_world
     titles = ['=HYPERLINK("http://x","y")', "+86 138", "-1", "@SUM(A1)"]
     cases = [new_case(w, at=datetime(2026, 3, 2, 9, minute)) for minute in range(len(titles))]
@@ -150,7 +150,7 @@ def test_formula_text_is_exported_as_plain_text(login, app, app_world):
 def test_screen_pages_by_keyset(login, app, app_world, monkeypatch):
     from app.views import ledger
 
-    app.extensions["gridcase_now"] = lambda: NOW
+    stop_clock(app, NOW)
     monkeypatch.setattr(ledger, "SCREEN_PAGE", 2)
     numbers = [new_case(app_world, at=datetime(2026, 3, 2, 9, m)).number for m in range(5)]
     admin = login("admin")

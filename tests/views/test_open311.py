@@ -11,8 +11,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
 from app import open311 as open311_module
-from tests.factories import T0, new_case
-from tests.public_helpers import after_photo, drive_to_closed, fix_clock, make_public
+from tests.factories import T0, new_case, stop_clock
+from tests.public_helpers import after_photo, drive_to_closed, make_public
 from app.storage import ApiKey
 from workflows.models import Attachment, Case, CaseEvent
 from workflows.service import fire
@@ -63,7 +63,7 @@ def world(app_world):
 
 @pytest.fixture
 def clock(app):
-    return fix_clock(app, T0 + timedelta(days=1))
+    return stop_clock(app, T0 + timedelta(days=1))
 
 
 @pytest.fixture
@@ -145,11 +145,11 @@ def test_post_creates_a_found_case_in_the_grid_containing_the_point(client, worl
     assert case.tracking_code and f"/track/{case.tracking_code}" in created[0]["service_notice"]
     row = CaseEvent.get(CaseEvent.case == case.id)
     assert (row.event, row.actor_role, row.actor_name) == ("create", "api", "12345 热线")
-    assert ApiKey.get().last_used_at == clock.at
+    assert ApiKey.get().last_used_at == clock.now
     request = get_json(client, f"/open311/v2/requests/{number}.json", schemas, "requests.json")[0]
     valid(schemas, "request.json", request)
     assert request["status"] == "open" and request["service_code"] == "0101" and request["status_notes"] is None
-    assert request["requested_datetime"] == clock.at.isoformat() + "+08:00"
+    assert request["requested_datetime"] == clock.now.isoformat() + "+08:00"
     assert request["expected_datetime"] == case.deadline.isoformat() + "+08:00"
     assert request["agency_responsible"] == "一网格" and request["address"] == "一网格"
     text = json.dumps(request, ensure_ascii=False)
@@ -233,7 +233,7 @@ def test_refused_posts_store_nothing(client, world, key, schemas, change, status
 
 
 def test_a_revoked_key_opens_nothing(client, world, key, clock):
-    ApiKey.update(revoked_at=clock.at).execute()
+    ApiKey.update(revoked_at=clock.now).execute()
     assert post(client, api_key=key, service_code="0101", address_id="G1").status_code == 403
     assert Case.select().count() == 0
 

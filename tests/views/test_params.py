@@ -11,6 +11,7 @@ from app import params
 from app.params import BadParameter
 from workflows.models import WorkLogNote
 from workflows.values import ID_MAX
+from tests.factories import stop_clock
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -160,7 +161,7 @@ def test_a_bad_value_is_a_400_page_or_fragment_in_the_users_language(login, app_
 
 
 def test_nul_in_a_path_is_refused_and_in_text_removed(app, login, client, app_world):
-    app.extensions["gridcase_now"] = lambda: datetime(2026, 3, 4, 10, 0)
+    stop_clock(app, datetime(2026, 3, 4, 10, 0))
     assert client.get("/g/G1%00").status_code == 400
     assert client.get("/track?code=AB%00CD").status_code == 404  # looked up as ABCD: no such code
     member = login("member")

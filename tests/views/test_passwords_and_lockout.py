@@ -8,7 +8,7 @@ import pytest
 from app import accounts, create_app
 from app.accounts import AccountError, password_problem
 from tests.conftest import Client
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, stop_clock
 from workflows.models import User
 
 T = datetime(2026, 3, 2, 9, 0)
@@ -16,10 +16,8 @@ T = datetime(2026, 3, 2, 9, 0)
 
 @pytest.fixture
 def clock(app):
-    """Set the app's clock: clock(datetime) moves it."""
-    state = {"now": T}
-    app.extensions["gridcase_now"] = lambda: state["now"]
-    return lambda at: state.update(now=at)
+    """The app's clock, stopped at T and moved by the test."""
+    return stop_clock(app, T)
 
 
 def member():
@@ -76,7 +74,7 @@ def test_five_failures_lock_the_account_and_it_says_no_more_than_a_wrong_passwor
     assert response.status_code == 400
     text = response.get_data(as_text=True)
     assert "用户名或密码错误，或账号已停用、因多次登录失败已被暂时锁定" in text and "09:15" not in text
-    clock(T + timedelta(minutes=16))
+    clock.set(T + timedelta(minutes=16))
     assert client.login("member", PASSWORD).status_code == 303
     assert (member().failed_logins, member().locked_until) == (0, None)
 
@@ -84,7 +82,7 @@ def test_five_failures_lock_the_account_and_it_says_no_more_than_a_wrong_passwor
 def test_the_lock_grows_when_guessing_goes_on(app, client, app_world, clock):
     for _ in range(5):
         client.login("member", "wrong guess")
-    clock(T + timedelta(minutes=16))
+    clock.set(T + timedelta(minutes=16))
     for _ in range(5):
         client.login("member", "wrong again")
     assert member().locked_until == T + timedelta(minutes=16 + 30)

@@ -6,6 +6,7 @@ import pytest
 from app.seed import seed_rules
 from workflows.models import Patrol, PatrolBuilding, PatrolRule
 from workflows.patrols import end_patrol, start_patrol
+from tests.factories import stop_clock
 
 FRIDAY = datetime(2026, 3, 6, 16, 30)  # late on a Friday afternoon: today's light is yellow
 
@@ -14,7 +15,7 @@ FRIDAY = datetime(2026, 3, 6, 16, 30)  # late on a Friday afternoon: today's lig
 def w(app, app_world):
     """The small world with the seed's rules and the app's clock fixed at FRIDAY."""
     seed_rules()
-    app.extensions["gridcase_now"] = lambda: FRIDAY
+    stop_clock(app, FRIDAY)
     return app_world
 
 

@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from app.seed import seed_rules
-from tests.factories import new_case
+from tests.factories import new_case, stop_clock
 from workflows.models import PointEntry, PointMonth, PointPerson, PointRule
 from workflows.points import add_person, record_service
 from workflows.service import fire
@@ -20,7 +20,7 @@ MONTH_PAGE = "/points/c/C1/2026-04"
 def w(app, app_world):
     """The points table, two people of grid 1, and March's services; the clock on 2 April."""
     seed_rules()
-    app.extensions["gridcase_now"] = lambda: APRIL_2
+    stop_clock(app, APRIL_2)
     app_world.head = add_person(app_world.lead, APRIL_2, name="王楼长", kind="building_head", grid=app_world.g1)
     app_world.volunteer = add_person(app_world.lead, APRIL_2, name="李志愿", kind="volunteer", grid=app_world.g1)
     app_world.errand = PointRule.get(PointRule.code == "R01")

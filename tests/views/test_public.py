@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.factories import T0, new_case
-from tests.public_helpers import after_photo, drive_to_closed, fix_clock, jpeg_bytes, make_public
+from tests.factories import T0, new_case, stop_clock
+from tests.public_helpers import after_photo, drive_to_closed, jpeg_bytes, make_public
 from app.storage import RateBucket
 from workflows.models import Attachment, Case, CaseEvent, ReopenRequest, ResidentRating, User
 from workflows.service import fire
@@ -19,7 +19,7 @@ def world(app_world):
 
 @pytest.fixture
 def clock(app):
-    return fix_clock(app, T0)
+    return stop_clock(app, T0)
 
 
 def report_form(client, world, **fields):

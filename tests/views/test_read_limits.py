@@ -11,8 +11,8 @@ import pytest
 from app import open311 as open311_module
 from app.views import public
 from tests.conftest import TOKEN
-from tests.factories import T0
-from tests.public_helpers import fix_clock, make_public
+from tests.factories import T0, stop_clock
+from tests.public_helpers import make_public
 from workflows.residents import record_report
 from workflows.service import SystemActor
 
@@ -26,7 +26,7 @@ def world(app, app_world):
 
 @pytest.fixture
 def clock(app):
-    return fix_clock(app, T0)
+    return stop_clock(app, T0)
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def test_tracking_pages_are_limited_per_address_with_a_page_that_says_when(app, 
     assert 0 < wait <= 2 * 600  # a sliding window: the burst slides out over the next window
     html = refused.get_data(as_text=True)
     assert "请求过于频繁" in html and "请在" in html
-    retry_at = clock.at + timedelta(seconds=wait)
+    retry_at = clock.now + timedelta(seconds=wait)
     assert re.search(rf"{retry_at:%H:%M}", html), html
     assert 'href="/cases"' not in html and "pub-card" in html  # the public layout, no staff navigation
     token = TOKEN.search(here.get("/g/G1/report").get_data(as_text=True)).group(1)  # not a tracking page
@@ -62,7 +62,7 @@ def test_tracking_pages_are_limited_per_address_with_a_page_that_says_when(app, 
     assert here.get(f"/track?code={code}").status_code == 429
     assert visitor(app, THERE).get(f"/track/{code}").status_code == 200  # another address is not affected
     assert here.get("/g/G1").status_code == 200  # the grid's sign is not a tracking page
-    clock.at = clock.at + timedelta(seconds=wait + 600)  # nothing more was tried: both windows slid past
+    clock.now = clock.now + timedelta(seconds=wait + 600)  # nothing more was tried: both windows slid past
     assert here.get(f"/track/{code}").status_code == 200
 
 

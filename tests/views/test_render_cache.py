@@ -11,7 +11,7 @@ from app import rendercache
 from app.rendercache import CSRF_MARK, KEY_MARK
 from app.views.boards import Cards
 from tests.conftest import Client
-from tests.factories import T0, new_case
+from tests.factories import T0, new_case, stop_clock
 from workflows.models import Case, User
 from workflows.service import fire
 
@@ -20,9 +20,8 @@ NOW = T0 + timedelta(hours=2)
 
 @pytest.fixture
 def clock(app):
-    moment = {"now": NOW}
-    app.extensions["gridcase_now"] = lambda: moment["now"]
-    return moment
+    """The app's clock, stopped at NOW and moved by the test."""
+    return stop_clock(app, NOW)
 
 
 def card(html, case):
@@ -65,7 +64,7 @@ def test_a_card_follows_the_light_the_language_and_the_viewers_role(login, app_w
     case = new_case(w)  # found: 24 hours, warning at 80%
     lead = login("lead")
     assert "edge-green" in card(lead.get("/grids/G1/board").get_data(as_text=True), case)
-    clock["now"] = Case.get_by_id(case.id).warn_at
+    clock.set(Case.get_by_id(case.id).warn_at)
     lead = login("lead")  # 19 hours later: a new sign-in (sessions end after 8 idle hours)
     assert "edge-yellow" in card(lead.get("/grids/G1/board").get_data(as_text=True), case)
     lead.post("/lang", {"lang": "en", "next": "/grids/G1/board"}, token_from="/grids/G1/board")
@@ -137,7 +136,7 @@ def test_an_unchanged_board_is_served_from_its_kept_columns_until_a_case_or_a_li
     assert cache.count() == before
     fire(case, "report", w.lead, NOW)  # through the write path: the grid's change count moves
     assert 'data-state="reported"' in card(member.get("/grids/G1/board").get_data(as_text=True), case)
-    clock["now"] = Case.get_by_id(case.id).deadline  # the light turns red, nothing else changes
+    clock.set(Case.get_by_id(case.id).deadline)  # the light turns red, nothing else changes
     assert "edge-red" in card(member.get("/grids/G1/board").get_data(as_text=True), case)
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from app import accounts, sessions
 from tests.conftest import TOKEN, Client
-from tests.factories import PASSWORD, new_case
+from tests.factories import PASSWORD, new_case, stop_clock
 from app.storage import LoginSession
 from workflows.models import CaseEvent, User
 
@@ -14,14 +14,8 @@ T = datetime(2026, 3, 2, 9, 0)
 
 @pytest.fixture
 def clock(app):
-    """Set the app's clock: clock(datetime) moves it."""
-    state = {"now": T}
-    app.extensions["gridcase_now"] = lambda: state["now"]
-
-    def move(at):
-        state["now"] = at
-
-    return move
+    """The app's clock, stopped at T and moved by the test."""
+    return stop_clock(app, T)
 
 
 def cookie(client):
@@ -132,11 +126,11 @@ def test_the_session_id_is_new_at_every_sign_in_and_only_its_hash_is_stored(app,
 def test_idle_timeout_ends_the_session_with_a_clear_message(app, login, app_world, clock):
     app.config["SESSION_IDLE_MINUTES"] = 30
     member = login("member")
-    clock(T + timedelta(minutes=29))
+    clock.set(T + timedelta(minutes=29))
     assert signed_in(member.get("/cases"))  # activity keeps it alive
-    clock(T + timedelta(minutes=29 + 29))
+    clock.set(T + timedelta(minutes=29 + 29))
     assert signed_in(member.get("/cases"))
-    clock(T + timedelta(minutes=29 + 29 + 31))
+    clock.set(T + timedelta(minutes=29 + 29 + 31))
     response = member.get("/cases")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert "登录已失效" in member.get(response.headers["Location"]).get_data(as_text=True)
@@ -147,9 +141,9 @@ def test_absolute_timeout_ends_even_a_busy_session(app, login, app_world, clock)
     app.config["SESSION_MAX_HOURS"] = 12
     member = login("member")
     for hour in range(1, 12):
-        clock(T + timedelta(hours=hour))
+        clock.set(T + timedelta(hours=hour))
         assert signed_in(member.get("/cases"))
-    clock(T + timedelta(hours=12, minutes=1))
+    clock.set(T + timedelta(hours=12, minutes=1))
     assert member.get("/cases").status_code == 302
     assert LoginSession.get().end_reason == "expired"
 
@@ -215,7 +209,7 @@ def test_a_form_left_open_for_hours_still_posts(login, app_world, clock, monkeyp
     token = TOKEN.search(member.get(f"/cases/{case.id}").get_data(as_text=True)).group(1)
     # Seven hours pass before the form is sent (tokens carry the time they were signed).
     monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: int(time.time()) + 7 * 3600)
-    clock(T + timedelta(hours=7))
+    clock.set(T + timedelta(hours=7))
     response = member.http.post(f"/cases/{case.id}/events/report", data={"version": 1, "csrf_token": token})
     assert response.status_code == 303
 

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from tests.unit.test_stats import NOW, build_month
 from workflows.models import RankingPublication, ScoreWeights
+from tests.factories import stop_clock
 
 MARCH = "kind=month&month=2026-03"
 
@@ -16,7 +17,7 @@ MARCH = "kind=month&month=2026-03"
 @pytest.fixture
 def month_world(app, app_world):
     """The fixture month, with the app's clock stopped at NOW."""
-    app.extensions["gridcase_now"] = lambda: NOW
+    stop_clock(app, NOW)
     app_world.cases = build_month(app_world)
     return app_world
 

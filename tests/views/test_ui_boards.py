@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.factories import T0, new_case
+from tests.factories import T0, new_case, stop_clock
 from workflows.models import Case
 from workflows.service import fire, open_case
 
@@ -15,10 +15,8 @@ BOARD = {"HX-Request": "true", "HX-Target": "board"}
 
 @pytest.fixture
 def clock(app):
-    """The app's clock, fixed and movable."""
-    moment = {"now": NOW}
-    app.extensions["gridcase_now"] = lambda: moment["now"]
-    return moment
+    """The app's clock, stopped at NOW and moved by the test."""
+    return stop_clock(app, NOW)
 
 
 def card_ids(html, state=None):
@@ -57,10 +55,10 @@ def test_deadline_colour_turns_yellow_then_red(login, app_world, clock):
     case = new_case(app_world)  # found: 24 hours, warning at 80%
     member = login("member")
     assert "edge-green" in member.get("/grids/G1/board").get_data(as_text=True)
-    clock["now"] = case.warn_at  # 19 hours later: a new sign-in (sessions end after 8 idle hours)
+    clock.set(case.warn_at)  # 19 hours later: a new sign-in (sessions end after 8 idle hours)
     member = login("member")
     assert f'id="case-{case.id}" class="case-card edge-yellow"' in member.get("/grids/G1/board").get_data(as_text=True)
-    clock["now"] = case.deadline
+    clock.set(case.deadline)
     assert f'id="case-{case.id}" class="case-card edge-red"' in member.get("/grids/G1/board").get_data(as_text=True)
 
 
@@ -178,9 +176,9 @@ def test_a_closed_case_leaves_a_polled_board_seven_days_after_it_closed(login, a
     first = member.get("/grids/G1/board", headers=BOARD)
     assert card_ids(first.get_data(as_text=True), "closed") == [case.id]
     poll = {**BOARD, "If-None-Match": first.headers["ETag"]}
-    clock["now"] = NOW + timedelta(minutes=59)
+    clock.set(NOW + timedelta(minutes=59))
     assert member.get("/grids/G1/board", headers=poll).status_code == 304
-    clock["now"] = NOW + timedelta(minutes=61)
+    clock.set(NOW + timedelta(minutes=61))
     gone = member.get("/grids/G1/board", headers=poll)
     assert gone.status_code == 200 and card_ids(gone.get_data(as_text=True), "closed") == []
 
@@ -190,9 +188,9 @@ def test_the_etag_changes_when_a_light_turns_without_any_write(login, app_world,
     fire(case, "report", app_world.member, T0)  # four working hours: the warning point is today
     member = login("member")
     etag = member.get("/grids/G1/board", headers=BOARD).headers["ETag"]
-    clock["now"] = case.warn_at - timedelta(minutes=1)
+    clock.set(case.warn_at - timedelta(minutes=1))
     assert member.get("/grids/G1/board", headers={**BOARD, "If-None-Match": etag}).status_code == 304
-    clock["now"] = case.warn_at + timedelta(minutes=1)
+    clock.set(case.warn_at + timedelta(minutes=1))
     turned = member.get("/grids/G1/board", headers={**BOARD, "If-None-Match": etag})
     assert turned.status_code == 200 and "edge-yellow" in turned.get_data(as_text=True)
 

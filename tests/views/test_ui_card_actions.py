@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from PIL import Image
 
-from tests.factories import T0, new_case
+from tests.factories import T0, new_case, stop_clock
 from workflows.models import Attachment, Case, CaseEvent
 
 NOW = T0 + timedelta(hours=2)
@@ -21,7 +21,7 @@ def card_headers(case):
 
 @pytest.fixture
 def clock(app):
-    app.extensions["gridcase_now"] = lambda: NOW
+    stop_clock(app, NOW)
 
 
 def state_and_history(case):

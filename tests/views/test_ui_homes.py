@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.factories import T0, new_case
+from tests.factories import T0, new_case, stop_clock
 from workflows.service import fire
 
 NOW = T0 + timedelta(hours=2)
@@ -12,7 +12,7 @@ NOW = T0 + timedelta(hours=2)
 
 @pytest.fixture
 def clock(app):
-    app.extensions["gridcase_now"] = lambda: NOW
+    stop_clock(app, NOW)
 
 
 @pytest.mark.parametrize("username, landing", [

@@ -11,7 +11,7 @@ import warnings
 import pytest
 from PIL import Image
 
-from tests.factories import T0, new_case
+from tests.factories import T0, new_case, stop_clock
 from workflows.errors import WorkflowError
 from workflows.models import Attachment, Case, CaseEvent, Category, Patrol
 
@@ -22,7 +22,7 @@ FIELDS = ("category", "title", "description", "building", "unit", "location_text
 
 @pytest.fixture
 def clock(app):
-    app.extensions["gridcase_now"] = lambda: NOW
+    stop_clock(app, NOW)
 
 
 def jpeg(size=(80, 60)):

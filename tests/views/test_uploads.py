@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from app import create_app
-from tests.factories import T0
+from tests.factories import T0, stop_clock
 from workflows.models import Attachment, Case
 
 NOW = T0 + timedelta(hours=2)
@@ -19,7 +19,7 @@ PAYLOAD = b"<script>alert('gridcase')</script>"
 
 @pytest.fixture
 def clock(app):
-    app.extensions["gridcase_now"] = lambda: NOW
+    stop_clock(app, NOW)
 
 
 def tagged_jpeg():

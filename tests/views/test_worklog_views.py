@@ -3,7 +3,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from tests.factories import new_case
+from tests.factories import new_case, stop_clock
 from workflows.models import WorkLogNote
 from workflows.patrols import end_patrol, start_patrol
 from workflows.service import fire
@@ -14,7 +14,7 @@ THURSDAY = datetime(2026, 3, 5, 18, 0)
 @pytest.fixture
 def w(app, app_world):
     """A member's Monday: one patrol, two cases found, one handled, one reported."""
-    app.extensions["gridcase_now"] = lambda: THURSDAY
+    stop_clock(app, THURSDAY)
     p = start_patrol(app_world.member, datetime(2026, 3, 2, 9, 0))
     first = new_case(app_world, at=datetime(2026, 3, 2, 9, 10), patrol=p)
     second = new_case(app_world, at=datetime(2026, 3, 2, 9, 20), patrol=p)

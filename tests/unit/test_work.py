@@ -101,13 +101,13 @@ def test_tasks_are_given_only_within_the_givers_reach(world, actor, grid, assign
 
 
 def test_my_work_is_nearest_deadline_first_with_lights(world):
-    found = new_case(world)  # found by member at T0 (Monday 10:00): 24 hours to handle or report
+    found = new_case(world)  # found by member at T0 (Monday 09:00): 24 hours to handle or report
     held = new_case(world, actor=world.member2)
-    given(world, held, world.member, due="2026-03-02T11:30")
+    given(world, held, world.member, due="2026-03-02T11:00")
     late_task = give_task(world.lead, world.g1, world.member, T0, title="补录台账", due_at=T0 + 30 * H)
-    soon_task = give_task(world.lead, world.g1, world.member, T0, title="核查", due_at=T0 + 2 * H)  # yellow from 11:00
+    soon_task = give_task(world.lead, world.g1, world.member, T0, title="核查", due_at=T0 + 3 * H)  # yellow from 11:00
     give_task(world.lead, world.g1, world.member2, T0, title="不是我的", due_at=T0 + H)
-    at = T0 + 90 * timedelta(minutes=1)  # 11:30 on the Monday
+    at = T0 + 150 * timedelta(minutes=1)  # 11:30 on the Monday
     items = my_work(world.member, at)
     assert [(item.kind, item.obj.id) for item in items] == [
         ("held", held.id), ("task", soon_task.id), ("found", found.id), ("task", late_task.id)]

@@ -306,6 +306,7 @@ class CaseMachine(Machine):
     def set_holder(case, actor, now, data):
         """The person holds the case until it moves to its next step (or is given to someone else)."""
         case.holder = data["holder"]
+        data["holder_name"] = case.holder.name
         case.holder_due = parse_moment(data["due"]) if "due" in data else None
         if case.holder_due:
             data["due"] = case.holder_due.isoformat(sep=" ")

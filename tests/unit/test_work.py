@@ -26,7 +26,7 @@ def test_a_lead_gives_a_case_to_a_member_and_the_history_says_so(world):
     assert (saved.holder_id, saved.holder_due, saved.state) == (world.member2.id, T0.replace(hour=16), "found")
     assert (row.event, row.actor_id, row.data["holder"], row.data["due"]) == (
         "give", world.lead.id, world.member2.id, "2026-03-02 16:00:00")
-    assert row.data["instructions"] == "下午去现场核实"
+    assert (row.data["instructions"], row.data["holder_name"]) == ("下午去现场核实", "member2")
     # Given again: the newest holder holds it; both hand-overs stay in the history.
     given(world, case, world.member, at=T0 + 2 * H)
     assert Case.get_by_id(case.id).holder_id == world.member.id

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from workflows.machine import CALLBACK_RESULTS, EVENT_SPECS, VOID_KINDS, check_reason
+from workflows.models import Department
+from workflows.policy import case_holders
 
 
 @dataclass(frozen=True)
@@ -15,7 +17,7 @@ class Field:
     """How one event field is asked for."""
 
     label: str
-    widget: str  # textarea | text | select | department | datetime | photos
+    widget: str  # textarea | text | select | department | person | datetime | photos
     choices: dict = None
 
 
@@ -29,7 +31,37 @@ FIELDS = {
     "duplicate_of": Field(_l("Original case number"), "text"),
     "photos": Field(_l("After photo"), "photos"),
     "requested_deadline": Field(_l("New deadline"), "datetime"),
+    "holder": Field(_l("Person"), "person"),
+    "due": Field(_l("Due by"), "datetime"),
 }
+
+
+def departments_for(case):
+    """Active departments serving the case's street or district (what a dispatch offers)."""
+    return list(Department.select().where(Department.active & Department.org.in_([case.street_id, case.district_id]))
+                .order_by(Department.name))
+
+
+# widget -> (what the choices depend on, the choices of a case)
+CHOICES = {
+    "department": (lambda case: (case.street_id, case.district_id), departments_for),
+    "person": (lambda case: (case.grid_id, case.department_id), lambda case: list(case_holders(case))),
+}
+
+
+class Choices:
+    """The choices event forms offer (departments for a dispatch, people for a give), read once per
+    place for every case of a page."""
+
+    def __init__(self):
+        self._kept = {}
+
+    def __call__(self, case, widget):
+        depends_on, read = CHOICES[widget]
+        key = (widget, *depends_on(case))
+        if key not in self._kept:
+            self._kept[key] = read(case)
+        return self._kept[key]
 
 
 def form_fields(event):

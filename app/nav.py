@@ -8,6 +8,7 @@ from workflows.policy import can
 
 # (endpoint, label, the policy action that opens it), in display order: an entry shows to whoever may take it.
 NAV = [
+    ("work.mine", _l("My work"), "work.mine"),
     ("boards.mine", _l("Board"), "board.own"),
     ("home.queue", _l("My queue"), "queue"),
     ("intake.new", _l("New case"), "case.record"),

@@ -7,7 +7,14 @@ from app.event_fields import form_fields
 from app.nav import CASE_PANELS, nav_for
 from workflows.clock import light
 from workflows.machine import CALLBACK_RESULTS, EVENT_SPECS, LEVEL_LABELS, STATES
-from workflows.vocabulary import GRID_TYPE_LABELS, ROLE_LABELS, SOURCE_LABELS, URGENCY_LABELS
+from workflows.vocabulary import (
+    GRID_TYPE_LABELS,
+    ROLE_LABELS,
+    SOURCE_LABELS,
+    TASK_EVENT_LABELS,
+    TASK_STATE_LABELS,
+    URGENCY_LABELS,
+)
 
 
 
@@ -81,6 +88,8 @@ def init_app(app):
         "role_label": label_of(ROLE_LABELS),
         "kind_label": lambda k: gettext(LEVEL_LABELS[k]) if k in LEVEL_LABELS else k,
         "grid_type_label": label_of(GRID_TYPE_LABELS),
+        "task_state_label": label_of(TASK_STATE_LABELS),
+        "task_event_label": label_of(TASK_EVENT_LABELS),
         "light": lambda case, at=None: light(at or now(), case.warn_at, case.deadline),
         "remaining": remaining,
         "age": age,

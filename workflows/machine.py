@@ -95,6 +95,8 @@ EVENTS = (
     E("approve_suspension", N_("Approve suspension"),    SUSPENDABLE,          None, "supervisor",        (),          ("note",),        guard="suspension_pending", effect="stop_clock"),
     E("deny_suspension",    N_("Deny suspension"),       SUSPENDABLE,          None, "supervisor",        ("reason",), (),               guard="suspension_pending"),
     E("resume",             N_("Resume"),                SUSPENDABLE,          None, "clock_keeper",      (),          ("note",),        guard="is_suspended", effect="restart_clock"),
+    # Work for a person (交办到人): the office keeps the case; one person holds it until its next step.
+    E("give",               N_("Give to a person"),      OPEN_STATES,          None, "case.give",         ("holder",), ("due", "instructions"), check="holder_and_due", effect="set_holder"),
 )
 EVENT_SPECS = {spec.name: spec for spec in EVENTS}
 # Events that enter a state and so start a step (and end any request made in the step before).
@@ -284,7 +286,30 @@ class CaseMachine(Machine):
             return N_("The case is not suspended.")
         return None
 
+    @staticmethod
+    def holder_and_due(case, actor, now, data):
+        """The person may hold this case (policy.may_hold), and a due time, if given, is still to come."""
+        from workflows.policy import may_hold
+
+        holder = data.get("holder")
+        if holder is None or not may_hold(holder, case):
+            return N_("Choose a member of the case's grid or of its department.")
+        if "due" in data:
+            due = parse_moment(data["due"])
+            if due is None or due <= now:
+                return N_("Give a due time that is still to come.")
+        return None
+
     # ---- effects: mutate the in-memory case; the service saves once ----
+
+    @staticmethod
+    def set_holder(case, actor, now, data):
+        """The person holds the case until it moves to its next step (or is given to someone else)."""
+        case.holder = data["holder"]
+        data["holder_name"] = case.holder.name
+        case.holder_due = parse_moment(data["due"]) if "due" in data else None
+        if case.holder_due:
+            data["due"] = case.holder_due.isoformat(sep=" ")
 
     @staticmethod
     def set_report_level(case, actor, now, data):

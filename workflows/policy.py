@@ -17,7 +17,7 @@ the access-matrix test checks every route against it.
 from dataclasses import dataclass
 from typing import Callable
 
-from workflows.models import Case, Department, Notice, OrgUnit, User
+from workflows.models import Case, Department, Notice, OrgUnit, Task, User
 
 ROLES = ("member", "lead", "dispatcher", "handler", "supervisor", "admin")
 GRID_TEAM = ("member", "lead")
@@ -210,6 +210,60 @@ def issues_notice(actor, case):
     return supervisor(actor, case) and case.state != "closed"
 
 
+# ---- work for a person -----------------------------------------------------------------------------
+
+
+def gives_case(actor, case):
+    """The grid's lead, or a dispatcher whose area holds the case, gives it to a person."""
+    return grid_lead(actor, case) or scope_dispatcher(actor, case)
+
+
+def may_hold(person, case):
+    """Who a case may be given to: an active member or lead of its grid, or a handler of the
+    department it is assigned to."""
+    if not person.active:
+        return False
+    if person.role in GRID_TEAM:
+        return person.org_id == case.grid_id
+    return person.role == "handler" and case.department_id is not None and person.department_id == case.department_id
+
+
+def case_holders(case):
+    """The people `case` may be given to (the rules of may_hold), by name."""
+    team = (User.role.in_(GRID_TEAM)) & (User.org == case.grid_id)
+    if case.department_id is not None:
+        team |= (User.role == "handler") & (User.department == case.department_id)
+    return User.select().where(User.active & team).order_by(User.role.desc(), User.name)
+
+
+def gives_task_in(actor, grid):
+    """The grid's lead, or a dispatcher whose area holds the grid, gives its team tasks."""
+    kind = role(actor)
+    return (kind == "lead" and actor.org_id == grid.id) or (kind == "dispatcher" and reaches(actor, grid))
+
+
+def may_take_task(person, grid):
+    """Tasks go to an active member or lead of the grid."""
+    return person.active and person.role in GRID_TEAM and person.org_id == grid.id
+
+
+def sees_task(actor, task):
+    """The person who does it, whoever gave it, and the grid's overseers (not its other members)."""
+    if actor.id in (task.assignee_id, task.given_by_id):
+        return True
+    return role(actor) != "member" and reaches(actor, task.org)
+
+
+def does_task(actor, task):
+    """Only the person it was given to reports a task done."""
+    return actor.id == task.assignee_id
+
+
+def gave_task(actor, task):
+    """Whoever gave the task, or an overseer who may give tasks in its grid, cancels or re-gives it."""
+    return actor.id == task.given_by_id or gives_task_in(actor, task.org)
+
+
 # ---- supervision notices ------------------------------------------------------------------------
 
 
@@ -374,6 +428,14 @@ ACTIONS = {
     "admin": Rule(("admin",)),
     "workflow.view": Rule(ALL),
     "account": Rule(ALL),
+    # Work for a person.
+    "case.give": Rule(("lead", "dispatcher"), on=gives_case),
+    "work.mine": Rule(("member", "lead", "handler")),
+    "work.team": Rule(("lead", "dispatcher", "supervisor", "admin"), on=oversees_grid),
+    "task.give": Rule(("lead", "dispatcher"), on=gives_task_in),
+    "task.view": Rule(ALL, on=sees_task),
+    "task.done": Rule(GRID_TEAM, on=does_task),
+    "task.cancel": Rule(("lead", "dispatcher"), on=gave_task),
 }
 
 
@@ -411,6 +473,19 @@ def visible_cases(actor, query=None):
     if kind == "handler" and actor.department_id is not None:
         return query.where(Case.department == actor.department_id)
     return query.where(Case.id.is_null())
+
+
+def visible_tasks(actor, query):
+    """The tasks this user may see, as a query (the rules of sees_task)."""
+    kind = role(actor)
+    mine = (Task.assignee == actor.id) | (Task.given_by == actor.id)
+    if kind == "admin":
+        return query
+    if kind == "lead":
+        return query.where(mine | (Task.org == actor.org_id))
+    if kind in OFFICES and actor.org_id is not None:
+        return query.where(mine | Task.org.in_(visible_grids(actor).select(OrgUnit.id)))
+    return query.where(mine)
 
 
 def visible_notices(actor, query=None):

@@ -28,7 +28,7 @@ TEXT_LIMIT = 2000
 # Columns an event may change; those it did change are saved with one UPDATE guarded by the version read.
 MUTABLE = (
     "state", "level", "department", "step_started_at", "warn_at", "deadline", "suspended_at",
-    "entered_by", "rework_count", "updated_at", "closed_at", "resolution", "duplicate_of",
+    "entered_by", "rework_count", "updated_at", "closed_at", "resolution", "duplicate_of", "holder", "holder_due",
 )
 
 
@@ -225,6 +225,8 @@ def _apply(case, spec, actor, now, clock, data, request_key, attachments):
     if spec.dest is not None:
         # A state was entered: its step starts now. Internal events (dest None) keep the clock.
         case.entered_by = _user(actor)
+        # A new step is the next office's to give: whoever held the case gives it up.
+        case.holder = case.holder_due = None
         stamp_step(case, now, clock)
     case.version = read_version + 1
     if _save_case(case, before, read_version) != 1:
@@ -289,6 +291,8 @@ def _clean(case, spec, data):
         cleaned["department"] = _department_for(case, cleaned["department"])
     if "duplicate_of" in cleaned:
         cleaned["duplicate_of"] = _original_of(case, cleaned["duplicate_of"])
+    if "holder" in cleaned:
+        cleaned["holder"] = _person(cleaned["holder"])
     return cleaned
 
 
@@ -298,7 +302,18 @@ MISSING_MESSAGES = {
     "department": N_("Choose a department."),
     "void_kind": N_("Say whether the case is a duplicate or invalid."),
     "requested_deadline": N_("Give the new deadline."),
+    "holder": N_("Choose a person."),
 }
+
+
+def _person(value):
+    """The user named by id (the machine's check decides whether they may hold the case)."""
+    if isinstance(value, User):
+        return value
+    person = User.get_or_none(User.id == record_id(value))
+    if person is None:
+        raise WorkflowError(INVALID, N_("Choose a member of the case's grid or of its department."), field="holder")
+    return person
 
 
 def _department_for(case, value):
@@ -326,7 +341,7 @@ def _stored(data):
     for key, value in data.items():
         if isinstance(value, Case):
             value = value.number
-        elif isinstance(value, Department):
+        elif isinstance(value, (Department, User)):
             value = value.id
         out[key] = value
     return json.loads(json.dumps(out, ensure_ascii=False, default=str))

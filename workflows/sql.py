@@ -131,21 +131,23 @@ CASE_BY_ID = Statement(lambda v: Case.select().where(Case.id == v("id")), models
 
 
 def card_select():
-    """Cases with what a card shows (category, building, department, grid, who entered the state)."""
-    entered_by = User.alias()
+    """Cases with what a card shows (category, building, department, grid, who entered the state, who holds it)."""
+    entered_by, holder = User.alias(), User.alias()
     return (
-        Case.select(Case, Category, Building, Department, OrgUnit, entered_by)
+        Case.select(Case, Category, Building, Department, OrgUnit, entered_by, holder)
         .join(Category, on=(Case.category == Category.id)).switch(Case)
         .join(Building, JOIN.LEFT_OUTER, on=(Case.building == Building.id)).switch(Case)
         .join(Department, JOIN.LEFT_OUTER, on=(Case.department == Department.id)).switch(Case)
         .join(OrgUnit, on=(Case.grid == OrgUnit.id)).switch(Case)
         .join(entered_by, JOIN.LEFT_OUTER, on=(Case.entered_by == entered_by.id)).switch(Case)
+        .join(holder, JOIN.LEFT_OUTER, on=(Case.holder == holder.id)).switch(Case)
     )
 
 
 CARD_BY_ID = Statement(lambda v: card_select().where(Case.id == v("id")),
                        models=((Case, None), (Category, "category"), (Building, "building"),
-                               (Department, "department"), (OrgUnit, "grid"), (User, "entered_by")))
+                               (Department, "department"), (OrgUnit, "grid"), (User, "entered_by"),
+                               (User, "holder")))
 
 # ---- an event: the locked read, the request key, the history chain ----
 

@@ -21,3 +21,14 @@ ROLE_LABELS = {
     "system": N_("System"),
 }
 GRID_TYPE_LABELS = {"standard": N_("Standard grid"), "environment": N_("Environmental grid"), "area": N_("Area grid")}
+
+TASK_STATE_LABELS = {
+    "open": N_("Open"),  # 进行中
+    "done": N_("Done"),  # 已完成
+    "cancelled": N_("Cancelled"),  # 已撤销
+}
+TASK_EVENT_LABELS = {
+    "give": N_("Given"),  # 交办
+    "done": N_("Reported done"),  # 报告完成
+    "cancel": N_("Cancelled"),  # 撤销
+}

@@ -24,7 +24,7 @@ from peewee import fn
 from app import params, rendercache
 from app.access import allows, require
 from app.db import now
-from app.event_fields import needs_input
+from app.event_fields import Choices, needs_input
 from app.htmx import render
 from app.i18n import select_locale
 from workflows import changes, sql
@@ -111,7 +111,7 @@ COLUMN_ORDER = (Case.deadline.asc(nulls="LAST"), Case.closed_at.desc(nulls="LAST
 
 class Cards:
     """The viewer's cards: pages of a column rendered through the card cache, and what a card needs
-    beyond its case (the viewer's actions, the departments a dispatch form offers).
+    beyond its case (the viewer's actions, the choices its forms offer).
 
     A kept card is the same HTML for everyone it is kept for: its key holds the case's id, version
     and light, the day (its age), the view and the language, and what decides which actions it
@@ -123,7 +123,7 @@ class Cards:
         self.user = user = getattr(user, "_get_current_object", lambda: user)()
         self.at = at
         self.view = view
-        self._departments = {}
+        self.choices = Choices()
         # What every card key shares in this response: the day, the view, the language, what the rules read.
         self.shared = (at.date(), view, select_locale(), user.role, user.org_id, user.department_id)
 
@@ -131,15 +131,6 @@ class Cards:
         """[(event, needs_input)] the viewer may fire, from the machine's rules."""
         return [(event, needs_input(event, case, self.user, self.at))
                 for event in available_events(case, self.user, self.at)]
-
-    def departments(self, case):
-        """Active departments serving the case's street or district (for dispatch forms)."""
-        key = (case.street_id, case.district_id)
-        if key not in self._departments:
-            self._departments[key] = list(
-                Department.select().where(Department.active & Department.org.in_(list(key))).order_by(Department.name)
-            )
-        return self._departments[key]
 
     def key(self, case_id, version, colour, entered_by_id):
         """What a rendered card depends on besides its template (see the class)."""

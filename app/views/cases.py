@@ -7,7 +7,7 @@ from markupsafe import Markup
 from app import params
 from app.access import allows, require
 from app.db import now
-from app.event_fields import data_fields, form_fields, takes_photos
+from app.event_fields import Choices, data_fields, form_fields, takes_photos
 from app.htmx import render
 from app.i18n import translate_error
 from app.uploads import UploadError, discard, process_photos
@@ -16,7 +16,7 @@ from workflows import sql
 from workflows.clock import light
 from workflows.errors import STALE, WorkflowError
 from workflows.machine import EVENT_SPECS
-from workflows.models import Attachment, Case, CaseEvent, Category, Department, OrgUnit
+from workflows.models import Attachment, Case, CaseEvent, Category, OrgUnit
 from workflows.policy import can, visible_cases
 from workflows.service import available_events, fire
 
@@ -66,17 +66,10 @@ def render_case(case, errors=None, form=None, event=None, status=200):
     )
     photos = list(Attachment.select().where(Attachment.case == case.id).order_by(Attachment.id))
     actions = available_events(case, current_user, now())
-    departments = []
-    if "dispatch" in actions:
-        departments = list(
-            Department.select().where(
-                Department.active & Department.org.in_([case.street_id, case.district_id])
-            ).order_by(Department.name)
-        )
     body = render(
         "cases/show.html",
         {"case-actions": "cases/_actions.html"},
-        case=case, history=events, photos=photos, actions=actions, departments=departments,
+        case=case, history=events, photos=photos, actions=actions, choices=Choices(),
         form_fields=form_fields, errors=errors or {}, form=form or {}, failed_event=event,
         before=[p for p in photos if p.kind != "after"], after=[p for p in photos if p.kind == "after"],
     )

@@ -17,9 +17,12 @@ QUEUE_LIMIT = 200
 
 
 def landing(user):
-    """The page a user works from: their work queue, else their board, else administration, else the cases."""
+    """The page a user works from: their work queue, else their own work, else their board, else
+    administration, else the cases."""
     if can(user, "queue"):
         return url_for("home.queue")
+    if can(user, "work.mine"):
+        return url_for("work.mine")
     if can(user, "admin"):
         return url_for("admin.index")
     return board_url_for(user) or url_for("cases.index")

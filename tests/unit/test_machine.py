@@ -52,6 +52,8 @@ SCOPE_DISPATCHERS = {"community", "street_disp", "district_disp"}
 CLOCK_KEEPERS = SCOPE_DISPATCHERS | {"supervisor"}
 REPORTED_COMMUNITY = {"send_back": {"community"}, "escalate": {"community"}, "dispatch": {"community"},
                       "void": VOIDERS}
+# Who gives an open case to a person: the grid's lead and every dispatcher whose area holds it.
+GIVERS = {"lead"} | SCOPE_DISPATCHERS
 # setup -> event -> the actors allowed (everyone else is refused).
 ALLOWED = {
     "found": {"handle": {"member", "member2", "lead"}, "report": {"member", "member2", "lead"}, "void": VOIDERS},
@@ -76,6 +78,9 @@ ALLOWED = {
     "verified": {"close": {"community", "street_disp"}},
     "closed": {"reopen": {"supervisor"}},
 }
+for _setup, _allowed in ALLOWED.items():
+    if _setup != "closed":
+        _allowed["give"] = GIVERS
 DATA = {
     "handle": {"note": "已清理"}, "report": {}, "send_back": {"reason": "信息不全"}, "escalate": {"reason": "需协调"},
     "dispatch": {"department": "sanitation"}, "decline": {"reason": "非本部门"}, "rectify": {"note": "已整改"},
@@ -85,6 +90,7 @@ DATA = {
     "approve_extension": {}, "deny_extension": {"reason": "时限内可以完成"},
     "request_suspension": {"reason": "等待法院裁定"}, "approve_suspension": {}, "deny_suspension": {"reason": "不符合挂起条件"},
     "resume": {},
+    "give": {"holder": "member", "instructions": "今天下午到现场"},
 }
 # The level after each event, where it changes (else unchanged).
 LEVEL_AFTER = {
@@ -95,10 +101,12 @@ NEXT_LEVEL = {"grid": "community", "community": "street", "street": "district"}
 
 
 def resolve(w, data):
-    """Replace department codes with the world's departments."""
+    """Replace department codes and people's names with the world's ids."""
     out = dict(data)
     if "department" in out:
         out["department"] = getattr(w, out["department"]).id
+    if "holder" in out:
+        out["holder"] = getattr(w, out["holder"]).id
     return out
 
 

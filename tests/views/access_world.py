@@ -34,6 +34,7 @@ from workflows.models import (
     PointRule,
     ReopenRequest,
     ResidentRating,
+    Task,
     User,
 )
 from workflows.points import record_service
@@ -226,6 +227,15 @@ class AccessWorld:
             user = self.user(username)
             Patrol.update(ended_at=NOW).where((Patrol.user == user.id) & Patrol.ended_at.is_null()).execute()
             self._made[key] = Patrol.create(user=user.id, grid=user.org_id, started_at=NOW - timedelta(minutes=30))
+        return self._made[key]
+
+    def task(self, username, fresh=False):
+        """An open task given (by the administrator) to this person in their grid."""
+        key = ("task", username)
+        if fresh or key not in self._made:
+            user = self.user(username)
+            self._made[key] = Task.create(title="核查消防通道", org=user.org_id, assignee=user.id, given_by=self.w.admin.id,
+                                          due_at=NOW + timedelta(days=1), created_at=NOW - timedelta(hours=1))
         return self._made[key]
 
     def building_of(self, grid):

@@ -147,6 +147,21 @@ POINT_GRIDS = scope(
     member=("g1", []), lead=("g1", ["g2", "g5"]), community=("g1", ["g3", "g5"]), street=("g3", []),
     district=("g4", []), handler=("g1", []), supervisor=("g3", []), admin=("g5", []), anonymous=(None, ["g1"]),
 )
+# Tasks, by the person they were given to: whoever sees that person's work sees the task (a member: only their own).
+TASKS = dict(PEOPLE, handler=(None, ["member"]))
+# Tasks one reports done oneself.
+OWN_TASKS = scope(
+    member=("member", ["member2", "member_g5"]), lead=("lead", ["member", "member_g5"]),
+    community=("member", []), street=("member", []), district=("member", []), handler=("member", []),
+    supervisor=("member", []), admin=("member", []), anonymous=(None, ["member"]),
+)
+# Tasks an overseer who gives tasks may cancel (the lead of the grid, the offices above it).
+GIVEN_TASKS = scope(
+    member=("member", []), lead=("member", ["member_g2", "member_g5"]),
+    community=("member", ["member_g3", "member_g5"]), street=("member_g3", ["member_g4", "member_g5"]),
+    district=("member_g4", ["member_g5"]), handler=("member", []), supervisor=("member_g3", []),
+    admin=("member_g5", []), anonymous=(None, ["member"]),
+)
 
 
 # ---- how each kind of object is made and addressed ----
@@ -286,6 +301,20 @@ MATRIX = [
       lambda x, u, r: f"/worklog/people/{u.id}/days/2026-03-02", STAFF - {"handler"}, marker=lambda u: u.name),
     E("/worklog/grids/<code>", "GET", GRIDS, place, grid_path("/worklog/grids/{code}"),
       {"lead", "supervisor", "admin"} | OFFICES, marker=lambda g: g.name),
+    # -- work for a person --
+    E("/grids/<code>/today", "GET", GRIDS, place, grid_path("/grids/{code}/today"),
+      {"lead", "supervisor", "admin"} | OFFICES, marker=lambda g: g.name),
+    E("/grids/<code>/tasks", "POST", GRIDS, place, grid_path("/grids/{code}/tasks"), {"lead"} | OFFICES, ok=(303,),
+      data=lambda x, g, r: {"assignee": x.members[_name(x, g)].id, "title": "核查消防通道",
+                            "due_at": "2026-03-10T17:00"}),
+    E("/tasks/<id:task_id>", "GET", TASKS, lambda x, s, f=False: x.task(s), lambda x, t, r: f"/tasks/{t.id}",
+      STAFF - {"handler"}, marker=lambda t: t.title),
+    E("/tasks/<id:task_id>/done", "POST", OWN_TASKS, lambda x, s, f=False: x.task(s, fresh=f),
+      lambda x, t, r: f"/tasks/{t.id}/done", {"member", "lead"}, ok=(303,), data=lambda x, t, r: {"result": "已清理"},
+      fresh=True),
+    E("/tasks/<id:task_id>/cancel", "POST", GIVEN_TASKS, lambda x, s, f=False: x.task(s, fresh=f),
+      lambda x, t, r: f"/tasks/{t.id}/cancel", {"lead"} | OFFICES, ok=(303,), data=lambda x, t, r: {"reason": "重复"},
+      fresh=True),
     # -- points --
     E("/points/c/<code>/<ym:month>", "GET", COMMUNITIES, place, grid_path("/points/c/{code}/2026-03"),
       STAFF - {"handler"}, marker=lambda c: c.name),
@@ -443,6 +472,7 @@ OBJECT_FREE = {
     ("/worklog", "GET"): ("/worklog", "the user's own log, or the grids of visible_grids(user)"),
     ("/worklog/notes", "POST"): ("/worklog/notes", "writes the user's own note"),
     ("/workflow", "GET"): ("/workflow", "the machine's own tables, no case data"),
+    ("/work", "GET"): ("/work", "the user's own work only"),
     ("/supervision/reopen-requests", "GET"): ("/supervision/reopen-requests", "requests in the supervisor's area only"),
 }
 
@@ -465,7 +495,7 @@ OBJECT_FREE_ROLES = {
     "/ledger": OFFICE_ROLES | {"lead", "handler"}, "/ledger/export.csv": OFFICE_ROLES | {"lead", "handler"},
     "/ledger/export.xlsx": OFFICE_ROLES | {"lead", "handler"},
     "/worklog": OFFICE_ROLES | {"member", "lead"}, "/worklog/notes": {"member", "lead"},
-    "/workflow": EVERY, "/supervision/reopen-requests": {"supervisor"},
+    "/workflow": EVERY, "/supervision/reopen-requests": {"supervisor"}, "/work": {"member", "lead", "handler"},
 }
 # POSTs whose in-role answer is a refusal of the object rather than of the role (the street's own items).
 OBJECT_FREE_POST_ROLES = {"/points/rules": {"street", "admin"}}

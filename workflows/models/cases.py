@@ -44,6 +44,9 @@ class Case(BaseModel):
     state = CharField(max_length=16, index=True)
     level = CharField(max_length=16, default="grid")
     department = ForeignKeyField(Department, null=True, backref="cases", on_delete="RESTRICT")
+    # The person the office gave the case to (交办到人), until the case moves to its next step.
+    holder = ForeignKeyField(User, null=True, backref="held_cases", on_delete="RESTRICT")
+    holder_due = DateTimeField(null=True)
     # The current step's clock: when it started, when 80% of it is used, when it ends.
     step_started_at = DateTimeField()
     warn_at = DateTimeField(null=True)
@@ -77,6 +80,7 @@ class Case(BaseModel):
             (("state", "deadline"), False),
             (("created_at",), False),
             (("closed_at",), False),
+            (("holder", "holder_due"), False),
         )
 
     def __str__(self):

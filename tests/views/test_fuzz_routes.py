@@ -150,9 +150,12 @@ QUERY = {
     "open311.requests_index": ("service_request_id", "service_code", "start_date", "end_date", "status"),
     "open311.show": (),
     "static": (),
+    "work.mine": (),
+    "work.today": (),
+    "work.task": (),
 }
 EVENT_FIELDS = ("view", "version", "request_key", "note", "reason", "instructions", "department", "callback",
-                "void_kind", "duplicate_of", "requested_deadline", "photos")
+                "void_kind", "duplicate_of", "requested_deadline", "photos", "holder", "due")
 FORM = {
     "cases.fire_event": EVENT_FIELDS,
     "notices.issue": ("demand",),
@@ -195,6 +198,9 @@ FORM = {
     "set_language": ("lang", "next"),
     "public.submit_report": ("category", "description", "place", "location", "phone", "website", "photos"),
     "public.rate_case": ("rating", "comment"),
+    "work.give": ("assignee", "title", "due_at", "instructions"),
+    "work.done": ("result",),
+    "work.cancel": ("reason",),
     "open311.create": ("api_key", "service_code", "jurisdiction_id", "lat", "long", "address_string", "address_id",
                        "description", "first_name", "last_name", "phone", "email", "device_id", "account_id",
                        "media_url"),

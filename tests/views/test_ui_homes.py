@@ -16,8 +16,8 @@ def clock(app):
 
 
 @pytest.mark.parametrize("username, landing", [
-    ("member", "/grids/G1/board"),
-    ("lead", "/grids/G1/board"),
+    ("member", "/work"),
+    ("lead", "/work"),
     ("community", "/queue"),
     ("street_disp", "/queue"),
     ("handler", "/queue"),

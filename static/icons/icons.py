@@ -36,11 +36,10 @@ def icon(size, maskable=False):
 
 
 def main():
-    """Write the manifest's icons and the apple-touch icon."""
+    """Write the manifest's icons."""
     for size in (192, 512):
         icon(size).save(os.path.join(HERE, f"icon-{size}.png"), optimize=True)
     icon(512, maskable=True).save(os.path.join(HERE, "icon-maskable-512.png"), optimize=True)
-    icon(180).save(os.path.join(HERE, "apple-touch-icon.png"), optimize=True)
 
 
 if __name__ == "__main__":

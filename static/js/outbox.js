@@ -17,6 +17,7 @@ var CONFIG = {
   maxBytes: parseInt(script.getAttribute("data-max-bytes"), 10) || 10485760,
 };
 var OPEN = ["waiting", "sending"];
+var SENT_KEPT_DAYS = 7; // a sent item stays listed (number and link) this long; its case is on the server
 var KEEP_EVERY = 10 * 60 * 1000; // how often the pages kept offline are refreshed while online
 
 // ---- storage ------------------------------------------------------------------------------------
@@ -57,6 +58,18 @@ function all() {
 
 function get(id) { return store("readonly", function (s) { return s.get(id); }); }
 function put(item) { return store("readwrite", function (s) { return s.put(item); }).then(function (id) { changed(); return id; }); }
+
+// Sent items older than a week leave the list; waiting and refused ones never do.
+function prune() {
+  var before = Date.now() - SENT_KEPT_DAYS * 86400000;
+  return store("readwrite", function (s) {
+    s.getAll().onsuccess = function (event) {
+      event.target.result.forEach(function (item) {
+        if (item.status === "sent" && item.sentAt && Date.parse(item.sentAt) < before) s.delete(item.id);
+      });
+    };
+  }).catch(function () {});
+}
 
 // The signed-in person's items (on a shared tablet the others' stay until they sign in again).
 function mine() {
@@ -463,6 +476,7 @@ window.gridcaseOutbox = {
 };
 
 checkPerson();
+prune();
 if (channel) channel.onmessage = function () { listeners.forEach(function (listener) { listener(); }); };
 listeners.push(showCount);
 showCount();

@@ -159,6 +159,27 @@ def test_a_refused_item_shows_the_reason_and_is_corrected_and_sent(live_server, 
     assert Attachment.select().join(CaseEvent).where(CaseEvent.case == case.id).count() == 1
     assert Case.select().count() == 1
 
+    # A week later the sent item leaves the list; a refused one, however old, stays.
+    page.evaluate("""() => new Promise((resolve, reject) => {
+        const open = indexedDB.open("gridcase");
+        open.onsuccess = () => {
+            const tx = open.result.transaction("outbox", "readwrite");
+            const store = tx.objectStore("outbox");
+            const old = new Date(Date.now() - 8 * 86400000).toISOString();
+            store.getAll().onsuccess = (event) => {
+                const item = event.target.result[0];
+                store.put(Object.assign({}, item, {sentAt: old}));
+                delete item.id;
+                store.add(Object.assign(item, {status: "refused", created: old, sentAt: old, reason: "旧的退回"}));
+            };
+            tx.oncomplete = () => resolve();
+            tx.onerror = () => reject(tx.error);
+        };
+    })""")
+    page.reload()
+    page.wait_for_selector("#outbox-list li")
+    assert statuses(page) == ["refused"]
+
 
 def test_two_tabs_sending_at_once_and_a_lost_answer_still_create_each_case_once(
         live_server, context, app_world, photos):

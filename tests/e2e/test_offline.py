@@ -227,3 +227,38 @@ def test_two_tabs_sending_at_once_and_a_lost_answer_still_create_each_case_once(
     assert sorted(c.number for c in Case.select()) == numbers
     assert CaseEvent.select().count() == 3
 
+
+
+def test_server_trouble_stops_the_round_and_the_order_holds(live_server, context, app_world, photos):
+    base = live_server.url
+    page = context.new_page()
+    sign_in(page, base, "member", PASSWORD)
+    ready_offline(page, base)
+    context.set_offline(True)
+    page.goto(f"{base}/cases/new?grid=G1")
+    record(page, "垃圾堆放", "先记的", photos[:1])
+    record(page, "污水外溢", "后记的", [])
+    answered = []
+
+    def unavailable(route):
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        answered.append("后记的".encode() in (route.request.post_data_buffer or b""))
+        route.fulfill(status=503, body="database unavailable", headers={"Retry-After": "30"})
+
+    context.route("**/cases/new?grid=G1", unavailable)
+    context.set_offline(False)
+    page.evaluate("() => window.gridcaseOutbox.sync()")
+    items = page.evaluate("() => window.gridcaseOutbox.items()")
+    # The first item was tried (once per round: the return of the connection and this call may both start
+    # one); each round stopped there, so the second was never sent before it.
+    assert answered and not any(answered)
+    assert [item["status"] for item in items] == ["waiting", "waiting"]
+    assert Case.select().count() == 0
+
+    context.unroute("**/cases/new?grid=G1")
+    page.evaluate("() => window.gridcaseOutbox.sync()")
+    items = page.evaluate("() => window.gridcaseOutbox.items()")
+    assert [item["status"] for item in items] == ["sent", "sent"]
+    assert [c.description for c in Case.select().order_by(Case.id)] == ["先记的", "后记的"]

@@ -30,7 +30,7 @@ from wtforms.validators import (
 )
 
 from workflows.machine import LEVEL_LABELS
-from workflows.models import ORG_KINDS, ROLES, URGENCIES
+from workflows.models import ORG_KINDS, ROLES, URGENCIES, Category
 from workflows.service import TEXT_LIMIT
 from workflows.values import record_id
 from workflows.vocabulary import GRID_TYPE_LABELS, ROLE_LABELS, SOURCE_LABELS, URGENCY_LABELS
@@ -90,8 +90,12 @@ class IntakeForm(FlaskForm):
         self.unit.choices = options([("", "—")] + [(u.id, f"{u.building.name} {u.name}") for u in units])
 
     def validate_category(self, field):
-        """Only an active minor category of the list."""
+        """Only an active minor category of the list; a retired one is named (an outbox item may carry one)."""
         if field.data not in {choice.value for choice in field.choices}:
+            retired = Category.get_or_none((Category.id == field.data) & ~Category.active) if field.data else None
+            if retired is not None:
+                raise ValidationError(_l("The category “%(name)s” is no longer in use: choose another one.",
+                                         name=retired.name))
             raise ValidationError(_l("Choose a category."))
 
     def validate_note(self, field):

@@ -29,6 +29,7 @@ NAV = [
     ("notices.bulletin", _l("Monthly bulletin"), "notice.view"),
     ("calendar.days", _l("Calendar"), "admin"),
     ("calendar.limits_page", _l("Time limits"), "admin"),
+    ("offline.outbox", _l("Outbox"), "case.record"),
 ]
 
 # Templates included at the end of the case page, each rendered with `case` in context.

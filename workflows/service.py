@@ -94,10 +94,9 @@ def open_case(grid, actor, now, *, category, title, description="", clock=None, 
     A repeated `intake_key` (a double tap, a retried request) returns the case it created — to
     the same person in the same grid only; a key sent by anyone else is refused as used.
     """
-    if intake_key:
-        existing = Case.get_or_none(Case.intake_key == intake_key)
-        if existing is not None:
-            return _same_intake(existing, grid, actor)
+    existing = recorded_intake(intake_key, grid, actor)
+    if existing is not None:
+        return existing
     _check_opener(actor, grid)
     title = (title or "").strip()
     if not title:
@@ -148,6 +147,18 @@ def open_case(grid, actor, now, *, category, title, description="", clock=None, 
 
 # A key (a form's intake_key or request_key) that comes back with another person, case or action.
 KEY_USED = N_("This form was already used by someone else or for another action. Reload the page and try again.")
+
+
+def recorded_intake(intake_key, grid, actor):
+    """The case an intake key already recorded (the same person, the same grid), or None if it is new.
+
+    An outbox sending again after a lost answer gets its case back even if the form would no longer
+    pass (a category retired since): the key, not the form, says whether it was recorded.
+    """
+    if not intake_key:
+        return None
+    existing = Case.get_or_none(Case.intake_key == intake_key)
+    return _same_intake(existing, grid, actor) if existing is not None else None
 
 
 def _same_intake(existing, grid, actor):

@@ -1,11 +1,12 @@
 """Recording a case on a tablet: one form, photos from the camera, optionally handled on the spot."""
 from datetime import timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import fn
 
+from app import params
 from app.access import allows, require
 from app.db import now
 from app.forms import IntakeForm
@@ -15,7 +16,7 @@ from workflows.db import write_transaction
 from workflows.errors import DUPLICATE, WorkflowError
 from workflows.models import Attachment, Building, Case, Category, OrgUnit, Patrol, Unit
 from workflows.policy import can, visible_grids
-from workflows.service import fire, open_case
+from workflows.service import fire, open_case, recorded_intake
 
 bp = Blueprint("intake", __name__)
 COMMON = 6  # how many most-used categories the picker offers first
@@ -25,14 +26,28 @@ USAGE_DAYS = 90
 @bp.route("/cases/new", methods=["GET", "POST"])
 @allows("case.record")
 def new():
-    """The intake form for one grid (?grid=<code>); without a grid, the recorder's own or a choice."""
+    """The intake form for one grid (?grid=<code>); without a grid, the recorder's own or a choice.
+
+    A POST that asks for JSON (the outbox of static/js/outbox.js, sending what was recorded without a
+    signal) gets the same checks and answers with the case number, or the refusal in the user's language.
+    """
     code = request.args.get("grid")
-    if not code:
+    as_json = request.method == "POST" and wants_json()
+    if not code and not as_json:
         grids = grids_in_reach()
         if len(grids) == 1:
             return redirect(url_for("intake.new", grid=grids[0].code))
         return render_template("intake/choose_grid.html", grids=grids)
-    grid = require("case.record", OrgUnit.get_or_none((OrgUnit.code == code) & (OrgUnit.kind == "grid") & OrgUnit.active))
+    grid = OrgUnit.get_or_none((OrgUnit.code == (code or "")) & (OrgUnit.kind == "grid"))
+    if request.method == "POST" and grid is not None:
+        case = already_recorded(grid)
+        if case is not None:  # a resend: answered even if the grid or the recorder's scope changed since
+            return recorded(case, grid, as_json)
+    grid = grid if grid is not None and grid.active else None
+    if as_json and (grid is None or not can(current_user, "case.record", grid)):
+        return refusal({"_": _("You can no longer record cases in this grid (it was closed or you moved to "
+                               "another one). Correct the grid and send it again.")}, 403)
+    grid = require("case.record", grid)
     categories = categories_by_use(grid)
     buildings = list(Building.select().where(Building.grid == grid.id).order_by(Building.sort_order, Building.name))
     units = list(Unit.select(Unit, Building).join(Building).where(Building.grid == grid.id)
@@ -40,22 +55,58 @@ def new():
     form = IntakeForm()
     form.setup([c for _major, minors in categories["groups"] for c in minors], buildings, units)
     errors, conflict = {}, False
-    if form.validate_on_submit():
+    if request.method == "POST":
         try:
-            case = record(form, grid)
+            case = record(form, grid) if form.validate_on_submit() else None
         except UploadError as exc:
             errors[exc.field] = _(exc.message) % exc.params if exc.params else _(exc.message)
         except WorkflowError as exc:
             errors[exc.field or "_"] = translate_error(exc)
             conflict = exc.code == DUPLICATE
         else:
-            flash(_("Case %(number)s recorded.", number=case.number))
-            return redirect(url_for("boards.grid", code=grid.code), code=303)
+            if case is not None:
+                return recorded(case, grid, as_json)
     for name, messages in form.errors.items():
         errors.setdefault(name, str(messages[0]))
     status = (409 if conflict else 400) if request.method == "POST" else 200
+    if as_json:
+        return refusal(errors, status)
     return render_template("intake/new.html", form=form, grid=grid, categories=categories, buildings=buildings,
                            units=units, errors=errors), status
+
+
+def wants_json():
+    """The client asked for JSON rather than a page (the outbox does)."""
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
+def already_recorded(grid):
+    """The case this form's intake key already recorded (a resend), checked before the form and the scope.
+
+    Someone else's key is left to the ordinary path, which refuses it as used.
+    """
+    key = params.form.text("intake_key")
+    if not 0 < len(key) <= 64:
+        return None
+    try:
+        return recorded_intake(key, grid, current_user)
+    except WorkflowError:
+        return None
+
+
+def recorded(case, grid, as_json):
+    """The answer to a recorded case: the board with a message, or the number and page for the outbox."""
+    if as_json:
+        return jsonify(number=case.number, url=url_for("cases.show", case_id=case.id),
+                       message=_("Case %(number)s recorded.", number=case.number)), 201
+    flash(_("Case %(number)s recorded.", number=case.number))
+    return redirect(url_for("boards.grid", code=grid.code), code=303)
+
+
+def refusal(errors, status):
+    """Why a case was not recorded, per field, in the user's language (nothing was saved)."""
+    errors = errors or {"_": _("Please correct the marked fields. What you typed is kept; choose the photos again.")}
+    return jsonify(errors=errors, message=errors.get("_") or next(iter(errors.values()))), status
 
 
 def record(form, grid):

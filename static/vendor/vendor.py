@@ -16,6 +16,14 @@ PINS = [
     ("htmx.org", "2.0.11", "package/dist/htmx.min.js", "htmx.min.js"),
     ("mermaid", "11.17.2", "package/dist/mermaid.min.js", "mermaid.min.js"),
     ("echarts", "6.1.0", "package/dist/echarts.min.js", "echarts.min.js"),
+    # The service worker (static/js/sw.js): workbox-sw loads the others from here (modulePathPrefix).
+    ("workbox-sw", "7.4.1", "package/build/workbox-sw.js", "workbox-sw.js"),
+    ("workbox-core", "7.4.1", "package/build/workbox-core.prod.js", "workbox-core.prod.js"),
+    ("workbox-routing", "7.4.1", "package/build/workbox-routing.prod.js", "workbox-routing.prod.js"),
+    ("workbox-strategies", "7.4.1", "package/build/workbox-strategies.prod.js", "workbox-strategies.prod.js"),
+    ("workbox-precaching", "7.4.1", "package/build/workbox-precaching.prod.js", "workbox-precaching.prod.js"),
+    ("workbox-cacheable-response", "7.4.1", "package/build/workbox-cacheable-response.prod.js",
+     "workbox-cacheable-response.prod.js"),
 ]
 
 

@@ -474,6 +474,8 @@ OBJECT_FREE = {
     ("/workflow", "GET"): ("/workflow", "the machine's own tables, no case data"),
     ("/work", "GET"): ("/work", "the user's own work only"),
     ("/supervision/reopen-requests", "GET"): ("/supervision/reopen-requests", "requests in the supervisor's area only"),
+    ("/outbox", "GET"): ("/outbox", "the user's own outbox (its items live in the browser); grids_in_reach(user) only"),
+    ("/outbox/session.json", "GET"): ("/outbox/session.json", "the user's own id and token; grids_in_reach(user) only"),
 }
 
 # Who each object-free route is for, written from the domain (not from the policy): a signed-in role outside
@@ -496,6 +498,7 @@ OBJECT_FREE_ROLES = {
     "/ledger/export.xlsx": OFFICE_ROLES | {"lead", "handler"},
     "/worklog": OFFICE_ROLES | {"member", "lead"}, "/worklog/notes": {"member", "lead"},
     "/workflow": EVERY, "/supervision/reopen-requests": {"supervisor"}, "/work": {"member", "lead", "handler"},
+    "/outbox": OFFICES | {"member", "lead"}, "/outbox/session.json": OFFICES | {"member", "lead"},
 }
 # POSTs whose in-role answer is a refusal of the object rather than of the role (the street's own items).
 OBJECT_FREE_POST_ROLES = {"/points/rules": {"street", "admin"}}
@@ -505,6 +508,8 @@ PUBLIC_FREE = {
     ("/login", "POST"): "signing in (rate-limited per address and per account)",
     ("/lang", "POST"): "the interface language, kept in the visitor's own session",
     ("/static/<path:filename>", "GET"): "the app's own CSS, JavaScript and vendored assets, nothing from users",
+    ("/sw.js", "GET"): "the service worker: static code and the static files' hashes, nothing from users",
+    ("/manifest.webmanifest", "GET"): "the web app manifest: the app's name, icons and colour",
     ("/open311/v2/discovery.<any(json,xml):fmt>", "GET"): "Open311 discovery; fmt is a file format",
     ("/open311/v2/services.<any(json,xml):fmt>", "GET"): "the public categories; fmt is a file format",
     ("/open311/v2/requests.<any(json,xml):fmt>", "GET"): "public-category cases, without contacts, by design",

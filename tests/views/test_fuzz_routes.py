@@ -86,6 +86,10 @@ LEDGER = ("first", "last", "org", "department", "category", "status")
 QUERY = {
     "home": (),
     "home.queue": (),
+    "offline.outbox": (),
+    "offline.session": (),
+    "offline.service_worker": (),
+    "offline.manifest": (),
     "boards.mine": (),
     "boards.grid": BOARD_FILTERS + ("column", "offset"),
     "boards.org": BOARD_FILTERS + ("lanes",),
@@ -366,6 +370,8 @@ PUBLIC_URLS = {
     "/open311/v2/discovery.<any(json,xml):fmt>": "/open311/v2/discovery.json",
     "/open311/v2/services.<any(json,xml):fmt>": "/open311/v2/services.xml",
     "/open311/v2/requests.<any(json,xml):fmt>": "/open311/v2/requests.json",
+    "/sw.js": "/sw.js",
+    "/manifest.webmanifest": "/manifest.webmanifest",
 }
 
 

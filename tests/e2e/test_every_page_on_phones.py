@@ -16,7 +16,7 @@ LONG_TITLE = "东门小区三号楼北侧绿化带旁长期堆放建筑垃圾和
 
 # What a thumb hits, and the box that counts for it (a check box's label, when it has one).
 TARGETS_JS = """() => {
-  const selector = 'button, .button, input[type=submit], summary, .chip, .tabs a, .nav a, label.check, select,'
+  const selector = 'button, .button, input[type=submit], summary, .chip, .mainbar a, .nav a, label.check, select,'
     + ' input[type=checkbox], input[type=radio], input[type=text], input[type=search], input[type=date], input:not([type])';
   const small = [];
   for (const el of document.querySelectorAll(selector)) {
@@ -50,7 +50,7 @@ OVERFLOW_JS = """() => {
 
 CHROME_JS = """() => {
   const top = document.querySelector('.topbar').getBoundingClientRect();
-  const tabs = document.querySelector('.tabs');
+  const tabs = document.querySelector('.mainbar');
   let bottom = 0;
   if (tabs) {
     const r = tabs.getBoundingClientRect();
@@ -78,7 +78,7 @@ def busy_world(app_world, clock):
 def pages_of(page, base, case_id):
     """The role's destinations as its navigation lists them, the case page and the sign-in page's home."""
     page.goto(f"{base}/")
-    hrefs = page.eval_on_selector_all(".tabs a, .nav a", "links => links.map(a => a.getAttribute('href'))")
+    hrefs = page.eval_on_selector_all(".mainbar a, .nav a", "links => links.map(a => a.getAttribute('href'))")
     extra = [f"/cases/{case_id}", "/account/password"]
     return list(dict.fromkeys(["/"] + hrefs + extra))
 

@@ -49,7 +49,7 @@ def test_photos_show_as_thumbnails_and_can_be_taken_out_before_sending(live_serv
         # The send button stays on the screen while the form scrolls, above the bottom bar.
         page.evaluate("window.scrollTo(0, 0)")
         button = page.locator("#submit-case").bounding_box()
-        bar = page.locator(".tabs").bounding_box()
+        bar = page.locator(".mainbar").bounding_box()
         assert button["y"] + button["height"] <= bar["y"] and button["y"] > 0
 
         page.locator("#category .chip", has_text="垃圾堆放").first.click()

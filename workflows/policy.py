@@ -306,6 +306,11 @@ def publishes_ranking_of(actor, scope):
 
 # ---- the table -----------------------------------------------------------------------------------
 
+def sets_photo_of(actor, person):
+    """A person sets their own profile photo; an administrator sets anyone's."""
+    return role(actor) == "admin" or (person is not None and getattr(actor, "id", None) == person.id)
+
+
 ALL = ROLES
 RECORDERS = ("member", "lead", "dispatcher")
 
@@ -374,6 +379,8 @@ ACTIONS = {
     "admin": Rule(("admin",)),
     "workflow.view": Rule(ALL),
     "account": Rule(ALL),
+    # Staff profile photos (the public sign shows them).
+    "staff.photo": Rule(ALL, on=sets_photo_of),
 }
 
 

@@ -216,6 +216,12 @@
     });
   }
 
+  // The menu closes when a tap lands anywhere else.
+  function closeMenu(event) {
+    var menu = document.querySelector("details.menu[open]");
+    if (menu && !menu.contains(event.target)) menu.removeAttribute("open");
+  }
+
   function onSwitch(event) {
     var button = event.target.closest(".column-switcher button[data-column]");
     if (!button) return;
@@ -224,6 +230,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     document.body.addEventListener("click", onSwitch);
+    document.addEventListener("click", closeMenu);
     document.body.addEventListener("submit", checkCategory, true);
     document.body.addEventListener("htmx:afterSettle", function () { setUpBoards(); });
     setUpBoards();

@@ -49,7 +49,9 @@ OVERFLOW_JS = """() => {
 }"""
 
 CHROME_JS = """() => {
-  const top = document.querySelector('.topbar').getBoundingClientRect();
+  const bar = document.querySelector('.topbar');
+  if (!bar) return {top: 0, bottom: 0};  // the residents' pages have no staff header
+  const top = bar.getBoundingClientRect();
   const tabs = document.querySelector('.mainbar');
   let bottom = 0;
   if (tabs) {
@@ -75,11 +77,20 @@ def busy_world(app_world, clock):
     return {"found": found, "reported": reported, "assigned": assigned}
 
 
-def pages_of(page, base, case_id):
+# Pages a role reaches from its board rather than from the menu.
+EXTRA = {
+    "handler": ["/departments/sanitation/board?grid=G1"],
+    "community": ["/grids/G1/board", "/departments/sanitation/board"],
+    "lead": ["/g/G1"],
+    "admin": ["/admin/users"],
+}
+
+
+def pages_of(page, base, case_id, role):
     """The role's destinations as its navigation lists them, the case page and the sign-in page's home."""
     page.goto(f"{base}/")
     hrefs = page.eval_on_selector_all(".mainbar a, .nav a", "links => links.map(a => a.getAttribute('href'))")
-    extra = [f"/cases/{case_id}", "/account/password"]
+    extra = [f"/cases/{case_id}", "/account/password"] + EXTRA.get(role, [])
     return list(dict.fromkeys(["/"] + hrefs + extra))
 
 
@@ -123,8 +134,29 @@ def test_every_main_page_fits_the_screen(live_server, browser, busy_world, size,
         base = live_server.url
         sign_in(page, base, role, PASSWORD)
         problems = []
-        for path in pages_of(page, base, busy_world["assigned"].id):
+        for path in pages_of(page, base, busy_world["assigned"].id, role):
             problems += check_page(page, base, path, size, role, errors)
         assert problems == []
+    finally:
+        context.close()
+
+
+def test_on_a_phone_the_header_is_one_line_and_the_menu_holds_the_rest(live_server, browser, busy_world):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", has_touch=True)
+    page = context.new_page()
+    try:
+        base = live_server.url
+        sign_in(page, base, "community", PASSWORD)
+        header = page.locator(".topbar").bounding_box()
+        assert header["height"] <= 57
+        assert page.locator(".mainbar a").all_inner_texts() == ["看板", "待办", "新建事件", "事件"]
+        bar = page.locator(".mainbar").bounding_box()
+        assert bar["y"] + bar["height"] == 740  # at the bottom, within reach of a thumb
+        assert not page.locator(".menu-panel").is_visible()
+        page.locator("details.menu > summary").tap()
+        assert page.locator(".menu-panel a", has_text="督办").is_visible()
+        assert page.locator("form[action='/logout'] button").is_visible()
+        page.touchscreen.tap(3, 400)  # beside the panel, which covers nearly the whole width
+        assert not page.locator(".menu-panel").is_visible()
     finally:
         context.close()

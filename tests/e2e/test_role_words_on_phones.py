@@ -114,3 +114,26 @@ def test_rework_rounds_are_grouped_on_the_timeline_with_their_reasons(live_serve
     assert "第2轮返工" in second and "照片不清楚" in second
     # The first round holds the rectification sent back; the second starts with its own rework.
     assert phone.locator("#round-1 li").count() == 2 and phone.locator("#round-2 li").count() == 1
+
+
+def test_the_work_log_reads_as_a_list_of_days_with_the_week_summary_folded(live_server, phone, app_world, clock, artifact):
+    w = app_world
+    clock.set(AT + timedelta(hours=1))
+    case = open_case(w.g1, w.member, AT, category=w.litter, title="楼道堆物")
+    fire(case, "report", w.member, AT)
+    base = live_server.url
+    sign_in(phone, base, "member", PASSWORD)
+    phone.goto(f"{base}/worklog")
+    assert not phone.locator("#week thead").is_visible()
+    day = phone.locator("#day-2026-03-03")
+    box = day.bounding_box()
+    assert box["width"] <= 390 and box["x"] >= 0
+    assert "03-03" in day.inner_text()
+    labels = day.evaluate("tr => [...tr.cells].map(c => getComputedStyle(c, '::before').content).join(' ')")
+    assert "上报" in labels and "巡查" in labels
+    summary = phone.locator("#week-summary")
+    assert summary.get_attribute("open") is None
+    phone.locator("#week-summary > summary").tap()
+    assert summary.get_attribute("open") is not None
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.screenshot(path=artifact("phone-worklog.png"), full_page=True)

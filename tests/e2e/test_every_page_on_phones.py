@@ -1,6 +1,6 @@
-"""Every role's main pages at a phone (390×844), a tablet (768×1024) and a laptop (1280×800): no console
-error, no sideways scroll, a header and navigation that leave the phone's screen to the work, and action
-targets a thumb can hit. Screenshots go to test-artifacts/phones/."""
+"""Every role's main pages at a narrow phone (360×740), a phone (390×844), a tablet (768×1024) and a laptop
+(1280×800): no console error, no sideways scroll, a header and navigation that leave the phone's screen to the
+work, and action targets a thumb can hit. Screenshots go to test-artifacts/phones/."""
 import os
 from datetime import datetime, timedelta
 
@@ -10,7 +10,8 @@ from tests.e2e.conftest import ARTIFACTS, sign_in
 from tests.factories import PASSWORD
 from workflows.service import fire, open_case
 
-SIZES = {"phone": (390, 844), "tablet": (768, 1024), "laptop": (1280, 800)}
+SIZES = {"narrow": (360, 740), "phone": (390, 844), "tablet": (768, 1024), "laptop": (1280, 800)}
+PHONES = ("narrow", "phone")
 ROLES = ("member", "lead", "community", "handler", "supervisor", "admin")
 LONG_TITLE = "东门小区三号楼北侧绿化带旁长期堆放建筑垃圾和废旧家具，居民多次反映影响通行并存在消防隐患"
 
@@ -107,9 +108,9 @@ def check_page(page, base, path, size, role, errors):
     overflow = page.evaluate(OVERFLOW_JS)
     if overflow["scroll"] > overflow["width"] + 1:
         problems.append(f"{path}: scrolls sideways {overflow}")
-    if size == "phone":
+    if size in PHONES:
         chrome = page.evaluate(CHROME_JS)
-        if chrome["top"] + chrome["bottom"] > 0.25 * SIZES["phone"][1]:
+        if chrome["top"] + chrome["bottom"] > 0.25 * SIZES[size][1]:
             problems.append(f"{path}: header and navigation take {chrome}")
     small = page.evaluate(TARGETS_JS)
     if small:
@@ -158,5 +159,21 @@ def test_on_a_phone_the_header_is_one_line_and_the_menu_holds_the_rest(live_serv
         assert page.locator("form[action='/logout'] button").is_visible()
         page.touchscreen.tap(3, 400)  # beside the panel, which covers nearly the whole width
         assert not page.locator(".menu-panel").is_visible()
+    finally:
+        context.close()
+
+
+def test_long_titles_take_two_lines_on_a_card_and_whole_on_the_case_page(live_server, browser, busy_world):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", has_touch=True)
+    page = context.new_page()
+    try:
+        base = live_server.url
+        sign_in(page, base, "member", PASSWORD)
+        found = busy_world["found"]
+        title = page.locator(f"#case-{found.id} .card-title")
+        lines = title.evaluate("el => Math.round(el.clientHeight / parseFloat(getComputedStyle(el).lineHeight))")
+        assert lines == 2 and title.evaluate("el => el.scrollHeight > el.clientHeight")
+        page.goto(f"{base}/cases/{found.id}")
+        assert LONG_TITLE in page.inner_text("h1")
     finally:
         context.close()

@@ -8,7 +8,10 @@ import pytest
 
 from tests.e2e.conftest import ARTIFACTS, sign_in
 from tests.factories import PASSWORD
+from workflows.clock import Clock
+from workflows.models import Notice
 from workflows.service import fire, open_case
+from workflows.sweep import sweep
 
 SIZES = {"narrow": (360, 740), "phone": (390, 844), "tablet": (768, 1024), "laptop": (1280, 800)}
 PHONES = ("narrow", "phone")
@@ -68,13 +71,16 @@ def busy_world(app_world, clock):
     """Cases in the states each role acts on, one with a long title; the app's clock stopped at a weekday."""
     w = app_world
     at = datetime(2026, 3, 3, 9)
-    clock.set(at + timedelta(hours=2))
     found = open_case(w.g1, w.member, at, category=w.litter, title=LONG_TITLE)
     reported = open_case(w.g1, w.member, at, category=w.litter, title="楼道堆物")
     fire(reported, "report", w.member, at)
     assigned = open_case(w.g1, w.member, at, category=w.litter, title="垃圾满溢")
     fire(assigned, "report", w.lead, at)
     fire(assigned, "dispatch", w.community, at, department=w.sanitation.id, instructions="请两日内清运并反馈照片")
+    # A week later the sweep has issued notices for what is overdue: the notice pages have rows.
+    later = datetime(2026, 3, 10, 9)
+    sweep(later, Clock())
+    clock.set(later + timedelta(hours=1))
     return {"found": found, "reported": reported, "assigned": assigned}
 
 
@@ -133,6 +139,7 @@ def test_every_main_page_fits_the_screen(live_server, browser, busy_world, size,
     page.on("pageerror", lambda e: errors.append(str(e)))
     try:
         base = live_server.url
+        assert Notice.select().count() > 0
         sign_in(page, base, role, PASSWORD)
         problems = []
         for path in pages_of(page, base, busy_world["assigned"].id, role):

@@ -29,7 +29,6 @@ NAV = [
     ("notices.bulletin", _l("Monthly bulletin"), "notice.view"),
     ("calendar.days", _l("Calendar"), "admin"),
     ("calendar.limits_page", _l("Time limits"), "admin"),
-    ("offline.outbox", _l("Outbox"), "case.record"),
 ]
 
 # Templates included at the end of the case page, each rendered with `case` in context.
@@ -44,3 +43,19 @@ CASE_PANELS = [
 def nav_for(user):
     """The navigation entries this user sees (the policy decides)."""
     return [(endpoint, label) for endpoint, label, action in NAV if can(user, action)]
+
+
+# The role's main destinations, one tap away (the phone's bottom bar): the first MAIN_COUNT of these it may
+# open, in this order; every other entry sits behind the menu button.
+MAIN = ("work.mine", "boards.mine", "home.queue", "intake.new", "patrols.mine", "admin.index", "cases.index", "notices.index",
+        "stats.index")
+MAIN_COUNT = 4
+
+
+def nav_split(user):
+    """(main entries, the rest) of this user's navigation."""
+    entries = nav_for(user)
+    shown = {endpoint for endpoint, _label in entries}
+    main = [endpoint for endpoint in MAIN if endpoint in shown][:MAIN_COUNT]
+    ordered = [next(entry for entry in entries if entry[0] == endpoint) for endpoint in main]
+    return ordered, [entry for entry in entries if entry[0] not in main]

@@ -1,12 +1,14 @@
 """Template helpers: labels from the machine and the org, deadline lights, time formatting."""
 from flask.templating import Environment
 from flask_babel import format_datetime, gettext
+from flask_babel import lazy_gettext as _l
 
 from app.db import now
 from app.event_fields import form_fields
-from app.nav import CASE_PANELS, nav_for
+from app.nav import CASE_PANELS, nav_for, nav_split
 from workflows.clock import light
 from workflows.machine import CALLBACK_RESULTS, EVENT_SPECS, LEVEL_LABELS, STATES
+from workflows.models import CaseEvent
 from workflows.vocabulary import (
     GRID_TYPE_LABELS,
     ROLE_LABELS,
@@ -55,6 +57,57 @@ def age(since, at):
     return gettext("today") if days <= 0 else gettext("%(n)s days", n=days)
 
 
+# Where a case stands, as the person holding it would say it: (state, level) -> what it waits for.
+STANDING = {
+    ("found", None): _l("Waiting for the grid member"),
+    ("handled", None): _l("Waiting for the grid to check"),
+    ("reported", "grid"): _l("Waiting for the grid lead to decide"),
+    ("reported", "community"): _l("Waiting for the community to decide"),
+    ("reported", "street"): _l("Waiting for the street to decide"),
+    ("reported", "district"): _l("Waiting for the district to decide"),
+    ("assigned", None): _l("Waiting for the department to rectify"),
+    ("rectified", None): _l("Waiting for the grid to verify"),
+    ("verified", None): _l("Waiting to be closed"),
+}
+
+
+def standing(case):
+    """(what the case waits for, who holds it now) for an open case; None once closed."""
+    if case.state == "reported":
+        what = STANDING.get(("reported", case.level))
+        holder = {"grid": case.grid, "community": case.community, "street": case.street,
+                  "district": case.district}.get(case.level)
+        return str(what), holder.name if holder else ""
+    what = STANDING.get((case.state, None))
+    if what is None:
+        return None
+    if case.state == "assigned" and case.department_id:
+        return str(what), case.department.name
+    if case.state == "verified":
+        holder = {"grid": case.grid, "community": case.community, "street": case.street,
+                  "district": case.district}.get(case.level) or case.community
+        return str(what), holder.name
+    return str(what), case.grid.name
+
+
+def instructions(case):
+    """The dispatcher's instructions (交办要求) of the case's latest dispatch, or ""."""
+    row = (CaseEvent.select(CaseEvent.data).where((CaseEvent.case == case.id) & (CaseEvent.event == "dispatch"))
+           .order_by(CaseEvent.seq.desc()).first())
+    return ((row.data or {}).get("instructions") or "").strip() if row else ""
+
+
+def rounds(history):
+    """The timeline in rework rounds: [(round number, the rework row that opened it or None, rows)]; round 0
+    is everything before the first rework."""
+    groups = [(0, None, [])]
+    for row in history:
+        if row.event == "rework":
+            groups.append((len(groups), row, []))
+        groups[-1][2].append(row)
+    return groups
+
+
 class Templates(Environment):
     """Flask's Jinja environment, whose templates see its globals as one dict.
 
@@ -96,7 +149,11 @@ def init_app(app):
         "form_fields": form_fields,
         "states": list(STATES),
         "nav_for": nav_for,
+        "nav_split": nav_split,
         "case_panels": CASE_PANELS,
+        "standing": standing,
+        "instructions": instructions,
+        "rounds": rounds,
     })
     app.jinja_env.filters["mask_phone"] = mask_phone
 

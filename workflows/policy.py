@@ -360,6 +360,11 @@ def publishes_ranking_of(actor, scope):
 
 # ---- the table -----------------------------------------------------------------------------------
 
+def sets_photo_of(actor, person):
+    """A person sets their own profile photo; an administrator sets anyone's."""
+    return role(actor) == "admin" or (person is not None and getattr(actor, "id", None) == person.id)
+
+
 ALL = ROLES
 RECORDERS = ("member", "lead", "dispatcher")
 
@@ -436,6 +441,8 @@ ACTIONS = {
     "task.view": Rule(ALL, on=sees_task),
     "task.done": Rule(GRID_TEAM, on=does_task),
     "task.cancel": Rule(("lead", "dispatcher"), on=gave_task),
+    # Staff profile photos (the public sign shows them).
+    "staff.photo": Rule(ALL, on=sets_photo_of),
 }
 
 

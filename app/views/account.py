@@ -1,5 +1,6 @@
-"""The signed-in user's own account: changing the password, the devices signed in, signing out everywhere."""
-from flask import Blueprint, flash, redirect, render_template, url_for
+"""The signed-in user's own account: changing the password, the devices signed in, signing out everywhere, and
+the profile photo the public sign shows (which an administrator may also set)."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -8,10 +9,15 @@ from wtforms import PasswordField
 from wtforms.validators import DataRequired, Length
 
 from app import sessions
-from app.access import allows
+from app.access import allows, require
 from app.accounts import AccountError, set_password
 from app.auth import PASSWORD_FIELD_MAX, check_password
 from app.db import now
+from app.i18n import translate_error
+from app.uploads import UploadError, discard, process_photo
+from workflows.errors import WorkflowError
+from workflows.models import User
+from workflows.people import set_portrait
 
 bp = Blueprint("account", __name__)
 
@@ -47,3 +53,31 @@ def password():
         error = _("Fill in every field.")
     return render_template("auth/password.html", form=form, error=error, devices=sessions.live(current_user.id, now()),
                            this_device=sessions.digest(current_user.session_token)), 200 if error is None else 400
+
+
+@bp.post("/people/<id:user_id>/photo")
+@allows("staff.photo")
+def photo(user_id):
+    """Set a profile photo (one's own, or anyone's for an administrator): re-encoded by app/uploads.py, size-limited."""
+    person = require("staff.photo", User.get_or_none(User.id == user_id))
+    back = url_for("account.password") if person.id == current_user.id else url_for(
+        "admin.edit", name="users", obj_id=person.id)
+    storage = request.files.get("photo")
+    if storage is None or not storage.filename:
+        return refused(_("Choose a photo first."), back)
+    try:
+        stored = process_photo(storage, kind="portrait")
+    except UploadError as exc:
+        return refused(_(exc.message, **exc.params), back)
+    try:
+        set_portrait(person, stored["path"], current_user, now())
+    except WorkflowError as exc:
+        discard([stored])
+        return refused(translate_error(exc), back)
+    flash(_("The photo has been saved; the public sign shows it."))
+    return redirect(back, code=303)
+
+
+def refused(message, back):
+    """A refused photo: 400 with the reason and the way back; nothing stored."""
+    return render_template("errors/error.html", code=400, message=message, back=back), 400

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from cachetools import LRUCache
 from flask import (Blueprint, Response, abort, current_app, make_response, redirect, render_template, request, session,
                    url_for)
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 from flask_login import current_user
@@ -105,6 +106,16 @@ def card_query(user, where):
     return visible_cases(user, sql.card_select()).where(where)
 
 
+# A board's columns: (name, label, which cases). A grid's board has a column per state; a department's
+# board only the columns a department acts on: assigned, sent back for rework, rectified (waiting for the check).
+BoardColumn = namedtuple("BoardColumn", "name label where")
+STATE_COLUMNS = tuple(BoardColumn(state, label, Case.state == state) for state, label in STATES.items())
+DEPARTMENT_COLUMNS = (
+    BoardColumn("assigned", STATES["assigned"], (Case.state == "assigned") & (Case.rework_count == 0)),
+    BoardColumn("rework", "Sent back for rework", (Case.state == "assigned") & (Case.rework_count > 0)),
+    BoardColumn("rectified", STATES["rectified"], Case.state == "rectified"),
+)
+
 # Cards in a column: nearest deadline first (closed cases have none: most recently closed first).
 COLUMN_ORDER = (Case.deadline.asc(nulls="LAST"), Case.closed_at.desc(nulls="LAST"), Case.id)
 
@@ -143,14 +154,15 @@ class Cards:
                  .where(where).order_by(*COLUMN_ORDER).offset(offset).limit(limit))
         return self.render(sql.rows_of(query).fetchall())
 
-    def ranked(self, where):
-        """{state: (count, first rows)} of a board: one query ranks every case within its column; a row
+    def ranked(self, where, board_columns=STATE_COLUMNS):
+        """{column: (count, first rows)} of a board: one query ranks every case within its column; a row
         is (id, version, light, who entered the step), what render() takes."""
+        column = When(None, [(col.where, col.name) for col in board_columns], None)
         ranked = visible_cases(self.user, Case.select(
             Case.id, Case.version, light_sql(self.at, Case.warn_at, Case.deadline).alias("colour"),
-            Case.entered_by.alias("entered_by_id"), Case.state,
-            fn.ROW_NUMBER().over(partition_by=[Case.state], order_by=COLUMN_ORDER).alias("n"),
-            fn.COUNT(Case.id).over(partition_by=[Case.state]).alias("total"),
+            Case.entered_by.alias("entered_by_id"), column.alias("state"),
+            fn.ROW_NUMBER().over(partition_by=[column], order_by=COLUMN_ORDER).alias("n"),
+            fn.COUNT(Case.id).over(partition_by=[column]).alias("total"),
         )).where(where).alias("ranked")
         c = ranked.c
         rows = (Case.select(c.id, c.version, c.colour, c.entered_by_id, c.state, c.total).from_(ranked)
@@ -285,7 +297,7 @@ def finish(response, etag, last_modified):
     return response
 
 
-def columns(cards, where, filters, more_endpoint, scope=None, **url_args):
+def columns(cards, where, filters, more_endpoint, scope=None, board_columns=STATE_COLUMNS, **url_args):
     """The board's columns — the count of each state and its first cards by deadline — as one kept
     piece of HTML, the same for everyone whose cards have the same keys (see Cards).
 
@@ -296,13 +308,14 @@ def columns(cards, where, filters, more_endpoint, scope=None, **url_args):
     their actions — role, unit, department — and, for grid workers, which on-the-spot handlings
     they entered themselves (they may not verify those)."""
     if scope is not None and not filters.active:
-        key = ("board", request.path, prepared_stamp(scope, cards.at), cards.shared, own_handlings(cards.user, scope))
+        key = ("board", request.path, tuple(col.name for col in board_columns), prepared_stamp(scope, cards.at),
+               cards.shared, own_handlings(cards.user, scope))
         html = rendercache.kept(key)
         if html is None:
-            html = ranked_columns(cards, where, filters, more_endpoint, **url_args)
+            html = ranked_columns(cards, where, filters, more_endpoint, board_columns, **url_args)
             rendercache.keep(key, html)
         return rendercache.cached(key, lambda: html)
-    return rendercache.cached(*ranked_columns_piece(cards, where, filters, more_endpoint, **url_args))
+    return rendercache.cached(*ranked_columns_piece(cards, where, filters, more_endpoint, board_columns, **url_args))
 
 
 def own_handlings(user, scope):
@@ -313,17 +326,18 @@ def own_handlings(user, scope):
         scope_where(scope) & (Case.state == "handled") & (Case.entered_by == user.id)).order_by(Case.id)))
 
 
-def ranked_columns(cards, where, filters, more_endpoint, **url_args):
+def ranked_columns(cards, where, filters, more_endpoint, board_columns=STATE_COLUMNS, **url_args):
     """The columns' HTML (with its marks), through the piece kept for its cards' keys."""
-    key, produce = ranked_columns_piece(cards, where, filters, more_endpoint, **url_args)
+    key, produce = ranked_columns_piece(cards, where, filters, more_endpoint, board_columns, **url_args)
     return str(rendercache.cached(key, produce))
 
 
-def ranked_columns_piece(cards, where, filters, more_endpoint, **url_args):
+def ranked_columns_piece(cards, where, filters, more_endpoint, board_columns=STATE_COLUMNS, **url_args):
     """(key, produce) of the columns of the cases matching `where`, keyed by every card's key."""
-    ranked = cards.ranked(where)
+    ranked = cards.ranked(where, board_columns)
+    labels = {col.name: gettext(col.label) for col in board_columns}
     shape = []
-    for state in STATES:
+    for state in labels:
         total, rows = ranked.get(state, (0, []))
         more = None
         if total > len(rows):
@@ -334,17 +348,19 @@ def ranked_columns_piece(cards, where, filters, more_endpoint, **url_args):
 
     def produce():
         return render_template("boards/_columns.html", columns=[
-            {"state": state, "total": total, "cards": cards.render(rows), "more": more, "left": left}
+            {"state": state, "label": labels[state], "total": total, "cards": cards.render(rows), "more": more,
+             "left": left}
             for state, total, more, left, rows in shape])
 
     return key, produce
 
 
-def more_cards(cards, where, filters, state, offset, more_endpoint, **url_args):
+def more_cards(cards, where, filters, state, offset, more_endpoint, board_columns=STATE_COLUMNS, **url_args):
     """The next cards of one column (the 'more' button's answer)."""
-    if state not in STATES:
+    chosen = {col.name: col for col in board_columns}.get(state)
+    if chosen is None:
         abort(404)
-    shown = cards.page(where & (Case.state == state), offset, CARDS_PER_COLUMN + 1)
+    shown = cards.page(where & chosen.where, offset, CARDS_PER_COLUMN + 1)
     more = None
     if len(shown) > CARDS_PER_COLUMN:
         shown = shown[:CARDS_PER_COLUMN]
@@ -362,7 +378,7 @@ def poll_seconds():
     return current_app.config.get("BOARD_POLL_SECONDS", 30)
 
 
-def card_board(scope, more_endpoint, template, **ctx):
+def card_board(scope, more_endpoint, template, board_columns=STATE_COLUMNS, **ctx):
     """A board of cards by state (a grid's, or a department's within one grid)."""
     at = now()
     user = viewer()
@@ -372,7 +388,7 @@ def card_board(scope, more_endpoint, template, **ctx):
     if column:
         offset = params.args.offset()
         more = more_cards(Cards(user, at), board_where(scope, filters, at), filters, column, offset,
-                          more_endpoint, **url_args)
+                          more_endpoint, board_columns, **url_args)
         return render("boards/_more.html", column=more)
     etag, last_modified, unchanged = conditional(user, lambda: board_where(scope, filters, at), at,
                                                  None if filters.active else scope)
@@ -381,7 +397,7 @@ def card_board(scope, more_endpoint, template, **ctx):
     body = rendercache.filled(render(
         template, {"board": "boards/_board.html"},
         columns=columns(Cards(user, at), board_where(scope, filters, at), filters, more_endpoint, scope=scope,
-                        **url_args), filters=filters,
+                        board_columns=board_columns, **url_args), filters=filters,
         categories=category_choices(), urgencies=URGENCIES, poll=poll_seconds(), view="board",
         etag=etag, **ctx,
     ))
@@ -451,14 +467,17 @@ def department(code):
         if unit is None or not can(viewer(), "board.department_grid", (dept, unit)):
             abort(404)
         return card_board({**scope, "grid": unit.id}, "boards.department", "boards/department_grid.html",
-                          url_args={"code": code, "grid": grid_code}, department=dept, grid=unit)
+                          board_columns=DEPARTMENT_COLUMNS, url_args={"code": code, "grid": grid_code},
+                          department=dept, grid=unit)
 
     def lanes(ids):
         ids = [i for i in ids if i is not None]
         units = OrgUnit.select().where(OrgUnit.id.in_(ids)).order_by(OrgUnit.code) if ids else []
         return [(u, url_for("boards.department", code=code, grid=u.code)) for u in units]
 
-    return rollup(scope, Case.grid, lanes, department=dept, lane_choice=None, lane_title=_l("Grid"))
+    # A department's roll-up leaves out the states no department case is in (found, handled on the spot, reported).
+    return rollup(scope, Case.grid, lanes, department=dept, lane_choice=None, lane_title=_l("Grid"),
+                  states=[state for state in STATES if state not in ("found", "handled", "reported")])
 
 
 def department_lanes(ids):

@@ -60,16 +60,78 @@
     }
   }
 
+  // Each chosen photo as a thumbnail at once, with a button that takes it out before anything is sent.
+  function showThumbs(input) {
+    var label = input.closest("label");
+    var box = label && label.parentNode.querySelector('.thumbs[data-for="' + input.name + '"]');
+    if (!box) return;
+    Array.prototype.forEach.call(box.querySelectorAll("img"), function (img) { URL.revokeObjectURL(img.src); });
+    box.textContent = "";
+    var files = Array.prototype.slice.call(input.files || []);
+    files.forEach(function (file, index) {
+      var figure = document.createElement("figure");
+      figure.className = "thumb";
+      var img = document.createElement("img");
+      img.alt = file.name;
+      img.src = URL.createObjectURL(file);
+      var remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "thumb-remove";
+      remove.setAttribute("aria-label", box.getAttribute("data-remove") + " " + file.name);
+      remove.textContent = "×";
+      remove.addEventListener("click", function () { removePhoto(input, index); });
+      figure.appendChild(img);
+      figure.appendChild(remove);
+      box.appendChild(figure);
+    });
+    box.hidden = !files.length;
+  }
+
+  function removePhoto(input, index) {
+    var kept = new DataTransfer();
+    Array.prototype.forEach.call(input.files, function (file, i) { if (i !== index) kept.items.add(file); });
+    input.files = kept.files;
+    checkPhotos(input);
+    showThumbs(input);
+  }
+
+  // The category is required: said next to the chips before anything is sent (the server checks again).
+  function checkCategory(event) {
+    var form = event.target;
+    if (form.id !== "intake") return;
+    var picker = form.querySelector("#category");
+    if (!picker || form.querySelector("input[name=category]:checked")) return;
+    event.preventDefault();
+    var message = picker.querySelector(".error");
+    if (!message) {
+      message = document.createElement("p");
+      message.className = "error";
+      message.setAttribute("role", "alert");
+      picker.appendChild(message);
+    }
+    message.textContent = picker.getAttribute("data-required");
+    picker.scrollIntoView({ block: "center" });
+  }
+
   function onChange(event) {
     var target = event.target;
-    if (target.matches("input[type=file][data-max-bytes]")) checkPhotos(target);
+    if (target.matches("input[type=file][data-max-bytes]")) {
+      checkPhotos(target);
+      showThumbs(target);
+    }
+    if (target.matches("#intake input[name=category]")) {
+      var stale = document.querySelector("#category .error");
+      if (stale) stale.remove();
+    }
     if (target.matches("#intake select[name=building]")) filterUnits(target.form);
   }
 
   // Units of the chosen building only.
   function filterUnits(form) {
-    var building = form.querySelector("select[name=building]").value;
+    var buildings = form.querySelector("select[name=building]");
     var unit = form.querySelector("select[name=unit]");
+    if (!buildings || !unit) return;
+    var building = buildings.value;
     Array.prototype.forEach.call(unit.options, function (option) {
       var owner = option.getAttribute("data-building");
       option.hidden = Boolean(owner && building && owner !== building);
@@ -132,7 +194,46 @@
     if (box && event.detail.successful) box.hidden = true;
   }
 
+  // Boards on a phone: one column at a time, picked with the switcher; the choice survives the board's polls.
+  var shownColumn = {};
+
+  function showColumn(board, state) {
+    var columns = board.querySelectorAll(".column");
+    if (!columns.length) return;
+    var current = board.querySelector("#column-" + state) || board.querySelector(".column:not(.empty)") || columns[0];
+    Array.prototype.forEach.call(columns, function (column) { column.classList.toggle("current", column === current); });
+    Array.prototype.forEach.call(board.querySelectorAll(".column-switcher button"), function (button) {
+      button.setAttribute("aria-pressed", String(button.getAttribute("data-column") === current.id.slice(7)));
+    });
+    shownColumn[location.pathname] = current.id.slice(7);
+  }
+
+  function setUpBoards(root) {
+    Array.prototype.forEach.call((root || document).querySelectorAll(".board"), function (board) {
+      if (!board.querySelector(".column-switcher")) return;
+      board.classList.add("switched");
+      showColumn(board, shownColumn[location.pathname]);
+    });
+  }
+
+  // The menu closes when a tap lands anywhere else.
+  function closeMenu(event) {
+    var menu = document.querySelector("details.menu[open]");
+    if (menu && !menu.contains(event.target)) menu.removeAttribute("open");
+  }
+
+  function onSwitch(event) {
+    var button = event.target.closest(".column-switcher button[data-column]");
+    if (!button) return;
+    showColumn(button.closest(".board"), button.getAttribute("data-column"));
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.body.addEventListener("click", onSwitch);
+    document.addEventListener("click", closeMenu);
+    document.body.addEventListener("submit", checkCategory, true);
+    document.body.addEventListener("htmx:afterSettle", function () { setUpBoards(); });
+    setUpBoards();
     document.body.addEventListener("htmx:responseError", onResponseError);
     document.body.addEventListener("htmx:sendError", onSendError);
     document.body.addEventListener("htmx:afterRequest", onAfterRequest);

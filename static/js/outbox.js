@@ -356,7 +356,7 @@ function setUpForm(form) {
 
 // The header's outbox entry carries the number of items not yet sent.
 function showCount() {
-  var link = document.querySelector('.nav a[href="' + CONFIG.outbox + '"]');
+  var link = document.querySelector('a.outbox-link[href="' + CONFIG.outbox + '"]');
   if (!link || !CONFIG.user) return Promise.resolve();
   return mine().then(function (items) {
     var waiting = items.filter(function (item) { return item.status !== "sent"; }).length;

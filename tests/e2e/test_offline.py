@@ -54,8 +54,8 @@ def record(page, category, description, photos):
 
 def outbox_count(page):
     """The count the header's outbox entry shows."""
-    page.wait_for_selector('.nav a[href="/outbox"][data-waiting]')
-    return int(page.get_attribute('.nav a[href="/outbox"]', "data-waiting"))
+    page.wait_for_selector('a.outbox-link[href="/outbox"][data-waiting]')
+    return int(page.get_attribute('a.outbox-link[href="/outbox"]', "data-waiting"))
 
 
 def statuses(page):

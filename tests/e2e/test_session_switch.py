@@ -14,6 +14,7 @@ BOARD = "/grids/G1/board"
 
 def sign_out(page):
     """The sign-out button of the page as it is; lands on the sign-in page."""
+    page.locator("details.menu > summary").click()  # signing out sits behind the menu button
     with page.expect_navigation():
         page.locator("form[action='/logout'] button").click()
     assert page.url.endswith("/login"), page.url

@@ -14,6 +14,7 @@ its grids; a department: the cases it holds; …), not computed with the app's o
 A new route fails `test_every_route_is_in_the_matrix_or_declared` until it gets an entry here or a
 reasoned place in OBJECT_FREE / PUBLIC_FREE.
 """
+import io
 import re
 import uuid
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from types import SimpleNamespace
 from typing import Callable
 
 import pytest
+from PIL import Image
 
 from app.access import action_of
 from tests.conftest import TOKEN, Client
@@ -429,7 +431,20 @@ MATRIX = [
     E("/open311/v2/services/<code>.<any(json,xml):fmt>", "GET", everyone("litter", ["urgent", "missing"]),
       lambda x, s, f=False: MISSING if s == "missing" else getattr(x.w, s),
       lambda x, c, r: f"/open311/v2/services/{c.code}.json", STAFF | {"anonymous"}, public=True),
+    # -- staff profile photos: one's own, or anyone's for an administrator --
+    E("/people/<id:user_id>/photo", "POST",
+      {**{role: (USERNAMES[role], ["member_g5"]) for role in STAFF - {"admin"}}, "admin": ("member_g5", ["missing"]),
+       "anonymous": (None, ["member"])},
+      lambda x, s, f=False: MISSING if s == "missing" else x.user(s), lambda x, u, r: f"/people/{u.id}/photo",
+      STAFF, ok=(303,), fresh=True, data=lambda x, u, r: {"photo": (io.BytesIO(portrait_jpeg()), "me.jpg")}),
 ]
+
+
+def portrait_jpeg():
+    """A small JPEG, as a phone's camera would send."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (30, 40), (10, 120, 200)).save(buffer, "JPEG")
+    return buffer.getvalue()
 
 
 def _name(x, community):

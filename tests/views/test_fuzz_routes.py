@@ -197,6 +197,7 @@ FORM = {
     "calendar.sync_year": (),
     "calendar.set_limit": ("state", "urgency", "unit", "amount"),
     "account.password": ("current", "new", "confirm"),
+    "account.photo": ("photo",),
     "auth.login": ("username", "password", "next"),
     "auth.logout": ("everywhere",),
     "set_language": ("lang", "next"),

@@ -18,6 +18,7 @@ from workflows.models.org import (
 )
 from workflows.models.notices import NOTICE_STATUSES, Notice, NoticeEvent
 from workflows.models.patrols import NOTE_KINDS, PATROL_PERIODS, Patrol, PatrolBuilding, PatrolRule, WorkLogNote
+from workflows.models.people import PortraitChange
 from workflows.models.points import POINT_KINDS, PERSON_KINDS, PointEntry, PointMonth, PointPerson, PointRule
 from workflows.models.public import RATINGS, REOPEN_STATUSES, ReopenRequest, ResidentRating, StreetIntake
 from workflows.models.stats import RankingPublication, ScoreWeights
@@ -28,7 +29,7 @@ MODELS = sort_models(
      ResidentRating, ReopenRequest, StreetIntake, ScoreWeights, RankingPublication, PatrolBuilding, PatrolRule,
      WorkLogNote, PointPerson, PointRule, PointEntry, PointMonth,
      CalendarDay, CalendarYear, TimeLimit, Notice, NoticeEvent,
-     Task, TaskEvent]
+     Task, TaskEvent, PortraitChange]
 )
 
 __all__ = [
@@ -40,5 +41,5 @@ __all__ = [
     "RATINGS", "REOPEN_STATUSES", "ResidentRating", "ReopenRequest", "StreetIntake",
     "ScoreWeights", "RankingPublication",
     "CALENDAR_SOURCES", "NOTICE_STATUSES", "CalendarDay", "CalendarYear", "TimeLimit", "Notice", "NoticeEvent",
-    "TASK_STATES", "Task", "TaskEvent",
+    "TASK_STATES", "Task", "TaskEvent", "PortraitChange",
 ]

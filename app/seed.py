@@ -96,8 +96,10 @@ def seed_reference(password_hash, rng):
             )
             if grid_no == 1:
                 StreetIntake.create(street=street, grid=grid)
-            for b in range(1, rng.randint(4, 7)):
-                building = Building.create(grid=grid, name=f"{b}号楼", sort_order=b)
+            count = rng.randint(4, 7) - 1
+            for b in range(1, count + 1):
+                lat, lng = building_point(grid, b - 1, count)
+                building = Building.create(grid=grid, name=f"{b}号楼", sort_order=b, lat=lat, lng=lng)
                 for u in range(1, rng.randint(2, 4) + 1):
                     Unit.create(building=building, name=f"{u}单元")
             user(f"wgz{c_index}{g:02d}", person_name(rng), "lead", org=grid, phone=f"1380000{grid_no:04d}",
@@ -108,12 +110,49 @@ def seed_reference(password_hash, rng):
 
 
 def grid_polygon(community_index, grid_index):
-    """The demo grid's cell as a closed ring of [lng, lat] corners."""
+    """The demo grid's boundary: an irregular ring of [lng, lat] corners inside its cell (streets do not
+    run straight), the same on every run."""
     width, height = GRID_SIZE
     x0 = ORIGIN[0] + (community_index - 1) * 2 * width + (grid_index - 1) % 2 * width
     y0 = ORIGIN[1] + (grid_index - 1) // 2 * height
-    corners = [(x0, y0), (x0 + width, y0), (x0 + width, y0 + height), (x0, y0 + height)]
-    return [[round(x, 6), round(y, 6)] for x, y in corners]
+    wobble = random.Random(community_index * 100 + grid_index)
+    ring = []
+    # Around the cell's edge, eight corners a side, each pushed in a little.
+    for side, ((ax, ay), (bx, by)) in enumerate((((0, 0), (1, 0)), ((1, 0), (1, 1)), ((1, 1), (0, 1)),
+                                                 ((0, 1), (0, 0)))):
+        for step in range(8):
+            t = step / 8
+            fx, fy = ax + (bx - ax) * t, ay + (by - ay) * t
+            inset = wobble.uniform(0.02, 0.05)
+            fx = min(max(fx, inset), 1 - inset)
+            fy = min(max(fy, inset), 1 - inset)
+            ring.append([round(x0 + fx * width, 6), round(y0 + fy * height, 6)])
+    return ring
+
+
+def building_point(grid, index, count):
+    """Where the demo's building stands: spread over the middle of the grid's ring."""
+    lngs = [corner[0] for corner in grid.polygon]
+    lats = [corner[1] for corner in grid.polygon]
+    west, east, south, north = min(lngs), max(lngs), min(lats), max(lats)
+    columns = 3
+    row, column = divmod(index, columns)
+    rows = (count + columns - 1) // columns
+    return (round(south + (north - south) * (0.25 + 0.5 * (row + 0.5) / rows), 6),
+            round(west + (east - west) * (0.22 + 0.56 * (column + 0.5) / columns), 6))
+
+
+def case_position(grid, building, index):
+    """Where a demo case was recorded (the tablet's position): beside its building, else somewhere in the
+    middle of the grid; drawn from its own sequence so the rest of the demo stays as it was."""
+    spot = random.Random(index)
+    if building is not None and building.lat is not None:
+        return {"lat": round(building.lat + spot.uniform(-0.00025, 0.00025), 6),
+                "lng": round(building.lng + spot.uniform(-0.0003, 0.0003), 6)}
+    lngs = [corner[0] for corner in grid.polygon]
+    lats = [corner[1] for corner in grid.polygon]
+    return {"lat": round(spot.uniform(min(lats) * 0.7 + max(lats) * 0.3, min(lats) * 0.3 + max(lats) * 0.7), 6),
+            "lng": round(spot.uniform(min(lngs) * 0.7 + max(lngs) * 0.3, min(lngs) * 0.3 + max(lngs) * 0.7), 6)}
 
 
 def seed_ratings(now, rng):
@@ -170,6 +209,7 @@ class CaseSimulator:
             building=building, location_text=f"{grid.name}{building.name if building else '公共区域'}",
             source=source, clock=self.clock,
             tracking_code=new_tracking_code() if source in ("resident", "api") else None, **reporter,
+            **case_position(grid, building, index),
         )
         # Some recent cases stall at a step, so boards show overdue work.
         recent = start > self.now - timedelta(days=14)

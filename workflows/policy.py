@@ -433,6 +433,9 @@ ACTIONS = {
     "admin": Rule(("admin",)),
     "workflow.view": Rule(ALL),
     "account": Rule(ALL),
+    # The grid map: whoever sees the grid's board; its boundary is set by an administrator.
+    "map.grid": Rule(("member", "lead", "dispatcher", "supervisor", "admin"), on=reaches),
+    "map.boundary": Rule(("admin",)),
     # Work for a person.
     "case.give": Rule(("lead", "dispatcher"), on=gives_case),
     "work.mine": Rule(("member", "lead", "handler")),

@@ -27,6 +27,7 @@ from app.residents import (
 )
 from app.uploads import UploadError, discard, process_photos
 from workflows.errors import WorkflowError
+from workflows.gridmap import outline_drawing
 from workflows.models import Attachment, Building, Case, Category, OrgUnit, Unit, User
 from workflows.residents import (
     can_rate,
@@ -116,6 +117,7 @@ def sign(code):
         .order_by(Case.closed_at.desc()).limit(RECENT_CLOSED)
     )
     return public_page("public/sign.html", grid=grid, people=grid_people(grid), closed=closed,
+                       outline=outline_drawing(grid),
                        responsible_unit=responsible_unit, report_url=public_url("public.report", code=grid.code))
 
 

@@ -15,6 +15,7 @@ A new route fails `test_every_route_is_in_the_matrix_or_declared` until it gets 
 reasoned place in OBJECT_FREE / PUBLIC_FREE.
 """
 import io
+import json
 import re
 import uuid
 from dataclasses import dataclass
@@ -166,6 +167,11 @@ GIVEN_TASKS = scope(
 )
 
 
+# A grid boundary an administrator uploads.
+BOUNDARY = json.dumps({"type": "Polygon", "coordinates": [[[120.15, 30.27], [120.154, 30.27], [120.154, 30.273],
+                                                          [120.15, 30.27]]]}).encode()
+
+
 # ---- how each kind of object is made and addressed ----
 
 def place(x, spec, fresh=False):
@@ -303,6 +309,13 @@ MATRIX = [
       lambda x, u, r: f"/worklog/people/{u.id}/days/2026-03-02", STAFF - {"handler"}, marker=lambda u: u.name),
     E("/worklog/grids/<code>", "GET", GRIDS, place, grid_path("/worklog/grids/{code}"),
       {"lead", "supervisor", "admin"} | OFFICES, marker=lambda g: g.name),
+    # -- the grid map --
+    E("/grids/<code>/map", "GET", GRIDS, place, grid_path("/grids/{code}/map"),
+      {"member", "lead", "supervisor", "admin"} | OFFICES, marker=lambda g: g.name),
+    E("/grids/<code>/boundary.geojson", "GET", GRIDS, place, grid_path("/grids/{code}/boundary.geojson"),
+      {"member", "lead", "supervisor", "admin"} | OFFICES, marker=lambda g: g.code),
+    E("/grids/<code>/boundary", "POST", GRIDS, place, grid_path("/grids/{code}/boundary"), {"admin"}, ok=(303,),
+      data=lambda x, g, r: {"geojson": (io.BytesIO(BOUNDARY), "g.geojson")}),
     # -- work for a person --
     E("/grids/<code>/today", "GET", GRIDS, place, grid_path("/grids/{code}/today"),
       {"lead", "supervisor", "admin"} | OFFICES, marker=lambda g: g.name),

@@ -2,7 +2,7 @@
 
 A board of a busy grid shows a few hundred cards and polls every ~30 s; rendering a rich card
 (its actions and their inline forms) costs far more than reading its row. A card is kept under
-a key that holds exactly what its HTML depends on (app.views.boards.Cards.key: the case's id,
+a key that holds exactly what its HTML depends on (app.cards.Cards.key: the case's id,
 version and light, the day, the view, the language and what decides the actions it shows) and
 nothing that says who is looking: no user id, no session, no page layout with a name in it —
 pages themselves are rendered for each response.

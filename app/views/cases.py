@@ -11,7 +11,7 @@ from app.event_fields import Choices, data_fields, form_fields, takes_photos
 from app.htmx import render
 from app.i18n import translate_error
 from app.uploads import UploadError, discard, process_photos
-from app.views.boards import Cards, load_card
+from app.cards import Cards, load_card
 from workflows import sql
 from workflows.clock import light
 from workflows.errors import STALE, WorkflowError

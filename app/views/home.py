@@ -8,7 +8,8 @@ from flask_login import current_user
 from app.access import allows
 from app.db import now
 from app.htmx import render
-from app.views.boards import Cards, board_url_for, conditional, finish, poll_seconds
+from app.cards import Cards, conditional, finish, poll_seconds
+from app.views.boards import board_url_for
 from workflows.models import Case, User
 from workflows.policy import can, scope_column
 

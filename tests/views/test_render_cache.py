@@ -9,7 +9,7 @@ from flask_login import login_user
 
 from app import rendercache
 from app.rendercache import CSRF_MARK, KEY_MARK
-from app.views.boards import Cards
+from app.cards import Cards
 from tests.conftest import Client
 from tests.factories import T0, new_case, stop_clock
 from workflows.models import Case, User

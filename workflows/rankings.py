@@ -1,10 +1,11 @@
 """The composite score, its weights, and the monthly rankings streets publish (月评比通报)."""
+from workflows import stats_grouped
 from workflows.db import write_transaction
 from workflows.errors import FORBIDDEN, INVALID, WorkflowError
 from workflows.machine import N_
 from workflows.models import Case, Department, OrgUnit, RankingPublication, ScoreWeights, User
 from workflows.policy import can, scope_column
-from workflows.stats import RATES, facts_for, tally
+from workflows.stats import RATES
 from workflows.values import whole_number
 
 # The indicators a score may weigh; a "lower is better" rate scores 1 − rate.
@@ -98,7 +99,7 @@ def entities(scope, kind):
 
 def compute_ranking(scope, period, now, clock, weights):
     """The month's ranking of each kind as plain data (what a publication freezes)."""
-    tallies = tally(facts_for(scope_cases(scope), period, now, clock), RANKED)
+    tallies = stats_grouped.tally(scope_cases(scope), period, now, clock, RANKED)
     data = {}
     for kind in RANKED:
         rows = []

@@ -255,6 +255,14 @@ class Facts:
     occurrences: list = field(default_factory=list)
     # (step, department, working hours)
     durations: list = field(default_factory=list)
+    # What the moment-dependent flags are judged from, and what the kept facts store
+    # (workflows.statfacts): the current step's deadline, whether it is suspended, the office
+    # seconds of each duration, the level the case was closed at and its latest history row.
+    deadline: datetime = None
+    suspended: bool = False
+    seconds: list = field(default_factory=list)
+    closed_level: str = None
+    last_at: datetime = None
 
     def flags(self):
         """The case-level counters this case counts in (valid cases only)."""
@@ -289,6 +297,7 @@ def ends_step(event, from_state, to_state):
 EVENT_COLUMNS = (
     CaseEvent.case, CaseEvent.event, CaseEvent.from_state, CaseEvent.to_state, CaseEvent.actor, CaseEvent.actor_role,
     CaseEvent.at, CaseEvent.data, CaseEvent.department, CaseEvent.prev_deadline, CaseEvent.deadline,
+    CaseEvent.level,
 )
 CASE_COLUMNS = (Case.id, Case.grid, Case.community, Case.street, Case.category, Case.source, Case.created_at)
 # Who records a case as a report (上报) of their own: the grid's members and leads.
@@ -314,10 +323,11 @@ def replay(case_row, events, moment, clock):
     """The Facts of one case from its history rows (ordered, already cut at the moment)."""
     case_id, grid, community, street, category, source, created_at = case_row
     f = Facts(case_id, grid, community, street, category, source, None, created_at)
-    state = deadline = last_disposal = close_data = terminal = stay_start = None
+    state = deadline = last_disposal = close_data = terminal = stay_start = level = None
     late = suspended = False
-    for _, event, from_state, to_state, actor, role, at, data, department, prev_deadline, step_deadline in events:
+    for _, event, from_state, to_state, actor, role, at, data, department, prev_deadline, step_deadline, *more in events:
         deadline = step_deadline
+        f.last_at = at if f.last_at is None or at > f.last_at else f.last_at
         if event == "create":
             state, stay_start = to_state, at
             f.creator = actor if role in REPORTERS else None
@@ -332,7 +342,9 @@ def replay(case_row, events, moment, clock):
         late |= not timely
         step = STAYS.get((from_state, event))
         if step and stay_start is not None:
-            f.durations.append((step, department, clock.working_seconds(stay_start, at) / 3600))
+            seconds = clock.working_seconds(stay_start, at)
+            f.durations.append((step, department, seconds / 3600))
+            f.seconds.append(seconds)
         if to_state != from_state:
             stay_start = at
         state = to_state
@@ -353,10 +365,11 @@ def replay(case_row, events, moment, clock):
         elif event == "rework":
             f.reworks += 1
         if to_state == "closed":
-            terminal, close_data = event, data or {}
+            terminal, close_data, level = event, data or {}, more[0] if more else None
         elif from_state == "closed":
             terminal = close_data = None
-    f.state = state
+    f.state, f.deadline, f.suspended = state, deadline, suspended
+    f.closed_level = level if state == "closed" else None
     f.voided = state == "closed" and terminal == "void"
     f.closed = state == "closed" and terminal == "close"
     f.disposed = state in DISPOSED_STATES or f.closed
@@ -398,9 +411,10 @@ def facts_for(cases, period, now, clock, size=BATCH):
         # Rows as the driver gives them, read here column by column (peewee's reader costs more than
         # the rest of the replay): the three times as datetimes, the data left as text until a close
         # needs it (see replay).
-        for case_id, event, from_state, to_state, actor, role, at, data, department, prev, deadline in sql.rows_of(events):
+        for case_id, event, from_state, to_state, actor, role, at, data, department, prev, deadline, level in (
+                sql.rows_of(events)):
             history[case_id].append((case_id, event, from_state, to_state, actor, role, _time(at), data, department,
-                                     _time(prev), _time(deadline)))
+                                     _time(prev), _time(deadline), level))
         for row in rows:
             yield replay(row, history[row[0]], moment, clock)
 

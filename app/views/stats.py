@@ -12,6 +12,7 @@ from app.db import now
 from app.exports import xlsx_response
 from app.htmx import render
 from app.i18n import translate_error
+from workflows import stats_grouped
 from workflows.errors import WorkflowError
 from workflows.ledger import SOURCE_LABELS
 from workflows.machine import OPEN_STATES, STATES
@@ -41,7 +42,6 @@ from workflows.stats import (
     facts_for,
     month,
     months_back,
-    overview_and_tallies,
     tally,
 )
 from workflows.values import whole_number
@@ -107,8 +107,8 @@ def index():
         dimension = "grid"
     clock = current_clock()
     at = now()
-    facts = facts_for(visible_cases(current_user), period, at, clock)
-    overview, tallies = overview_and_tallies(facts, (dimension, "total"))
+    overview, tallies = stats_grouped.overview_and_tallies(visible_cases(current_user), period, at, clock,
+                                                           (dimension, "total"))
     total = tallies["total"].get("total")
     rows = dimension_rows(dimension, tallies[dimension])
     weights = current_weights()
@@ -218,7 +218,7 @@ def export():
     dimension = request.args.get("dimension") or default_dimension()
     if dimension not in DIMENSIONS:
         abort(404)
-    tallies = tally(facts_for(visible_cases(current_user), period, now(), current_clock()), (dimension, "total"))
+    tallies = stats_grouped.tally(visible_cases(current_user), period, now(), current_clock(), (dimension, "total"))
     rows = dimension_rows(dimension, tallies[dimension])
     if "total" in tallies["total"]:
         rows.append(("total", _("Total"), tallies["total"]["total"]))
@@ -259,7 +259,7 @@ def trend_points():
     for each in months_back(period, TREND_MONTHS):
         if each.start_at > at:
             continue
-        groups = tally(facts_for(visible_cases(current_user), each, at, clock), ("total",))["total"]
+        groups = stats_grouped.tally(visible_cases(current_user), each, at, clock, ("total",))["total"]
         group = groups.get("total")
         points.append((each, score(group, weights) if group else None, group))
     return period, points
@@ -330,7 +330,7 @@ def render_rankings(scope, period, scopes, error=None, reason="", status=200):
 
 def openable_groups(period, at):
     """{kind: keys} of the ranking rows whose cases the user may open (the rest show plain numbers)."""
-    groups = tally(facts_for(visible_cases(current_user), period, at, current_clock()), RANKED)
+    groups = stats_grouped.tally(visible_cases(current_user), period, at, current_clock(), RANKED)
     return {kind: set(groups[kind]) for kind in RANKED}
 
 

@@ -21,12 +21,14 @@ from workflows.models.patrols import NOTE_KINDS, PATROL_PERIODS, Patrol, PatrolB
 from workflows.models.points import POINT_KINDS, PERSON_KINDS, PointEntry, PointMonth, PointPerson, PointRule
 from workflows.models.public import RATINGS, REOPEN_STATUSES, ReopenRequest, ResidentRating, StreetIntake
 from workflows.models.stats import RankingPublication, ScoreWeights
+from workflows.models.statfacts import StatsCut, StatsFact, StatsOccurrence, StatsStep
 
 MODELS = sort_models(
     [OrgUnit, Building, Unit, Department, Category, User, Patrol, Case, CaseEvent, Attachment, Counter,
      ResidentRating, ReopenRequest, StreetIntake, ScoreWeights, RankingPublication, PatrolBuilding, PatrolRule,
      WorkLogNote, PointPerson, PointRule, PointEntry, PointMonth,
-     CalendarDay, CalendarYear, TimeLimit, Notice, NoticeEvent]
+     CalendarDay, CalendarYear, TimeLimit, Notice, NoticeEvent,
+     StatsCut, StatsFact, StatsOccurrence, StatsStep]
 )
 
 __all__ = [
@@ -38,4 +40,5 @@ __all__ = [
     "RATINGS", "REOPEN_STATUSES", "ResidentRating", "ReopenRequest", "StreetIntake",
     "ScoreWeights", "RankingPublication",
     "CALENDAR_SOURCES", "NOTICE_STATUSES", "CalendarDay", "CalendarYear", "TimeLimit", "Notice", "NoticeEvent",
+    "StatsCut", "StatsFact", "StatsOccurrence", "StatsStep",
 ]

@@ -96,7 +96,18 @@ COUNTERS = {c.key: c for c in (
     Counted("verifies", N_("Verifications"), N_("Verifications recorded (each counts)."), per_event=True),
     Counted("verifies_on_time", N_("Verified on time"),
             N_("Verifications recorded by the deadline of the verification step."), per_event=True),
+    Counted("closed_grid", N_("Closed at grid level"),
+            N_("Closed cases whose closing came while the case was at the grid level (小事不出网格).")),
+    Counted("closed_community", N_("Closed at community level"),
+            N_("Closed cases whose closing came while the case was at the community level (大事不出社区).")),
+    Counted("closed_street", N_("Closed at street level"),
+            N_("Closed cases whose closing came while the case was at the street level.")),
+    Counted("closed_district", N_("Closed at district level"),
+            N_("Closed cases whose closing came while the case was at the district level.")),
 )}
+# The level a case is closed at, and its counter (the resolution level: 小事不出网格、大事不出社区).
+LEVEL_COUNTERS = {"grid": "closed_grid", "community": "closed_community", "street": "closed_street",
+                  "district": "closed_district"}
 
 
 @dataclass(frozen=True)
@@ -130,13 +141,18 @@ RATES = {r.key: r for r in (
     Rate("valid_report_rate", N_("Valid report rate"), "valid_reports", "reports"),
     Rate("ontime_verify_rate", N_("On-time verification rate"), "verifies_on_time", "verifies",
          note=N_("Counts verifications done; open overdue verification steps are in Overdue, not closed.")),
+    Rate("grid_level_share", N_("Closed at grid level (share)"), "closed_grid", "closed"),
+    Rate("community_level_share", N_("Closed at community level (share)"), "closed_community", "closed"),
+    Rate("street_level_share", N_("Closed at street level (share)"), "closed_street", "closed"),
+    Rate("district_level_share", N_("Closed at district level (share)"), "closed_district", "closed"),
 )}
+LEVEL_SHARES = ("grid_level_share", "community_level_share", "street_level_share", "district_level_share")
 # The columns of the organisation and category tables, and of the person table.
 ORG_RATES = (
     "disposal_rate", "ontime_disposal_rate", "ontime_disposal_rate_done", "close_rate", "ontime_close_rate",
     "ontime_close_rate_done", "rework_rate", "decline_rate", "extension_rate", "overdue_rate",
     "satisfaction_rate", "callback_rate",
-)
+) + LEVEL_SHARES
 PERSON_RATES = ("valid_report_rate", "ontime_verify_rate")
 PERSON_COUNTERS = ("reports", "valid_reports", "handled", "verifies", "verifies_on_time")
 
@@ -282,6 +298,7 @@ class Facts:
             "callback_due": self.callback_due,
             "callbacks": self.callback_due and self.callback in ANSWERED,
             "satisfied": self.callback_due and self.callback in SATISFIED,
+            **{counter: self.closed and self.closed_level == level for level, counter in LEVEL_COUNTERS.items()},
         }
 
 

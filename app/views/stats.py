@@ -2,7 +2,7 @@
 monthly rankings and the score weights."""
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, jsonify, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -34,6 +34,7 @@ from workflows.stats import (
     COUNTERS,
     DIMENSIONS,
     FUNNEL,
+    LEVEL_SHARES,
     ORG_RATES,
     PERSON_COUNTERS,
     PERSON_RATES,
@@ -314,14 +315,19 @@ def rankings():
     return render_rankings(scope, period, scopes)
 
 
+def satisfaction_threshold():
+    """The configured satisfaction threshold in percent (SATISFACTION_THRESHOLD, default 85)."""
+    return int(current_app.config.get("SATISFACTION_THRESHOLD", 85))
+
+
 def render_rankings(scope, period, scopes, error=None, reason="", status=200):
     """The rankings page (with a failed publication's message and reason kept)."""
     at = now()
-    data, publication = ranking(scope, period, at, current_clock())
+    data, publication = ranking(scope, period, at, current_clock(), threshold=satisfaction_threshold())
     body = render(
         "stats/rankings.html", None, scope=scope, scopes=scopes, period=period, data=data, publication=publication,
         openable=openable_groups(period, at),
-        history=publications(scope, period), kinds=RANKED, kind_labels=RANKED_LABELS, weighted=WEIGHTED, rates=RATES,
+        history=publications(scope, period), kinds=RANKED, level_shares=LEVEL_SHARES, kind_labels=RANKED_LABELS, weighted=WEIGHTED, rates=RATES,
         can_publish=can("ranking.publish", scope) and period.end_at <= at, error=error, reason=reason,
         period_args=period_args(period),
     )
@@ -341,7 +347,8 @@ def publish_ranking():
     scope, period, scopes = ranking_request()
     reason = request.form.get("reason", "")
     try:
-        publish(scope, period, current_user, now(), current_clock(), reason=reason)
+        publish(scope, period, current_user, now(), current_clock(), reason=reason,
+                threshold=satisfaction_threshold())
     except WorkflowError as exc:
         status = 403 if exc.code == "forbidden" else 400
         return render_rankings(scope, period, scopes, error=translate_error(exc), reason=reason, status=status)

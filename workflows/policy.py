@@ -304,6 +304,26 @@ def publishes_ranking_of(actor, scope):
     return role(actor) == "admin" or (role(actor) in OFFICES and actor.org_id == scope.id)
 
 
+# Assessment (千分制, issue 20): the scheme is the street's or district's, a grid's lead evaluates
+# the grid, the offices above it review and publish.
+def sets_scheme_of(actor, scope):
+    """Administrators, and the grid office (dispatcher) of the street or district itself."""
+    return role(actor) == "admin" or (role(actor) == "dispatcher" and actor.org_id == scope.id)
+
+
+def evaluates_self(actor, unit):
+    """The lead of the grid."""
+    return role(actor) == "lead" and actor.org_id == unit.id
+
+
+def reviews_unit(actor, unit):
+    """Administrators, and the offices of a street or district above the grid."""
+    if role(actor) == "admin":
+        return True
+    return (role(actor) in OFFICES and actor.org_id is not None and actor.org_id != unit.id
+            and actor.org_id in {u.id for u in unit.lineage()} and actor.org.kind in ("street", "district"))
+
+
 # ---- the table -----------------------------------------------------------------------------------
 
 ALL = ROLES
@@ -374,6 +394,11 @@ ACTIONS = {
     "admin": Rule(("admin",)),
     "workflow.view": Rule(ALL),
     "account": Rule(ALL),
+    # Assessment (千分制).
+    "assess.scheme": Rule(("dispatcher", "admin"), on=sets_scheme_of),
+    "assess.self": Rule(("lead",), on=evaluates_self),
+    "assess.review": Rule(("dispatcher", "supervisor", "admin"), on=reviews_unit),
+    "assess.publish": Rule(("dispatcher", "supervisor", "admin"), on=publishes_ranking_of),
 }
 
 

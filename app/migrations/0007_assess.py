@@ -1,6 +1,7 @@
-# Generated from a schema diff on 2026-12-03 10:21.
+# Generated from a schema diff on 2026-12-03 10:32.
 from peewee import *
 from workflows.db import DateTimeField
+from workflows.db import JSONField
 
 def up(migrator, db):
     class Case(Model):
@@ -13,10 +14,73 @@ def up(migrator, db):
             database = db
             table_name = 'department'
 
+    class OrgUnit(Model):
+        class Meta:
+            database = db
+            table_name = 'org_unit'
+
     class User(Model):
         class Meta:
             database = db
             table_name = 'user'
+
+    class AssessScheme(Model):
+        scope = ForeignKeyField(OrgUnit, on_delete='RESTRICT')
+        year = IntegerField()
+        created_by = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        created_at = DateTimeField()
+        class Meta:
+            database = db
+            table_name = 'assess_scheme'
+            indexes = ((('scope', 'year'), True),)
+    db.create_tables([AssessScheme])
+
+    class AssessItem(Model):
+        scheme = ForeignKeyField(AssessScheme, on_delete='RESTRICT')
+        kind = CharField(max_length=12)
+        metric = CharField(null=True, max_length=32)
+        title = CharField(max_length=100)
+        max_points = IntegerField(default=0)
+        sort_order = IntegerField(default=0)
+        retired_at = DateTimeField(null=True)
+        retired_by = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        created_at = DateTimeField()
+        class Meta:
+            database = db
+            table_name = 'assess_item'
+    db.create_tables([AssessItem])
+
+    class AssessEntry(Model):
+        item = ForeignKeyField(AssessItem, on_delete='RESTRICT')
+        unit = ForeignKeyField(OrgUnit, on_delete='RESTRICT')
+        quarter = IntegerField()
+        stage = CharField(max_length=8)
+        points = FloatField(default=0)
+        vetoed = BooleanField(default=False)
+        note = TextField(default='')
+        reason = TextField(default='')
+        by = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        by_name = CharField(max_length=60)
+        at = DateTimeField()
+        class Meta:
+            database = db
+            table_name = 'assess_entry'
+            indexes = ((('item', 'unit', 'quarter', 'stage'), False),)
+    db.create_tables([AssessEntry])
+
+    class AssessResult(Model):
+        scheme = ForeignKeyField(AssessScheme, on_delete='RESTRICT')
+        version = IntegerField()
+        reason = TextField(default='')
+        data = JSONField()
+        published_by = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        published_by_name = CharField(max_length=60)
+        published_at = DateTimeField()
+        class Meta:
+            database = db
+            table_name = 'assess_result'
+            indexes = ((('scheme', 'version'), True),)
+    db.create_tables([AssessResult])
 
     class StatsCut(Model):
         cut_at = DateTimeField(unique=True)
@@ -89,3 +153,7 @@ def down(migrator, db):
     migrator.migrate(migrator.drop_table('stats_occurrence'))
     migrator.migrate(migrator.drop_table('stats_fact'))
     migrator.migrate(migrator.drop_table('stats_cut'))
+    migrator.migrate(migrator.drop_table('assess_result'))
+    migrator.migrate(migrator.drop_table('assess_entry'))
+    migrator.migrate(migrator.drop_table('assess_item'))
+    migrator.migrate(migrator.drop_table('assess_scheme'))

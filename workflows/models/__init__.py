@@ -22,13 +22,14 @@ from workflows.models.points import POINT_KINDS, PERSON_KINDS, PointEntry, Point
 from workflows.models.public import RATINGS, REOPEN_STATUSES, ReopenRequest, ResidentRating, StreetIntake
 from workflows.models.stats import RankingPublication, ScoreWeights
 from workflows.models.statfacts import StatsCut, StatsFact, StatsOccurrence, StatsStep
+from workflows.models.assess import ENTRY_STAGES, ITEM_KINDS, AssessEntry, AssessItem, AssessResult, AssessScheme
 
 MODELS = sort_models(
     [OrgUnit, Building, Unit, Department, Category, User, Patrol, Case, CaseEvent, Attachment, Counter,
      ResidentRating, ReopenRequest, StreetIntake, ScoreWeights, RankingPublication, PatrolBuilding, PatrolRule,
      WorkLogNote, PointPerson, PointRule, PointEntry, PointMonth,
      CalendarDay, CalendarYear, TimeLimit, Notice, NoticeEvent,
-     StatsCut, StatsFact, StatsOccurrence, StatsStep]
+     StatsCut, StatsFact, StatsOccurrence, StatsStep, AssessScheme, AssessItem, AssessEntry, AssessResult]
 )
 
 __all__ = [
@@ -41,4 +42,5 @@ __all__ = [
     "ScoreWeights", "RankingPublication",
     "CALENDAR_SOURCES", "NOTICE_STATUSES", "CalendarDay", "CalendarYear", "TimeLimit", "Notice", "NoticeEvent",
     "StatsCut", "StatsFact", "StatsOccurrence", "StatsStep",
+    "ITEM_KINDS", "ENTRY_STAGES", "AssessScheme", "AssessItem", "AssessEntry", "AssessResult",
 ]

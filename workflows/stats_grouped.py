@@ -16,7 +16,7 @@ from peewee import JOIN, Value, fn
 from peewee import Case as When
 
 from workflows import stats
-from workflows.db import db, is_postgres, write_transaction
+from workflows.db import db, is_postgres, lock_for_update, write_transaction
 from workflows.machine import CALLBACK_SOURCES
 from workflows.models import Case, CaseEvent, StatsCut, StatsFact, StatsOccurrence, StatsStep
 from workflows.stats import UNDISPOSED_STATES, Overview, Tally
@@ -93,40 +93,55 @@ def _store(cut, facts):
 
 def refresh(period, now, clock):
     """The cut of the period's end with the facts of its cases up to date: cases never kept, and
-    cases with history rows after the cut's watermark, are replayed (and only they)."""
+    cases with history rows after the cut's watermark, are replayed (and only they).
+
+    The replay reads outside any write transaction; each chunk of facts is written in a short one
+    (holding the cut's row), and the cut's watermark and coverage move only at the end — an
+    interrupted build is simply done again (each chunk replaces its cases' rows)."""
     end = period.end_at
-    known = StatsCut.get_or_none(StatsCut.cut_at == end)
-    if (known is not None and known.covered_from <= period.start
-            and known.watermark >= (CaseEvent.select(fn.MAX(CaseEvent.id)).scalar() or 0)):
-        return known  # nothing new: no write, no lock
+    latest = CaseEvent.select(fn.MAX(CaseEvent.id)).scalar() or 0
+    cut = StatsCut.get_or_none(StatsCut.cut_at == end)
+    if cut is not None and cut.covered_from <= period.start and cut.watermark >= latest:
+        return cut  # nothing new: no write, no lock
+    if cut is None:
+        with write_transaction():
+            cut = StatsCut.get_or_none(StatsCut.cut_at == end) or StatsCut.create(
+                cut_at=end, watermark=0, built_at=now, covered_from=end.date())  # covering nothing yet
+    covered = datetime.combine(cut.covered_from, datetime.min.time())
+    if covered < end and latest > cut.watermark:
+        grown = (CaseEvent.select(CaseEvent.case).distinct()
+                 .join(Case, on=(Case.id == CaseEvent.case))
+                 .where((CaseEvent.id > cut.watermark) & (CaseEvent.at < end)
+                        & (Case.created_at >= covered) & (Case.created_at < end)))
+        ids = [row[0] for row in grown.tuples()]
+        for i in range(0, len(ids), CHUNK):
+            _write(cut, stats.facts_for(Case.select().where(Case.id.in_(ids[i:i + CHUNK])), period_of(cut), end, clock))
+    if period.start < cut.covered_from:
+        # Everything recorded between the period's start and what the cut covers already.
+        missing = _cohort(Case.select(), period.start, covered)
+        chunk = []
+        for f in stats.facts_for(missing, period, end, clock):
+            chunk.append(f)
+            if len(chunk) == CHUNK:
+                _write(cut, chunk)
+                chunk = []
+        _write(cut, chunk)
     with write_transaction():
-        cut = StatsCut.get_or_none(StatsCut.cut_at == end)
-        if cut is None:
-            cut = StatsCut.create(cut_at=end, watermark=0, built_at=now, covered_from=period.start)
-            fresh = True
-        else:
-            fresh = False
-        watermark = CaseEvent.select(fn.MAX(CaseEvent.id)).scalar() or 0
-        if fresh or period.start < cut.covered_from:
-            # Everything recorded between the period's start and what the cut covers already.
-            upto = end if fresh else datetime.combine(cut.covered_from, datetime.min.time())
-            missing = _cohort(Case.select(), period.start, upto)
-            _store(cut, stats.facts_for(missing, period, end, clock))
-            cut.covered_from = period.start
-        if not fresh and watermark > cut.watermark:
-            grown = (CaseEvent.select(CaseEvent.case).distinct()
-                     .join(Case, on=(Case.id == CaseEvent.case))
-                     .where((CaseEvent.id > cut.watermark) & (CaseEvent.at < end)
-                            & (Case.created_at >= datetime.combine(cut.covered_from, datetime.min.time()))
-                            & (Case.created_at < end)))
-            ids = [row[0] for row in grown.tuples()]
-            for i in range(0, len(ids), CHUNK):
-                _store(cut, stats.facts_for(Case.select().where(Case.id.in_(ids[i:i + CHUNK])), period_of(cut),
-                                            end, clock))
-        cut.watermark = max(watermark, cut.watermark)
-        cut.built_at = now
-        cut.save()
-    return cut
+        fields = {"watermark": latest, "built_at": now}
+        if period.start < cut.covered_from:
+            fields["covered_from"] = period.start
+        StatsCut.update(fields).where((StatsCut.id == cut.id) & (StatsCut.watermark <= latest)).execute()
+    return StatsCut.get_by_id(cut.id)
+
+
+def _write(cut, facts):
+    """Store a chunk of facts in its own short write transaction, one writer per cut at a time."""
+    facts = list(facts)
+    if not facts:
+        return
+    with write_transaction():
+        lock_for_update(StatsCut.select().where(StatsCut.id == cut.id)).get()
+        _store(cut, facts)
 
 
 def period_of(cut):
@@ -286,8 +301,9 @@ def _durations(base, F, dimensions):
             for row in groups:
                 k, step, n, total = (row if key else ("total",) + tuple(row))
                 rank = max(math.ceil(0.9 * n), 1)
-                where = f"{key} = ? AND step = ?" if key else "step = ?"
-                us = db.execute_sql(f"SELECT us FROM gs_steps WHERE {where} ORDER BY us LIMIT 1 OFFSET ?",  # nosec B608
+                p = "%s" if is_postgres() else "?"
+                where = f"{key} = {p} AND step = {p}" if key else f"step = {p}"
+                us = db.execute_sql(f"SELECT us FROM gs_steps WHERE {where} ORDER BY us LIMIT 1 OFFSET {p}",  # nosec B608
                                     ((k, step) if key else (step,)) + (rank - 1,)).fetchone()[0]
                 out[dim][k][step] = (int(n), int(total), int(us))
     finally:

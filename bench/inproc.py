@@ -203,6 +203,51 @@ def bench_stats(data_dir, repeat=1, replay=False):
                   runs=[round(r, 3) for r in runs], recorded=recorded, month=manifest["month"], **extra)
 
 
+# ---- the year's assessment ----
+
+ASSESS_BUDGET = 2.0
+
+
+def bench_assess(data_dir, repeat=1):
+    """The year's 1000-point assessment of the grids of the district around the 100k-case month."""
+    from workflows import assess
+    from workflows.models import (Accountability, AssessEntry, AssessItem, AssessResult, AssessScheme, OrgUnit,
+                                  StatsCut, StatsFact, StatsOccurrence, StatsStep, User)
+
+    path, manifest = ensure("stats100k", data_dir)
+    database = bind(open_database("sqlite:///" + path))
+    try:
+        now, clock = _moment(manifest), bench_clock()
+        year = int(manifest["month"].split("-")[0])
+        db.create_tables((StatsCut, StatsFact, StatsOccurrence, StatsStep, AssessScheme, AssessItem, AssessEntry,
+                          AssessResult, Accountability), safe=True)  # the cached data may predate them
+        street = OrgUnit.get(OrgUnit.id == User.get(User.username == manifest["street"]["dispatcher"]).org_id)
+        scope = street.parent or street
+        admin = User.get(User.role == "admin") if User.select().where(User.role == "admin").exists() else None
+        with db.atomic() as transaction:
+            actor = admin or type("Bench", (), {"role": "admin", "name": "bench", "org_id": None})()
+            scheme = assess.scheme_for(scope, year, actor, now)
+            for title, points, metric in (("按时办结", 300, "ontime_close_rate"), ("返工", 100, "rework_rate"),
+                                          ("满意度", 200, "satisfaction_rate"), ("巡查覆盖", 100, "patrol_coverage"),
+                                          ("督办回复", 100, "notice_reply_rate")):
+                assess.add_item(scheme, actor, now, kind="auto", title=title, max_points=points, metric=metric)
+            assess.add_item(scheme, actor, now, kind="manual", title="队伍建设", max_points=200)
+            started = time.perf_counter()
+            data = assess.compute(scheme, now, clock)  # the year's facts are kept on the way
+            first = time.perf_counter() - started
+            runs = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                data = assess.compute(scheme, now, clock)
+                runs.append(time.perf_counter() - started)
+            transaction.rollback()
+    finally:
+        database.close()
+    return figure("assessment year 100k cases", min(runs), "s", budget=f"<= {ASSESS_BUDGET} s",
+                  runs=[round(r, 3) for r in runs], first_with_facts_built_s=round(first, 3),
+                  grids=len(data["rows"]), scope=scope.name)
+
+
 # ---- ledger export ----
 
 CHILD = "--ledger-child"
@@ -308,7 +353,7 @@ def bench_ledger(data_dir, kinds=("xlsx", "csv")):
 
 # ---- command line ----
 
-ALL = ("sweep100k", "sweep1m", "stats", "ledger")
+ALL = ("sweep100k", "sweep1m", "stats", "assess", "ledger")
 
 
 def main(argv=None):
@@ -334,6 +379,8 @@ def main(argv=None):
     for name in wanted:
         if name.startswith("sweep"):
             figures.append(bench_sweep(name, args.data, args.repeat))
+        elif name == "assess":
+            figures.append(bench_assess(args.data, args.stats_repeat))
         elif name == "stats":
             figures.append(bench_stats(args.data, args.stats_repeat, args.stats_replay))
         elif name == "ledger":

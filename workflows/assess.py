@@ -248,7 +248,12 @@ def auto_points(item, num, den):
 def compute(scheme, now, clock, accountability=None):
     """The year's rows per grid (items, total, veto, rank) as plain data (what publishing freezes).
 
-    `accountability` ({grid id: points}) is deducted as well (workflows.accountability)."""
+    Confirmed accountability records of the year (workflows.accountability) are deducted as well
+    (`accountability`: {grid id: points}, read from the records when not given)."""
+    if accountability is None:
+        from workflows.accountability import points_by_grid
+
+        accountability = points_by_grid(scheme.year)
     grids = grids_of(scheme)
     in_force = items(scheme)
     found = measures(scheme, now, clock, grids)

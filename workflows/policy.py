@@ -324,6 +324,25 @@ def reviews_unit(actor, unit):
             and actor.org_id in {u.id for u in unit.lineage()} and actor.org.kind in ("street", "district"))
 
 
+def decides_accountability(actor, record):
+    """The lead of the person's grid (not for their own record), or an office above the grid."""
+    if role(actor) == "lead":
+        return actor.org_id == record.grid_id and actor.id != record.user_id
+    return role(actor) in ("dispatcher", "admin") and (
+        role(actor) == "admin" or actor.org_id in {u.id for u in record.grid.lineage()})
+
+
+def answers_accountability(actor, record):
+    """The person the record is about."""
+    return getattr(actor, "id", None) == record.user_id
+
+
+def sees_accountability(actor, record):
+    """The person, and whoever decides on it or supervises the grid."""
+    return (answers_accountability(actor, record) or decides_accountability(actor, record)
+            or (role(actor) == "supervisor" and actor.org_id in {u.id for u in record.grid.lineage()}))
+
+
 # ---- the table -----------------------------------------------------------------------------------
 
 ALL = ROLES
@@ -399,6 +418,9 @@ ACTIONS = {
     "assess.self": Rule(("lead",), on=evaluates_self),
     "assess.review": Rule(("dispatcher", "supervisor", "admin"), on=reviews_unit),
     "assess.publish": Rule(("dispatcher", "supervisor", "admin"), on=publishes_ranking_of),
+    "accountability.view": Rule(("member", "lead", "dispatcher", "supervisor", "admin"), on=sees_accountability),
+    "accountability.decide": Rule(("lead", "dispatcher", "admin"), on=decides_accountability),
+    "accountability.answer": Rule(("member", "lead"), on=answers_accountability),
 }
 
 

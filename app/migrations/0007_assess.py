@@ -1,4 +1,4 @@
-# Generated from a schema diff on 2026-12-03 10:32.
+# Generated from a schema diff on 2026-12-03 10:37.
 from peewee import *
 from workflows.db import DateTimeField
 from workflows.db import JSONField
@@ -23,6 +23,27 @@ def up(migrator, db):
         class Meta:
             database = db
             table_name = 'user'
+
+    class Accountability(Model):
+        user = ForeignKeyField(User, on_delete='RESTRICT')
+        grid = ForeignKeyField(OrgUnit, on_delete='RESTRICT')
+        month = DateField()
+        missed = IntegerField()
+        missed_periods = JSONField()
+        opened_at = DateTimeField()
+        status = CharField(max_length=12, default='open')
+        measure = CharField(null=True, max_length=16)
+        decided_by = ForeignKeyField(User, null=True, on_delete='RESTRICT')
+        decided_by_name = CharField(max_length=60, default='')
+        decided_at = DateTimeField(null=True)
+        note = TextField(default='')
+        answer = TextField(default='')
+        answered_at = DateTimeField(null=True)
+        class Meta:
+            database = db
+            table_name = 'accountability'
+            indexes = ((('user', 'month'), True),)
+    db.create_tables([Accountability])
 
     class AssessScheme(Model):
         scope = ForeignKeyField(OrgUnit, on_delete='RESTRICT')
@@ -157,3 +178,4 @@ def down(migrator, db):
     migrator.migrate(migrator.drop_table('assess_entry'))
     migrator.migrate(migrator.drop_table('assess_item'))
     migrator.migrate(migrator.drop_table('assess_scheme'))
+    migrator.migrate(migrator.drop_table('accountability'))

@@ -22,14 +22,24 @@ from workflows.models.points import POINT_KINDS, PERSON_KINDS, PointEntry, Point
 from workflows.models.public import RATINGS, REOPEN_STATUSES, ReopenRequest, ResidentRating, StreetIntake
 from workflows.models.stats import RankingPublication, ScoreWeights
 from workflows.models.statfacts import StatsCut, StatsFact, StatsOccurrence, StatsStep
-from workflows.models.assess import ENTRY_STAGES, ITEM_KINDS, AssessEntry, AssessItem, AssessResult, AssessScheme
+from workflows.models.assess import (
+    ACCOUNTABILITY_MEASURES,
+    ENTRY_STAGES,
+    ITEM_KINDS,
+    Accountability,
+    AssessEntry,
+    AssessItem,
+    AssessResult,
+    AssessScheme,
+)
 
 MODELS = sort_models(
     [OrgUnit, Building, Unit, Department, Category, User, Patrol, Case, CaseEvent, Attachment, Counter,
      ResidentRating, ReopenRequest, StreetIntake, ScoreWeights, RankingPublication, PatrolBuilding, PatrolRule,
      WorkLogNote, PointPerson, PointRule, PointEntry, PointMonth,
      CalendarDay, CalendarYear, TimeLimit, Notice, NoticeEvent,
-     StatsCut, StatsFact, StatsOccurrence, StatsStep, AssessScheme, AssessItem, AssessEntry, AssessResult]
+     StatsCut, StatsFact, StatsOccurrence, StatsStep, AssessScheme, AssessItem, AssessEntry, AssessResult,
+     Accountability]
 )
 
 __all__ = [
@@ -43,4 +53,5 @@ __all__ = [
     "CALENDAR_SOURCES", "NOTICE_STATUSES", "CalendarDay", "CalendarYear", "TimeLimit", "Notice", "NoticeEvent",
     "StatsCut", "StatsFact", "StatsOccurrence", "StatsStep",
     "ITEM_KINDS", "ENTRY_STAGES", "AssessScheme", "AssessItem", "AssessEntry", "AssessResult",
+    "ACCOUNTABILITY_MEASURES", "Accountability",
 ]

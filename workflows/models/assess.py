@@ -2,7 +2,7 @@
 entered for each grid (self-evaluation, then the assessor's review, per quarter) and the
 year-end results as published. Nothing is deleted: items are retired, entries are superseded by
 later ones, a published year is corrected by publishing it again with a reason."""
-from peewee import BooleanField, CharField, FloatField, ForeignKeyField, IntegerField, TextField
+from peewee import BooleanField, CharField, DateField, FloatField, ForeignKeyField, IntegerField, TextField
 
 from workflows.db import DateTimeField, JSONField
 from workflows.models.base import BaseModel
@@ -70,3 +70,30 @@ class AssessResult(BaseModel):
 
     class Meta:
         indexes = ((("scheme", "version"), True),)
+
+
+ACCOUNTABILITY_MEASURES = ("talk", "written_notice")
+ACCOUNTABILITY_STATUSES = ("open", "confirmed", "dismissed")
+
+
+class Accountability(BaseModel):
+    """三次不到岗: a person who missed three or more patrol periods in a month, for the lead's
+    decision (a talk or a written notice, or dismissed with a reason); the person may answer."""
+
+    user = ForeignKeyField(User, backref="accountabilities", on_delete="RESTRICT")
+    grid = ForeignKeyField(OrgUnit, on_delete="RESTRICT")
+    month = DateField()  # the first day of the month
+    missed = IntegerField()
+    missed_periods = JSONField()  # the first days of the periods missed
+    opened_at = DateTimeField()
+    status = CharField(max_length=12, default="open")
+    measure = CharField(max_length=16, null=True)
+    decided_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")
+    decided_by_name = CharField(max_length=60, default="")
+    decided_at = DateTimeField(null=True)
+    note = TextField(default="")
+    answer = TextField(default="")
+    answered_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("user", "month"), True),)

@@ -343,6 +343,20 @@ def sees_accountability(actor, record):
             or (role(actor) == "supervisor" and actor.org_id in {u.id for u in record.grid.lineage()}))
 
 
+def visible_accountabilities(actor):
+    """The accountability records this user may see, as a query: their own, and their grids'."""
+    from workflows.models import Accountability
+
+    query = Accountability.select()
+    if role(actor) == "admin":
+        return query
+    own = Accountability.user == getattr(actor, "id", None)
+    if role(actor) == "member":
+        return query.where(own)
+    grids = visible_grids(actor).select(OrgUnit.id) if role(actor) in ("lead", "dispatcher", "supervisor") else None
+    return query.where(own | Accountability.grid.in_(grids)) if grids is not None else query.where(own)
+
+
 # ---- the table -----------------------------------------------------------------------------------
 
 ALL = ROLES

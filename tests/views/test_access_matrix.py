@@ -148,6 +148,37 @@ POINT_GRIDS = scope(
     district=("g4", []), handler=("g1", []), supervisor=("g3", []), admin=("g5", []), anonymous=(None, ["g1"]),
 )
 
+# Accountability records (三次不到岗) by the person they are about: the lead decides on the grid's
+# members but not on their own record; the person answers only their own.
+ACCOUNTABILITY_DECIDE = scope(
+    member=("member", []), lead=("member", ["member_g2", "member_g5", "lead"]),
+    community=("member", ["member_g3", "member_g5"]), street=("member_g3", ["member_g4", "member_g5"]),
+    district=("member_g4", ["member_g5"]), handler=("member", []), supervisor=("member_g3", []),
+    admin=("member_g5", []), anonymous=(None, ["member"]),
+)
+ACCOUNTABILITY_ANSWER = scope(
+    member=("member", ["member2", "member_g5"]), lead=("lead", ["member"]), community=("member", []),
+    street=("member", []), district=("member", []), handler=("member", []), supervisor=("member", []),
+    admin=("member", []), anonymous=(None, ["member"]),
+)
+
+
+def accountability_of(x, spec, fresh=False):
+    """An open record about a person (a new month's when `fresh`)."""
+    from datetime import date
+
+    from workflows.models import Accountability
+
+    user = x.user(spec)
+    taken = {a.month for a in Accountability.select().where(Accountability.user == user.id)}
+    if taken and not fresh:
+        return Accountability.get((Accountability.user == user.id) & (Accountability.month == min(taken)))
+    months = (date(2025 - n // 12, 12 - n % 12, 1) for n in range(240))
+    month = next(m for m in months if m not in taken)
+    return Accountability.create(user=user, grid=user.org_id, month=month, missed=3,
+                                 missed_periods=["2025-12-01", "2025-12-02", "2025-12-03"], opened_at=NOW)
+
+
 
 # ---- how each kind of object is made and addressed ----
 
@@ -400,6 +431,13 @@ MATRIX = [
     E("/open311/v2/services/<code>.<any(json,xml):fmt>", "GET", everyone("litter", ["urgent", "missing"]),
       lambda x, s, f=False: MISSING if s == "missing" else getattr(x.w, s),
       lambda x, c, r: f"/open311/v2/services/{c.code}.json", STAFF | {"anonymous"}, public=True),
+    # -- accountability (三次不到岗): the lead and the offices above decide, the person answers --
+    E("/accountability/<id:record_id>/decide", "POST", ACCOUNTABILITY_DECIDE, accountability_of,
+      lambda x, a, r: f"/accountability/{a.id}/decide", {"lead", "admin"} | OFFICES, ok=(303,), fresh=True,
+      data=lambda x, a, r: {"outcome": "confirm", "measure": "talk", "note": "已谈话"}),
+    E("/accountability/<id:record_id>/answer", "POST", ACCOUNTABILITY_ANSWER, accountability_of,
+      lambda x, a, r: f"/accountability/{a.id}/answer", {"member", "lead"}, ok=(303,), fresh=True,
+      data=lambda x, a, r: {"answer": "参加培训，已补巡"}),
 ]
 
 
@@ -444,6 +482,7 @@ OBJECT_FREE = {
     ("/worklog/notes", "POST"): ("/worklog/notes", "writes the user's own note"),
     ("/workflow", "GET"): ("/workflow", "the machine's own tables, no case data"),
     ("/supervision/reopen-requests", "GET"): ("/supervision/reopen-requests", "requests in the supervisor's area only"),
+    ("/accountability", "GET"): ("/accountability", "records of visible_accountabilities(user) only"),
 }
 
 # Who each object-free route is for, written from the domain (not from the policy): a signed-in role outside
@@ -466,6 +505,7 @@ OBJECT_FREE_ROLES = {
     "/ledger/export.xlsx": OFFICE_ROLES | {"lead", "handler"},
     "/worklog": OFFICE_ROLES | {"member", "lead"}, "/worklog/notes": {"member", "lead"},
     "/workflow": EVERY, "/supervision/reopen-requests": {"supervisor"},
+    "/accountability": OFFICE_ROLES | {"member", "lead"},
 }
 # POSTs whose in-role answer is a refusal of the object rather than of the role (the street's own items).
 OBJECT_FREE_POST_ROLES = {"/points/rules": {"street", "admin"}}

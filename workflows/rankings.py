@@ -120,7 +120,7 @@ def compute_ranking(scope, period, now, clock, weights, threshold=DEFAULT_THRESH
             values = {rate: list(group.value(rate)[:2]) for rate in WEIGHTED} if group else {}
             rows.append({"id": key, "name": name, "score": score(group, weights) if group else None,
                          "values": values, "satisfaction": list(group.value("satisfaction_rate")[:2]) if group else None,
-                         "below_threshold": below_threshold(group, threshold),
+                         "below_threshold": kind in FLAGGED and below_threshold(group, threshold),
                          "levels": {s: list(group.value(s)[:2]) for s in LEVEL_SHARES} if group else {}})
         rank_rows(rows)
         data[kind] = rows

@@ -428,6 +428,7 @@ ACTIONS = {
     "workflow.view": Rule(ALL),
     "account": Rule(ALL),
     # Assessment (千分制).
+    "assess.view": Rule(("dispatcher", "supervisor", "admin")),
     "assess.scheme": Rule(("dispatcher", "admin"), on=sets_scheme_of),
     "assess.self": Rule(("lead",), on=evaluates_self),
     "assess.review": Rule(("dispatcher", "supervisor", "admin"), on=reviews_unit),

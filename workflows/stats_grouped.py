@@ -315,16 +315,13 @@ def _overview(base, F, valid, overdue_open, cached, all_sums, grouped):
     """The charts' Overview: cases per day and source, per category, the funnel and overdue by grid."""
     overview = Overview()
     day = fn.DATE(Case.created_at) if not is_postgres() else Case.created_at.cast("date")
-    for d, source, n in base(day, Case.source, fn.COUNT(F.id)).group_by(day, Case.source).tuples():
+    # One scan for the cases per day and source and per category.
+    for d, source, category, n in (base(day, Case.source, Case.category, fn.COUNT(F.id))
+                                   .group_by(day, Case.source, Case.category).tuples()):
         # peewee reads the day through created_at's converter: a datetime at midnight, or text.
         d = d.date() if isinstance(d, datetime) else d if isinstance(d, date) else date.fromisoformat(d)
         overview.per_day[d][source] += n
-    if "category" in cached:
-        for k, counts in cached["category"].items():
-            overview.per_category[k] += counts["recorded"]
-    else:
-        for k, n in base(Case.category, fn.COUNT(F.id)).group_by(Case.category).tuples():
-            overview.per_category[k] += n
+        overview.per_category[category] += n
     totals = next(iter(cached.values()), None)
     if totals is not None:
         total = Counter()

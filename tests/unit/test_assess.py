@@ -40,7 +40,11 @@ def t(month, day, hour, minute=0):
 
 @pytest.fixture
 def year(world):
-    w = world
+    return build_year(world)
+
+
+def build_year(w):
+    """The scheme, its entries and the cases of the year described above."""
     PatrolRule.create(role="member", grid_type="", period="month", times=1)
     resident = SystemActor("resident", "居民")
     p = new_case(w, at=t(3, 3, 9))

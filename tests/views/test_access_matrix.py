@@ -438,6 +438,9 @@ MATRIX = [
     E("/accountability/<id:record_id>/answer", "POST", ACCOUNTABILITY_ANSWER, accountability_of,
       lambda x, a, r: f"/accountability/{a.id}/answer", {"member", "lead"}, ok=(303,), fresh=True,
       data=lambda x, a, r: {"answer": "参加培训，已补巡"}),
+    # -- the year's 1000-point assessment of a street or district (same scopes as its rankings) --
+    E("/assess", "GET", RANKING_SCOPES, place, lambda x, s, r: f"/assess?scope={s.id}&year=2025",
+      OFFICES | {"supervisor", "admin"}, marker=lambda s: s.name),
 ]
 
 

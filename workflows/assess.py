@@ -182,7 +182,7 @@ def measures(scheme, now, clock, grids=None):
     grids = grids if grids is not None else grids_of(scheme)
     period = _year_period(scheme.year)
     cases = Case.select().where(scope_column(scheme.scope.kind) == scheme.scope_id)
-    groups = stats_grouped.tally(cases, period, now, clock, ("grid",))["grid"]
+    groups = stats_grouped.tally(cases, period, now, clock, ("grid",), steps=False)["grid"]
     out = {}
     for metric in STATS_METRICS:
         out[metric] = {g.id: tuple(groups[g.id].value(metric)[:2]) if g.id in groups else (0, 0) for g in grids}

@@ -111,7 +111,7 @@ def below_threshold(group, threshold):
 def compute_ranking(scope, period, now, clock, weights, threshold=DEFAULT_THRESHOLD):
     """The month's ranking of each kind as plain data (what a publication freezes), with the
     satisfaction flags and the scope's resolution level."""
-    tallies = stats_grouped.tally(scope_cases(scope), period, now, clock, RANKED + ("total",))
+    tallies = stats_grouped.tally(scope_cases(scope), period, now, clock, RANKED + ("total",), steps=False)
     data = {"threshold": threshold, "below_threshold": {}}
     for kind in RANKED:
         rows = []

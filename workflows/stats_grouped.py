@@ -156,15 +156,16 @@ def _one(condition):
     return When(None, [(condition, 1)], 0)
 
 
-def tally(cases, period, now, clock, dimensions):
-    """{dimension: {key: Tally}}, as stats.tally(stats.facts_for(cases, period, now, clock), dimensions)."""
-    return overview_and_tallies(cases, period, now, clock, dimensions, charts=False)[1]
+def tally(cases, period, now, clock, dimensions, steps=True):
+    """{dimension: {key: Tally}}, as stats.tally(stats.facts_for(cases, period, now, clock), dimensions)
+    (without the step durations when `steps` is false: rates and scores do not use them)."""
+    return overview_and_tallies(cases, period, now, clock, dimensions, charts=False, steps=steps)[1]
 
 
-def overview_and_tallies(cases, period, now, clock, dimensions, charts=True):
+def overview_and_tallies(cases, period, now, clock, dimensions, charts=True, steps=True):
     """(Overview, {dimension: {key: Tally}}) of the period's cases among `cases` (a scoped Case
     query), as stats.overview_and_tallies(stats.facts_for(cases, period, now, clock), dimensions);
-    the Overview is None when `charts` is false."""
+    the Overview is None when `charts` is false, and the step durations are left out when `steps` is."""
     cut = refresh(period, now, clock)
     if StatsFact.select().where((StatsFact.cut == cut) & (StatsFact.last_at > now)).exists():
         # History written after `now` (a clock set back): the kept facts are ahead of the moment.
@@ -255,7 +256,7 @@ def overview_and_tallies(cases, period, now, clock, dimensions, charts=True):
             for k, counts in found.items():
                 groups[k].counts.update({n: v for n, v in counts.items() if not n.startswith("_")})
         tallies[dim] = groups
-    for dim, keyed in _durations(base, F, dimensions).items():
+    for dim, keyed in (_durations(base, F, dimensions) if steps else {}).items():
         for key, steps in keyed.items():
             tallies[dim][key].steps.update(steps)
     overview = _overview(base, F, valid, overdue_open, cached, all_sums, grouped) if charts else None

@@ -219,7 +219,8 @@ def export():
     dimension = request.args.get("dimension") or default_dimension()
     if dimension not in DIMENSIONS:
         abort(404)
-    tallies = stats_grouped.tally(visible_cases(current_user), period, now(), current_clock(), (dimension, "total"))
+    tallies = stats_grouped.tally(visible_cases(current_user), period, now(), current_clock(), (dimension, "total"),
+                                  steps=False)
     rows = dimension_rows(dimension, tallies[dimension])
     if "total" in tallies["total"]:
         rows.append(("total", _("Total"), tallies["total"]["total"]))
@@ -260,7 +261,7 @@ def trend_points():
     for each in months_back(period, TREND_MONTHS):
         if each.start_at > at:
             continue
-        groups = stats_grouped.tally(visible_cases(current_user), each, at, clock, ("total",))["total"]
+        groups = stats_grouped.tally(visible_cases(current_user), each, at, clock, ("total",), steps=False)["total"]
         group = groups.get("total")
         points.append((each, score(group, weights) if group else None, group))
     return period, points
@@ -336,7 +337,7 @@ def render_rankings(scope, period, scopes, error=None, reason="", status=200):
 
 def openable_groups(period, at):
     """{kind: keys} of the ranking rows whose cases the user may open (the rest show plain numbers)."""
-    groups = stats_grouped.tally(visible_cases(current_user), period, at, current_clock(), RANKED)
+    groups = stats_grouped.tally(visible_cases(current_user), period, at, current_clock(), RANKED, steps=False)
     return {kind: set(groups[kind]) for kind in RANKED}
 
 

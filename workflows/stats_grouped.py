@@ -315,7 +315,8 @@ def _durations(base, F, dimensions):
 def _overview(base, F, valid, overdue_open, cached, all_sums, grouped):
     """The charts' Overview: cases per day and source, per category, the funnel and overdue by grid."""
     overview = Overview()
-    day = fn.DATE(Case.created_at) if not is_postgres() else Case.created_at.cast("date")
+    # SQLite keeps times as ISO text: its first ten characters are the day (cheaper than DATE()).
+    day = fn.SUBSTR(Case.created_at, 1, 10) if not is_postgres() else Case.created_at.cast("date")
     # One scan for the cases per day and source and per category.
     for d, source, category, n in (base(day, Case.source, Case.category, fn.COUNT(F.id))
                                    .group_by(day, Case.source, Case.category).tuples()):

@@ -150,6 +150,8 @@ QUERY = {
     "open311.requests_index": ("service_request_id", "service_code", "start_date", "end_date", "status"),
     "open311.show": (),
     "static": (),
+    "accountability.index": (),
+    "assess.index": ("scope", "year", "item", "grid"),
 }
 EVENT_FIELDS = ("view", "version", "request_key", "note", "reason", "instructions", "department", "callback",
                 "void_kind", "duplicate_of", "requested_deadline", "photos")
@@ -198,6 +200,8 @@ FORM = {
     "open311.create": ("api_key", "service_code", "jurisdiction_id", "lat", "long", "address_string", "address_id",
                        "description", "first_name", "last_name", "phone", "email", "device_id", "account_id",
                        "media_url"),
+    "accountability.decide": ("outcome", "measure", "note"),
+    "accountability.answer": ("answer",),
 }
 # Read by the machinery around every view, not by a view: not fuzzed as the view's own.
 AROUND = {"csrf_token"}

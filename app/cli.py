@@ -17,7 +17,7 @@ def init_app(app):
     for command in (init_db_command, seed_demo_command, demo_db_command, create_user_command, workflow_doc_command,
                     issue_api_key_command, verify_history_command, backup_command, restore_command,
                     unlock_user_command, seed_rules_command, sweep_command, calendar_sync_command,
-                    serve_demo_command):
+                    serve_demo_command, accountability_command):
         app.cli.add_command(command)
 
 
@@ -272,6 +272,32 @@ def sweep_command(at):
     """Issue the supervision notices due now: safe to run every minute, on several machines at once."""
     result = run_sweep(_parse_now(at))
     click.echo(f"notices issued: {result.first}, escalated: {result.escalated}")
+
+
+@click.command("accountability")
+@with_appcontext
+@click.option("--month", help="The month (YYYY-MM) to look at; default: last month.")
+@click.option("--now", "at", help="As of this moment (ISO-8601); default: now.")
+def accountability_command(month, at):
+    """Open accountability records (三次不到岗) for the month's missed patrols: idempotent, run it
+    after each month (cron) or any time."""
+    from datetime import date, timedelta
+
+    from workflows.accountability import open_records
+    from workflows.models import OrgUnit
+    from workflows.service import current_clock
+
+    moment = _parse_now(at) or now()
+    if month:
+        try:
+            first = datetime.strptime(month, "%Y-%m").date()
+        except ValueError:
+            raise click.BadParameter("YYYY-MM", param_hint="--month") from None
+    else:
+        first = (moment.date().replace(day=1) - timedelta(days=1)).replace(day=1)
+    grids = list(OrgUnit.select().where((OrgUnit.kind == "grid") & OrgUnit.active))
+    opened = open_records(grids, date(first.year, first.month, 1), moment, current_clock())
+    click.echo(f"accountability records opened: {len(opened)}")
 
 
 def start_sweeper(app, every):

@@ -13,6 +13,9 @@ DEFAULTS = {
     # overdue after its notice before a second notice goes one level up (and into the 通报).
     "NOTICE_REPLY_DAYS": 1,
     "NOTICE_ESCALATE_DAYS": 5,
+    # Satisfaction threshold in percent: grids and departments below it are flagged in the monthly
+    # ranking and named in its 通报.
+    "SATISFACTION_THRESHOLD": 85,
     # A tablet may sit on a form for hours: the CSRF token lives as long as the session.
     "WTF_CSRF_TIME_LIMIT": None,
     "SESSION_COOKIE_HTTPONLY": True,

@@ -29,6 +29,8 @@ NAV = [
     ("notices.bulletin", _l("Monthly bulletin"), "notice.view"),
     ("calendar.days", _l("Calendar"), "admin"),
     ("calendar.limits_page", _l("Time limits"), "admin"),
+    ("accountability.index", _l("Accountability"), "accountability.view"),
+    ("assess.index", _l("Annual assessment"), "assess.view"),
 ]
 
 # Templates included at the end of the case page, each rendered with `case` in context.

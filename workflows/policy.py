@@ -358,6 +358,59 @@ def publishes_ranking_of(actor, scope):
     return role(actor) == "admin" or (role(actor) in OFFICES and actor.org_id == scope.id)
 
 
+# Assessment (千分制, issue 20): the scheme is the street's or district's, a grid's lead evaluates
+# the grid, the offices above it review and publish.
+def sets_scheme_of(actor, scope):
+    """Administrators, and the grid office (dispatcher) of the street or district itself."""
+    return role(actor) == "admin" or (role(actor) == "dispatcher" and actor.org_id == scope.id)
+
+
+def evaluates_self(actor, unit):
+    """The lead of the grid."""
+    return role(actor) == "lead" and actor.org_id == unit.id
+
+
+def reviews_unit(actor, unit):
+    """Administrators, and the offices of a street or district above the grid."""
+    if role(actor) == "admin":
+        return True
+    return (role(actor) in OFFICES and actor.org_id is not None and actor.org_id != unit.id
+            and actor.org_id in {u.id for u in unit.lineage()} and actor.org.kind in ("street", "district"))
+
+
+def decides_accountability(actor, record):
+    """The lead of the person's grid (not for their own record), or an office above the grid."""
+    if role(actor) == "lead":
+        return actor.org_id == record.grid_id and actor.id != record.user_id
+    return role(actor) in ("dispatcher", "admin") and (
+        role(actor) == "admin" or actor.org_id in {u.id for u in record.grid.lineage()})
+
+
+def answers_accountability(actor, record):
+    """The person the record is about."""
+    return getattr(actor, "id", None) == record.user_id
+
+
+def sees_accountability(actor, record):
+    """The person, and whoever decides on it or supervises the grid."""
+    return (answers_accountability(actor, record) or decides_accountability(actor, record)
+            or (role(actor) == "supervisor" and actor.org_id in {u.id for u in record.grid.lineage()}))
+
+
+def visible_accountabilities(actor):
+    """The accountability records this user may see, as a query: their own, and their grids'."""
+    from workflows.models import Accountability
+
+    query = Accountability.select()
+    if role(actor) == "admin":
+        return query
+    own = Accountability.user == getattr(actor, "id", None)
+    if role(actor) == "member":
+        return query.where(own)
+    grids = visible_grids(actor).select(OrgUnit.id) if role(actor) in ("lead", "dispatcher", "supervisor") else None
+    return query.where(own | Accountability.grid.in_(grids)) if grids is not None else query.where(own)
+
+
 # ---- the table -----------------------------------------------------------------------------------
 
 def sets_photo_of(actor, person):
@@ -446,6 +499,15 @@ ACTIONS = {
     "task.cancel": Rule(("lead", "dispatcher"), on=gave_task),
     # Staff profile photos (the public sign shows them).
     "staff.photo": Rule(ALL, on=sets_photo_of),
+    # Assessment (千分制).
+    "assess.view": Rule(("dispatcher", "supervisor", "admin")),
+    "assess.scheme": Rule(("dispatcher", "admin"), on=sets_scheme_of),
+    "assess.self": Rule(("lead",), on=evaluates_self),
+    "assess.review": Rule(("dispatcher", "supervisor", "admin"), on=reviews_unit),
+    "assess.publish": Rule(("dispatcher", "supervisor", "admin"), on=publishes_ranking_of),
+    "accountability.view": Rule(("member", "lead", "dispatcher", "supervisor", "admin"), on=sees_accountability),
+    "accountability.decide": Rule(("lead", "dispatcher", "admin"), on=decides_accountability),
+    "accountability.answer": Rule(("member", "lead"), on=answers_accountability),
 }
 
 

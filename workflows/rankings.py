@@ -1,10 +1,11 @@
 """The composite score, its weights, and the monthly rankings streets publish (月评比通报)."""
+from workflows import stats_grouped
 from workflows.db import write_transaction
 from workflows.errors import FORBIDDEN, INVALID, WorkflowError
 from workflows.machine import N_
 from workflows.models import Case, Department, OrgUnit, RankingPublication, ScoreWeights, User
 from workflows.policy import can, scope_column
-from workflows.stats import RATES, facts_for, tally
+from workflows.stats import LEVEL_SHARES, RATES
 from workflows.values import whole_number
 
 # The indicators a score may weigh; a "lower is better" rate scores 1 − rate.
@@ -18,6 +19,9 @@ DEFAULT_WEIGHTS = {
     "satisfaction_rate": 15, "callback_rate": 0,
 }
 RANKED = ("grid", "community", "department")
+DEFAULT_THRESHOLD = 85  # percent; the app passes its SATISFACTION_THRESHOLD
+# The kinds whose members below the satisfaction threshold the 通报 names.
+FLAGGED = ("grid", "department")
 RANKED_LABELS = {"grid": N_("Grids"), "community": N_("Communities"), "department": N_("Departments")}
 
 
@@ -96,19 +100,34 @@ def entities(scope, kind):
     return [(u.id, u.name) for u in query.order_by(OrgUnit.sort_order, OrgUnit.code)]
 
 
-def compute_ranking(scope, period, now, clock, weights):
-    """The month's ranking of each kind as plain data (what a publication freezes)."""
-    tallies = tally(facts_for(scope_cases(scope), period, now, clock), RANKED)
-    data = {}
+def below_threshold(group, threshold):
+    """True when the group has answered call-backs and its satisfaction rate is below `threshold` percent."""
+    if group is None:
+        return False
+    num, den, _ = group.value("satisfaction_rate")
+    return bool(den) and 100 * num < threshold * den
+
+
+def compute_ranking(scope, period, now, clock, weights, threshold=DEFAULT_THRESHOLD):
+    """The month's ranking of each kind as plain data (what a publication freezes), with the
+    satisfaction flags and the scope's resolution level."""
+    tallies = stats_grouped.tally(scope_cases(scope), period, now, clock, RANKED + ("total",), steps=False)
+    data = {"threshold": threshold, "below_threshold": {}}
     for kind in RANKED:
         rows = []
         for key, name in entities(scope, kind):
             group = tallies[kind].get(key)
             values = {rate: list(group.value(rate)[:2]) for rate in WEIGHTED} if group else {}
             rows.append({"id": key, "name": name, "score": score(group, weights) if group else None,
-                         "values": values})
+                         "values": values, "satisfaction": list(group.value("satisfaction_rate")[:2]) if group else None,
+                         "below_threshold": kind in FLAGGED and below_threshold(group, threshold),
+                         "levels": {s: list(group.value(s)[:2]) for s in LEVEL_SHARES} if group else {}})
         rank_rows(rows)
         data[kind] = rows
+        if kind in FLAGGED:
+            data["below_threshold"][kind] = [row["name"] for row in rows if row["below_threshold"]]
+    total = tallies["total"].get("total")
+    data["levels"] = {s: list(total.value(s)[:2]) for s in LEVEL_SHARES} if total else {}
     best = next((row for row in data["community"] if row["rank"] == 1), None)
     data["best_community"] = {"id": best["id"], "name": best["name"], "score": best["score"]} if best else None
     return data
@@ -140,7 +159,7 @@ def publications(scope, period):
                 .order_by(RankingPublication.version.desc()))
 
 
-def ranking(scope, period, now, clock):
+def ranking(scope, period, now, clock, threshold=DEFAULT_THRESHOLD):
     """The month's ranking: the published one (frozen) if any, else computed now with the current weights.
 
     Returns (data, publication or None). Each row carries `change`: ranks gained since last month
@@ -150,7 +169,7 @@ def ranking(scope, period, now, clock):
     if publication is not None:
         return publication.data, publication
     weights = current_weights()
-    data = compute_ranking(scope, period, now, clock, weights)
+    data = compute_ranking(scope, period, now, clock, weights, threshold)
     attach_changes(data, scope, period, now, clock, weights)
     data["weights"] = weights
     return data, None
@@ -169,7 +188,7 @@ def attach_changes(data, scope, period, now, clock, weights):
             row["change"] = old - row["rank"] if old is not None and row["rank"] is not None else None
 
 
-def publish(scope, period, actor, now, clock, reason=""):
+def publish(scope, period, actor, now, clock, reason="", threshold=DEFAULT_THRESHOLD):
     """Freeze the month's ranking; a month already published needs a reason, kept with the new version."""
     if not can(actor, "ranking.publish", scope):
         raise WorkflowError(FORBIDDEN, N_("You may not publish rankings for this area."))
@@ -184,7 +203,7 @@ def publish(scope, period, actor, now, clock, reason=""):
             raise WorkflowError(INVALID, N_("This month is already published: give a reason to publish it again."),
                                 field="reason")
         weights = current_weights()
-        data = compute_ranking(scope, period, now, clock, weights)
+        data = compute_ranking(scope, period, now, clock, weights, threshold)
         attach_changes(data, scope, period, now, clock, weights)
         data["weights"] = weights
         return RankingPublication.create(

@@ -96,7 +96,18 @@ COUNTERS = {c.key: c for c in (
     Counted("verifies", N_("Verifications"), N_("Verifications recorded (each counts)."), per_event=True),
     Counted("verifies_on_time", N_("Verified on time"),
             N_("Verifications recorded by the deadline of the verification step."), per_event=True),
+    Counted("closed_grid", N_("Closed at grid level"),
+            N_("Closed cases whose closing came while the case was at the grid level (小事不出网格).")),
+    Counted("closed_community", N_("Closed at community level"),
+            N_("Closed cases whose closing came while the case was at the community level (大事不出社区).")),
+    Counted("closed_street", N_("Closed at street level"),
+            N_("Closed cases whose closing came while the case was at the street level.")),
+    Counted("closed_district", N_("Closed at district level"),
+            N_("Closed cases whose closing came while the case was at the district level.")),
 )}
+# The level a case is closed at, and its counter (the resolution level: 小事不出网格、大事不出社区).
+LEVEL_COUNTERS = {"grid": "closed_grid", "community": "closed_community", "street": "closed_street",
+                  "district": "closed_district"}
 
 
 @dataclass(frozen=True)
@@ -130,13 +141,18 @@ RATES = {r.key: r for r in (
     Rate("valid_report_rate", N_("Valid report rate"), "valid_reports", "reports"),
     Rate("ontime_verify_rate", N_("On-time verification rate"), "verifies_on_time", "verifies",
          note=N_("Counts verifications done; open overdue verification steps are in Overdue, not closed.")),
+    Rate("grid_level_share", N_("Closed at grid level (share)"), "closed_grid", "closed"),
+    Rate("community_level_share", N_("Closed at community level (share)"), "closed_community", "closed"),
+    Rate("street_level_share", N_("Closed at street level (share)"), "closed_street", "closed"),
+    Rate("district_level_share", N_("Closed at district level (share)"), "closed_district", "closed"),
 )}
+LEVEL_SHARES = ("grid_level_share", "community_level_share", "street_level_share", "district_level_share")
 # The columns of the organisation and category tables, and of the person table.
 ORG_RATES = (
     "disposal_rate", "ontime_disposal_rate", "ontime_disposal_rate_done", "close_rate", "ontime_close_rate",
     "ontime_close_rate_done", "rework_rate", "decline_rate", "extension_rate", "overdue_rate",
     "satisfaction_rate", "callback_rate",
-)
+) + LEVEL_SHARES
 PERSON_RATES = ("valid_report_rate", "ontime_verify_rate")
 PERSON_COUNTERS = ("reports", "valid_reports", "handled", "verifies", "verifies_on_time")
 
@@ -255,6 +271,14 @@ class Facts:
     occurrences: list = field(default_factory=list)
     # (step, department, working hours)
     durations: list = field(default_factory=list)
+    # What the moment-dependent flags are judged from, and what the kept facts store
+    # (workflows.statfacts): the current step's deadline, whether it is suspended, the office
+    # seconds of each duration, the level the case was closed at and its latest history row.
+    deadline: datetime = None
+    suspended: bool = False
+    seconds: list = field(default_factory=list)
+    closed_level: str = None
+    last_at: datetime = None
 
     def flags(self):
         """The case-level counters this case counts in (valid cases only)."""
@@ -274,6 +298,7 @@ class Facts:
             "callback_due": self.callback_due,
             "callbacks": self.callback_due and self.callback in ANSWERED,
             "satisfied": self.callback_due and self.callback in SATISFIED,
+            **{counter: self.closed and self.closed_level == level for level, counter in LEVEL_COUNTERS.items()},
         }
 
 
@@ -289,6 +314,7 @@ def ends_step(event, from_state, to_state):
 EVENT_COLUMNS = (
     CaseEvent.case, CaseEvent.event, CaseEvent.from_state, CaseEvent.to_state, CaseEvent.actor, CaseEvent.actor_role,
     CaseEvent.at, CaseEvent.data, CaseEvent.department, CaseEvent.prev_deadline, CaseEvent.deadline,
+    CaseEvent.level,
 )
 CASE_COLUMNS = (Case.id, Case.grid, Case.community, Case.street, Case.category, Case.source, Case.created_at)
 # Who records a case as a report (上报) of their own: the grid's members and leads.
@@ -314,10 +340,11 @@ def replay(case_row, events, moment, clock):
     """The Facts of one case from its history rows (ordered, already cut at the moment)."""
     case_id, grid, community, street, category, source, created_at = case_row
     f = Facts(case_id, grid, community, street, category, source, None, created_at)
-    state = deadline = last_disposal = close_data = terminal = stay_start = None
+    state = deadline = last_disposal = close_data = terminal = stay_start = level = None
     late = suspended = False
-    for _, event, from_state, to_state, actor, role, at, data, department, prev_deadline, step_deadline in events:
+    for _, event, from_state, to_state, actor, role, at, data, department, prev_deadline, step_deadline, *more in events:
         deadline = step_deadline
+        f.last_at = at if f.last_at is None or at > f.last_at else f.last_at
         if event == "create":
             state, stay_start = to_state, at
             f.creator = actor if role in REPORTERS else None
@@ -332,7 +359,9 @@ def replay(case_row, events, moment, clock):
         late |= not timely
         step = STAYS.get((from_state, event))
         if step and stay_start is not None:
-            f.durations.append((step, department, clock.working_seconds(stay_start, at) / 3600))
+            seconds = clock.working_seconds(stay_start, at)
+            f.durations.append((step, department, seconds / 3600))
+            f.seconds.append(seconds)
         if to_state != from_state:
             stay_start = at
         state = to_state
@@ -353,10 +382,11 @@ def replay(case_row, events, moment, clock):
         elif event == "rework":
             f.reworks += 1
         if to_state == "closed":
-            terminal, close_data = event, data or {}
+            terminal, close_data, level = event, data or {}, more[0] if more else None
         elif from_state == "closed":
             terminal = close_data = None
-    f.state = state
+    f.state, f.deadline, f.suspended = state, deadline, suspended
+    f.closed_level = level if state == "closed" else None
     f.voided = state == "closed" and terminal == "void"
     f.closed = state == "closed" and terminal == "close"
     f.disposed = state in DISPOSED_STATES or f.closed
@@ -398,9 +428,10 @@ def facts_for(cases, period, now, clock, size=BATCH):
         # Rows as the driver gives them, read here column by column (peewee's reader costs more than
         # the rest of the replay): the three times as datetimes, the data left as text until a close
         # needs it (see replay).
-        for case_id, event, from_state, to_state, actor, role, at, data, department, prev, deadline in sql.rows_of(events):
+        for case_id, event, from_state, to_state, actor, role, at, data, department, prev, deadline, level in (
+                sql.rows_of(events)):
             history[case_id].append((case_id, event, from_state, to_state, actor, role, _time(at), data, department,
-                                     _time(prev), _time(deadline)))
+                                     _time(prev), _time(deadline), level))
         for row in rows:
             yield replay(row, history[row[0]], moment, clock)
 

@@ -2,7 +2,7 @@
 monthly rankings and the score weights."""
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, jsonify, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,6 +12,7 @@ from app.db import now
 from app.exports import xlsx_response
 from app.htmx import render
 from app.i18n import translate_error
+from workflows import stats_grouped
 from workflows.errors import WorkflowError
 from workflows.ledger import SOURCE_LABELS
 from workflows.machine import OPEN_STATES, STATES
@@ -33,6 +34,7 @@ from workflows.stats import (
     COUNTERS,
     DIMENSIONS,
     FUNNEL,
+    LEVEL_SHARES,
     ORG_RATES,
     PERSON_COUNTERS,
     PERSON_RATES,
@@ -41,7 +43,6 @@ from workflows.stats import (
     facts_for,
     month,
     months_back,
-    overview_and_tallies,
     tally,
 )
 from workflows.values import whole_number
@@ -50,7 +51,7 @@ bp = Blueprint("stats", __name__)
 ORG_COUNTERS = (
     "recorded", "voided", "due_disposal", "disposed", "disposed_on_time", "overdue_undisposed", "due_close",
     "closed", "closed_on_time", "overdue_open", "reworked", "extended", "dispatches", "declines",
-    "callback_due", "callbacks", "satisfied",
+    "callback_due", "callbacks", "satisfied", "closed_grid", "closed_community", "closed_street", "closed_district",
 )
 TREND_MONTHS = 6
 
@@ -107,8 +108,8 @@ def index():
         dimension = "grid"
     clock = current_clock()
     at = now()
-    facts = facts_for(visible_cases(current_user), period, at, clock)
-    overview, tallies = overview_and_tallies(facts, (dimension, "total"))
+    overview, tallies = stats_grouped.overview_and_tallies(visible_cases(current_user), period, at, clock,
+                                                           (dimension, "total"))
     total = tallies["total"].get("total")
     rows = dimension_rows(dimension, tallies[dimension])
     weights = current_weights()
@@ -218,7 +219,8 @@ def export():
     dimension = request.args.get("dimension") or default_dimension()
     if dimension not in DIMENSIONS:
         abort(404)
-    tallies = tally(facts_for(visible_cases(current_user), period, now(), current_clock()), (dimension, "total"))
+    tallies = stats_grouped.tally(visible_cases(current_user), period, now(), current_clock(), (dimension, "total"),
+                                  steps=False)
     rows = dimension_rows(dimension, tallies[dimension])
     if "total" in tallies["total"]:
         rows.append(("total", _("Total"), tallies["total"]["total"]))
@@ -259,7 +261,7 @@ def trend_points():
     for each in months_back(period, TREND_MONTHS):
         if each.start_at > at:
             continue
-        groups = tally(facts_for(visible_cases(current_user), each, at, clock), ("total",))["total"]
+        groups = stats_grouped.tally(visible_cases(current_user), each, at, clock, ("total",), steps=False)["total"]
         group = groups.get("total")
         points.append((each, score(group, weights) if group else None, group))
     return period, points
@@ -314,14 +316,19 @@ def rankings():
     return render_rankings(scope, period, scopes)
 
 
+def satisfaction_threshold():
+    """The configured satisfaction threshold in percent (SATISFACTION_THRESHOLD, default 85)."""
+    return int(current_app.config.get("SATISFACTION_THRESHOLD", 85))
+
+
 def render_rankings(scope, period, scopes, error=None, reason="", status=200):
     """The rankings page (with a failed publication's message and reason kept)."""
     at = now()
-    data, publication = ranking(scope, period, at, current_clock())
+    data, publication = ranking(scope, period, at, current_clock(), threshold=satisfaction_threshold())
     body = render(
         "stats/rankings.html", None, scope=scope, scopes=scopes, period=period, data=data, publication=publication,
         openable=openable_groups(period, at),
-        history=publications(scope, period), kinds=RANKED, kind_labels=RANKED_LABELS, weighted=WEIGHTED, rates=RATES,
+        history=publications(scope, period), kinds=RANKED, level_shares=LEVEL_SHARES, kind_labels=RANKED_LABELS, weighted=WEIGHTED, rates=RATES,
         can_publish=can("ranking.publish", scope) and period.end_at <= at, error=error, reason=reason,
         period_args=period_args(period),
     )
@@ -330,7 +337,7 @@ def render_rankings(scope, period, scopes, error=None, reason="", status=200):
 
 def openable_groups(period, at):
     """{kind: keys} of the ranking rows whose cases the user may open (the rest show plain numbers)."""
-    groups = tally(facts_for(visible_cases(current_user), period, at, current_clock()), RANKED)
+    groups = stats_grouped.tally(visible_cases(current_user), period, at, current_clock(), RANKED, steps=False)
     return {kind: set(groups[kind]) for kind in RANKED}
 
 
@@ -341,7 +348,8 @@ def publish_ranking():
     scope, period, scopes = ranking_request()
     reason = request.form.get("reason", "")
     try:
-        publish(scope, period, current_user, now(), current_clock(), reason=reason)
+        publish(scope, period, current_user, now(), current_clock(), reason=reason,
+                threshold=satisfaction_threshold())
     except WorkflowError as exc:
         status = 403 if exc.code == "forbidden" else 400
         return render_rankings(scope, period, scopes, error=translate_error(exc), reason=reason, status=status)

@@ -171,6 +171,37 @@ GIVEN_TASKS = scope(
 BOUNDARY = json.dumps({"type": "Polygon", "coordinates": [[[120.15, 30.27], [120.154, 30.27], [120.154, 30.273],
                                                           [120.15, 30.27]]]}).encode()
 
+# Accountability records (三次不到岗) by the person they are about: the lead decides on the grid's
+# members but not on their own record; the person answers only their own.
+ACCOUNTABILITY_DECIDE = scope(
+    member=("member", []), lead=("member", ["member_g2", "member_g5", "lead"]),
+    community=("member", ["member_g3", "member_g5"]), street=("member_g3", ["member_g4", "member_g5"]),
+    district=("member_g4", ["member_g5"]), handler=("member", []), supervisor=("member_g3", []),
+    admin=("member_g5", []), anonymous=(None, ["member"]),
+)
+ACCOUNTABILITY_ANSWER = scope(
+    member=("member", ["member2", "member_g5"]), lead=("lead", ["member"]), community=("member", []),
+    street=("member", []), district=("member", []), handler=("member", []), supervisor=("member", []),
+    admin=("member", []), anonymous=(None, ["member"]),
+)
+
+
+def accountability_of(x, spec, fresh=False):
+    """An open record about a person (a new month's when `fresh`)."""
+    from datetime import date
+
+    from workflows.models import Accountability
+
+    user = x.user(spec)
+    taken = {a.month for a in Accountability.select().where(Accountability.user == user.id)}
+    if taken and not fresh:
+        return Accountability.get((Accountability.user == user.id) & (Accountability.month == min(taken)))
+    months = (date(2025 - n // 12, 12 - n % 12, 1) for n in range(240))
+    month = next(m for m in months if m not in taken)
+    return Accountability.create(user=user, grid=user.org_id, month=month, missed=3,
+                                 missed_periods=["2025-12-01", "2025-12-02", "2025-12-03"], opened_at=NOW)
+
+
 
 # ---- how each kind of object is made and addressed ----
 
@@ -450,6 +481,16 @@ MATRIX = [
        "anonymous": (None, ["member"])},
       lambda x, s, f=False: MISSING if s == "missing" else x.user(s), lambda x, u, r: f"/people/{u.id}/photo",
       STAFF, ok=(303,), fresh=True, data=lambda x, u, r: {"photo": (io.BytesIO(portrait_jpeg()), "me.jpg")}),
+    # -- accountability (三次不到岗): the lead and the offices above decide, the person answers --
+    E("/accountability/<id:record_id>/decide", "POST", ACCOUNTABILITY_DECIDE, accountability_of,
+      lambda x, a, r: f"/accountability/{a.id}/decide", {"lead", "admin"} | OFFICES, ok=(303,), fresh=True,
+      data=lambda x, a, r: {"outcome": "confirm", "measure": "talk", "note": "已谈话"}),
+    E("/accountability/<id:record_id>/answer", "POST", ACCOUNTABILITY_ANSWER, accountability_of,
+      lambda x, a, r: f"/accountability/{a.id}/answer", {"member", "lead"}, ok=(303,), fresh=True,
+      data=lambda x, a, r: {"answer": "参加培训，已补巡"}),
+    # -- the year's 1000-point assessment of a street or district (same scopes as its rankings) --
+    E("/assess", "GET", RANKING_SCOPES, place, lambda x, s, r: f"/assess?scope={s.id}&year=2025",
+      OFFICES | {"supervisor", "admin"}, marker=lambda s: s.name),
 ]
 
 
@@ -504,6 +545,7 @@ OBJECT_FREE = {
     ("/supervision/reopen-requests", "GET"): ("/supervision/reopen-requests", "requests in the supervisor's area only"),
     ("/outbox", "GET"): ("/outbox", "the user's own outbox (its items live in the browser); grids_in_reach(user) only"),
     ("/outbox/session.json", "GET"): ("/outbox/session.json", "the user's own id and token; grids_in_reach(user) only"),
+    ("/accountability", "GET"): ("/accountability", "records of visible_accountabilities(user) only"),
 }
 
 # Who each object-free route is for, written from the domain (not from the policy): a signed-in role outside
@@ -527,6 +569,7 @@ OBJECT_FREE_ROLES = {
     "/worklog": OFFICE_ROLES | {"member", "lead"}, "/worklog/notes": {"member", "lead"},
     "/workflow": EVERY, "/supervision/reopen-requests": {"supervisor"}, "/work": {"member", "lead", "handler"},
     "/outbox": OFFICES | {"member", "lead"}, "/outbox/session.json": OFFICES | {"member", "lead"},
+    "/accountability": OFFICE_ROLES | {"member", "lead"},
 }
 # POSTs whose in-role answer is a refusal of the object rather than of the role (the street's own items).
 OBJECT_FREE_POST_ROLES = {"/points/rules": {"street", "admin"}}

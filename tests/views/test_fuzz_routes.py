@@ -159,6 +159,8 @@ QUERY = {
     "work.mine": (),
     "work.today": (),
     "work.task": (),
+    "accountability.index": (),
+    "assess.index": ("scope", "year", "item", "grid"),
 }
 EVENT_FIELDS = ("view", "version", "request_key", "note", "reason", "instructions", "department", "callback",
                 "void_kind", "duplicate_of", "requested_deadline", "photos", "holder", "due")
@@ -212,6 +214,8 @@ FORM = {
     "open311.create": ("api_key", "service_code", "jurisdiction_id", "lat", "long", "address_string", "address_id",
                        "description", "first_name", "last_name", "phone", "email", "device_id", "account_id",
                        "media_url"),
+    "accountability.decide": ("outcome", "measure", "note"),
+    "accountability.answer": ("answer",),
 }
 # Read by the machinery around every view, not by a view: not fuzzed as the view's own.
 AROUND = {"csrf_token"}

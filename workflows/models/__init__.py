@@ -23,13 +23,26 @@ from workflows.models.points import POINT_KINDS, PERSON_KINDS, PointEntry, Point
 from workflows.models.public import RATINGS, REOPEN_STATUSES, ReopenRequest, ResidentRating, StreetIntake
 from workflows.models.stats import RankingPublication, ScoreWeights
 from workflows.models.work import TASK_STATES, Task, TaskEvent
+from workflows.models.statfacts import StatsCut, StatsFact, StatsOccurrence, StatsStep
+from workflows.models.assess import (
+    ACCOUNTABILITY_MEASURES,
+    ENTRY_STAGES,
+    ITEM_KINDS,
+    Accountability,
+    AssessEntry,
+    AssessItem,
+    AssessResult,
+    AssessScheme,
+)
 
 MODELS = sort_models(
     [OrgUnit, Building, Unit, Department, Category, User, Patrol, Case, CaseEvent, Attachment, Counter,
      ResidentRating, ReopenRequest, StreetIntake, ScoreWeights, RankingPublication, PatrolBuilding, PatrolRule,
      WorkLogNote, PointPerson, PointRule, PointEntry, PointMonth,
      CalendarDay, CalendarYear, TimeLimit, Notice, NoticeEvent,
-     Task, TaskEvent, PortraitChange]
+     Task, TaskEvent, PortraitChange,
+     StatsCut, StatsFact, StatsOccurrence, StatsStep, AssessScheme, AssessItem, AssessEntry, AssessResult,
+     Accountability]
 )
 
 __all__ = [
@@ -42,4 +55,7 @@ __all__ = [
     "ScoreWeights", "RankingPublication",
     "CALENDAR_SOURCES", "NOTICE_STATUSES", "CalendarDay", "CalendarYear", "TimeLimit", "Notice", "NoticeEvent",
     "TASK_STATES", "Task", "TaskEvent", "PortraitChange",
+    "StatsCut", "StatsFact", "StatsOccurrence", "StatsStep",
+    "ITEM_KINDS", "ENTRY_STAGES", "AssessScheme", "AssessItem", "AssessEntry", "AssessResult",
+    "ACCOUNTABILITY_MEASURES", "Accountability",
 ]

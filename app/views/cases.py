@@ -1,4 +1,7 @@
 """Cases: the list a user may see, one case's page, and the one write route for state."""
+import io
+
+import segno
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -160,3 +163,32 @@ def fire_event(case_id, event):
         return card_answer(case.id, view, moved=True, case=case)
     flash(_("%(action)s: done.", action=_(EVENT_SPECS[event].label)))
     return redirect(url_for("cases.show", case_id=case.id), code=303)
+
+
+# The hand-off forms (申报单 · 交办单 · 反馈单): kind -> (the event it prints, the photos it shows).
+HANDOFF_FORMS = {"report": (None, "before"), "assignment": ("dispatch", "before"), "feedback": ("rectify", "after")}
+
+
+@bp.get("/cases/<id:case_id>/forms/<any(report, assignment, feedback):kind>")
+@allows("case.view")
+def handoff_form(case_id, kind):
+    """An A4 hand-off form of the case: the report (its facts as recorded and reported), the assignment
+    (the department and the dispatcher's instructions) or the feedback (what the department did), with
+    its photos and a QR code that opens the case page. 404 until the step it prints has happened."""
+    case = load_case(case_id)
+    event, photo_kind = HANDOFF_FORMS[kind]
+    step = None
+    if event is not None:
+        step = (CaseEvent.select().where((CaseEvent.case == case.id) & (CaseEvent.event == event))
+                .order_by(CaseEvent.seq.desc()).first())
+        if step is None:
+            abort(404)
+    reported = (CaseEvent.select().where((CaseEvent.case == case.id) & (CaseEvent.event.in_(("create", "report"))))
+                .order_by(CaseEvent.seq))
+    photos = list(Attachment.select().where((Attachment.case == case.id) & (Attachment.kind == photo_kind))
+                  .order_by(Attachment.id).limit(4))
+    buffer = io.BytesIO()
+    segno.make(url_for("cases.show", case_id=case.id, _external=True), error="m").save(
+        buffer, kind="svg", scale=4, border=2, xmldecl=False, svgns=True)
+    return render_template("cases/handoff_form.html", case=case, kind=kind, step=step, reported=list(reported),
+                           photos=photos, qr=Markup(buffer.getvalue().decode()))  # nosec B704 # segno's own SVG

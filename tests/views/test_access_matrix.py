@@ -340,6 +340,9 @@ MATRIX = [
       lambda x, u, r: f"/worklog/people/{u.id}/days/2026-03-02", STAFF - {"handler"}, marker=lambda u: u.name),
     E("/worklog/grids/<code>", "GET", GRIDS, place, grid_path("/worklog/grids/{code}"),
       {"lead", "supervisor", "admin"} | OFFICES, marker=lambda g: g.name),
+    # -- the hand-off forms: whoever sees the case --
+    E("/cases/<id:case_id>/forms/<any(report, assignment, feedback):kind>", "GET", CASES, case_of,
+      lambda x, c, r: f"/cases/{c.id}/forms/report", STAFF, marker=lambda c: c.number),
     # -- the grid map --
     E("/grids/<code>/map", "GET", GRIDS, place, grid_path("/grids/{code}/map"),
       {"member", "lead", "supervisor", "admin"} | OFFICES, marker=lambda g: g.name),

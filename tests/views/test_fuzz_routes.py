@@ -154,6 +154,7 @@ QUERY = {
     "open311.requests_index": ("service_request_id", "service_code", "start_date", "end_date", "status"),
     "open311.show": (),
     "static": (),
+    "cases.handoff_form": (),
     "gridmap.show": (),
     "gridmap.boundary": (),
     "work.mine": (),

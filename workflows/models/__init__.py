@@ -18,6 +18,10 @@ from workflows.models.org import (
 )
 from workflows.models.notices import NOTICE_STATUSES, Notice, NoticeEvent
 from workflows.models.patrols import NOTE_KINDS, PATROL_PERIODS, Patrol, PatrolBuilding, PatrolRule, WorkLogNote
+from workflows.models.registry import (
+    BUILDING_KINDS, CHANGE_KINDS, PERSON_STATUSES, RELATIONS, RESIDENCE_KINDS, REVEAL_FIELDS, ROOM_USES, SEXES,
+    THING_CONDITIONS, CaseLink, Household, Organisation, Person, PersonTag, RegistryChange, RevealLog, Room, Thing,
+)
 from workflows.models.points import POINT_KINDS, PERSON_KINDS, PointEntry, PointMonth, PointPerson, PointRule
 from workflows.models.public import RATINGS, REOPEN_STATUSES, ReopenRequest, ResidentRating, StreetIntake
 from workflows.models.stats import RankingPublication, ScoreWeights
@@ -26,7 +30,8 @@ MODELS = sort_models(
     [OrgUnit, Building, Unit, Department, Category, User, Patrol, Case, CaseEvent, Attachment, Counter,
      ResidentRating, ReopenRequest, StreetIntake, ScoreWeights, RankingPublication, PatrolBuilding, PatrolRule,
      WorkLogNote, PointPerson, PointRule, PointEntry, PointMonth,
-     CalendarDay, CalendarYear, TimeLimit, Notice, NoticeEvent]
+     CalendarDay, CalendarYear, TimeLimit, Notice, NoticeEvent,
+     Room, Household, Person, PersonTag, Organisation, Thing, CaseLink, RegistryChange, RevealLog]
 )
 
 __all__ = [
@@ -38,4 +43,7 @@ __all__ = [
     "RATINGS", "REOPEN_STATUSES", "ResidentRating", "ReopenRequest", "StreetIntake",
     "ScoreWeights", "RankingPublication",
     "CALENDAR_SOURCES", "NOTICE_STATUSES", "CalendarDay", "CalendarYear", "TimeLimit", "Notice", "NoticeEvent",
+    "BUILDING_KINDS", "CHANGE_KINDS", "PERSON_STATUSES", "RELATIONS", "RESIDENCE_KINDS", "REVEAL_FIELDS", "ROOM_USES",
+    "SEXES", "THING_CONDITIONS", "CaseLink", "Household", "Organisation", "Person", "PersonTag", "RegistryChange",
+    "RevealLog", "Room", "Thing",
 ]

@@ -28,6 +28,8 @@ NAV = [
     ("notices.bulletin", _l("Monthly bulletin"), "notice.view"),
     ("calendar.days", _l("Calendar"), "admin"),
     ("calendar.limits_page", _l("Time limits"), "admin"),
+    ("registry.index", _l("Registry"), "registry.view"),
+    ("registry.reveals", _l("Reveal log"), "registry.reveal_log"),
 ]
 
 # Templates included at the end of the case page, each rendered with `case` in context.

@@ -150,10 +150,36 @@ QUERY = {
     "open311.requests_index": ("service_request_id", "service_code", "start_date", "end_date", "status"),
     "open311.show": (),
     "static": (),
+    # The registry (issue 17).
+    "registry.index": (), "registry.grid": (), "registry.search": ("q",), "registry.building": (),
+    "registry.room": (), "registry.person": (), "registry.reveals": (), "registry.organisation": (),
+    "registry.thing": (), "registry.new_building": (), "registry.edit_building": (), "registry.new_room": (),
+    "registry.edit_room": (), "registry.new_person": (), "registry.edit_person": (),
+    "registry.new_organisation": (), "registry.edit_organisation": (), "registry.new_thing": (),
+    "registry.edit_thing": (),
 }
 EVENT_FIELDS = ("view", "version", "request_key", "note", "reason", "instructions", "department", "callback",
                 "void_kind", "duplicate_of", "requested_deadline", "photos")
+REGISTRY_PERSON = ("name", "id_number", "phone", "sex", "birth_date", "residence", "relation", "moved_in", "reason")
 FORM = {
+    # The registry (issue 17).
+    "registry.reveal": ("field", "reason"),
+    "registry.new_building": ("name", "address", "floors", "kind"),
+    "registry.edit_building": ("name", "address", "floors", "kind"),
+    "registry.new_unit": ("name",),
+    "registry.new_room": ("number", "floor", "use", "landlord", "landlord_phone", "reason"),
+    "registry.edit_room": ("number", "floor", "use", "landlord", "landlord_phone", "reason"),
+    "registry.new_household": ("number",),
+    "registry.new_person": REGISTRY_PERSON,
+    "registry.edit_person": REGISTRY_PERSON,
+    "registry.leave": ("kind", "on", "to", "reason"),
+    "registry.add_tag": ("tag", "on", "reason"),
+    "registry.end_tag": ("on", "reason"),
+    "registry.new_organisation": ("name", "kind", "address", "contact", "contact_phone", "staff", "fire_safety_person"),
+    "registry.edit_organisation": ("name", "kind", "address", "contact", "contact_phone", "staff",
+                                   "fire_safety_person"),
+    "registry.new_thing": ("code", "kind", "location_text", "lat", "lng", "condition"),
+    "registry.edit_thing": ("code", "kind", "location_text", "lat", "lng", "condition"),
     "cases.fire_event": EVENT_FIELDS,
     "notices.issue": ("demand",),
     "notices.act": ("note",),

@@ -81,10 +81,10 @@ def history(actor, **subject):
 def cases_of(actor, **subject):
     """The cases pointing at a registry object (a building: its own cases too), newest first."""
     (field, obj), = subject.items()
-    linked = CaseLink.select(CaseLink.case).where(getattr(CaseLink, field) == obj.id)
-    where = Case.id.in_(linked)
     if field == "building":
-        where = where | (Case.building == obj.id)
+        where = Case.building == obj.id
+    else:
+        where = Case.id.in_(CaseLink.select(CaseLink.case).where(getattr(CaseLink, field) == obj.id))
     return list(visible_cases(actor, Case.select().where(where)).order_by(Case.created_at.desc()).limit(50))
 
 

@@ -105,7 +105,8 @@ def save_building(actor, now, grid, building=None, *, name, address="", floors=N
     need(actor, "registry.edit", grid)
     fields = {"name": text(name, "name", 60, required=True), "address": text(address, "address", 200),
               "floors": _count(floors, "floors", 1, 200), "kind": choice(kind, BUILDING_KINDS, "kind"),
-              "lat": lat, "lng": lng}
+              "lat": lat if lat is not None else getattr(building, "lat", None),
+              "lng": lng if lng is not None else getattr(building, "lng", None)}
     with write_transaction():
         clash = Building.select().where((Building.grid == grid.id) & (Building.name == fields["name"]))
         if building is not None:

@@ -2,6 +2,7 @@
 again — the ID number's check digit, dates, duplicates — and its refusals land on the same fields."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, FloatField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -118,3 +119,7 @@ class ThingForm(FlaskForm):
     lat = FloatField(_l("Latitude"), validators=[Optional(), NumberRange(-90, 90)])
     lng = FloatField(_l("Longitude"), validators=[Optional(), NumberRange(-180, 180)])
     condition = pick(_l("Condition"), CONDITION_LABELS, THING_CONDITIONS)
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Filled-in template (.xlsx)"), validators=[FileRequired(message=REQUIRED)])

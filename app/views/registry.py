@@ -3,18 +3,25 @@
 
 Who sees what is the policy's (registry.* actions, visible_registry); every write goes through
 workflows.registry.service, which checks the policy again and records a dated change."""
-from flask import Blueprint, abort, make_response, redirect, render_template, url_for
+import os
+import tempfile
+import zipfile
+
+from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from openpyxl.utils.exceptions import InvalidFileException
 from flask_babel import gettext as _
 
 from app import params
 from app.access import allows, can, require, user
 from app.db import now
+from app.exports import xlsx_response
 from app.i18n import translate_error
 from app.registry_forms import (
     BuildingForm,
     EditPersonForm,
     EndTagForm,
     HouseholdForm,
+    ImportForm,
     LeaveForm,
     OrganisationForm,
     PersonForm,
@@ -44,7 +51,7 @@ from workflows.registry import (
     mask_id,
     mask_phone,
 )
-from workflows.registry import queries, service
+from workflows.registry import queries, service, workbook
 from workflows.models import RevealLog
 
 bp = Blueprint("registry", __name__, url_prefix="/registry")
@@ -406,6 +413,62 @@ def edit_thing(thing_id):
     return save(form, lambda: service.save_thing(user(), now(), item.grid, item, **fields(form, ThingForm)),
                 lambda t: url_for("registry.thing", thing_id=t.id), _("Edit thing"),
                 url_for("registry.thing", thing_id=item.id))
+
+
+# ---- Excel: template, upload, errors, export ----
+
+ERRORS_SHOWN = 1000
+
+
+@bp.get("/import")
+@allows("registry.import")
+def import_page():
+    """Download the template, upload a filled one."""
+    return render_template("registry/import.html", form=ImportForm(), problems=None, counts=None)
+
+
+@bp.get("/import/template.xlsx")
+@allows("registry.import")
+def import_template():
+    return xlsx_response("registry-template.xlsx", workbook.template_sheets())
+
+
+@bp.post("/import")
+@allows("registry.import")
+def import_upload():
+    """Check every row of the uploaded workbook; import all rows or none; refused cells listed."""
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return render_template("registry/import.html", form=form, problems=None, counts=None), 400
+    with tempfile.TemporaryDirectory(prefix="gridcase-import-") as scratch:
+        path = os.path.join(scratch, "upload.xlsx")
+        form.file.data.save(path)
+        try:
+            problems, counts = workbook.import_file(path, user(), now())
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
+            form.file.errors = [_("This is not an Excel workbook (.xlsx) made from the template.")]
+            return render_template("registry/import.html", form=form, problems=None, counts=None), 400
+    if problems:
+        return render_template("registry/import.html", form=ImportForm(), problems=problems[:ERRORS_SHOWN],
+                               total=len(problems), counts=None), 400
+    return render_template("registry/import.html", form=ImportForm(), problems=None, counts=counts)
+
+
+@bp.post("/import/errors.xlsx")
+@allows("registry.import")
+def import_errors():
+    """The refused cells the page lists, as a workbook (sent back from the page: nothing is stored)."""
+    columns = [request.form.getlist(name)[:ERRORS_SHOWN] for name in ("sheet", "row", "column", "message")]
+    problems = [workbook.Problem(*(str(v)[:200] for v in values)) for values in zip(*columns)]
+    return xlsx_response("registry-errors.xlsx", workbook.problem_sheets(problems))
+
+
+@bp.get("/grids/<code>/export.xlsx")
+@allows("registry.view")
+def export(code):
+    """The grid's registry in the template's shape, masked (a reveal is one field of one person, logged)."""
+    unit = load_grid(code)
+    return xlsx_response(f"registry-{unit.code}.xlsx", workbook.export_sheets(user(), [unit]))
 
 
 def fields(form, cls):

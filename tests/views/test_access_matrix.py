@@ -423,6 +423,8 @@ MATRIX = [
       lambda x, o, r: f"/registry/organisations/{o.id}", REG_VIEWERS, marker=lambda o: o.name),
     E("/registry/things/<id:thing_id>", "GET", REGISTRY, lambda x, s, f=False: registry(x, s).thing,
       lambda x, o, r: f"/registry/things/{o.id}", REG_VIEWERS, marker=lambda o: o.code),
+    E("/registry/grids/<code>/export.xlsx", "GET", REGISTRY, place, grid_path("/registry/grids/{code}/export.xlsx"),
+      REG_VIEWERS),
     E("/registry/people/<id:person_id>/reveal", "POST", REGISTRY, lambda x, s, f=False: registry(x, s).head,
       lambda x, p, r: f"/registry/people/{p.id}/reveal", REG_REVEALERS,
       data=lambda x, p, r: {"field": "phone", "reason": "走访联系"}),
@@ -580,6 +582,10 @@ OBJECT_FREE = {
     ("/registry", "GET"): ("/registry", "the grids of visible_grids(user) only"),
     ("/registry/search", "GET"): ("/registry/search?q=1", "people of visible_registry(user) only, masked"),
     ("/registry/reveals", "GET"): ("/registry/reveals", "reveal-log rows of visible_reveals(user) only"),
+    ("/registry/import", "GET"): ("/registry/import", "the upload form"),
+    ("/registry/import", "POST"): ("/registry/import", "every row's grid is checked with registry.edit before any is written"),
+    ("/registry/import/template.xlsx", "GET"): ("/registry/import/template.xlsx", "the empty template, the same for everyone"),
+    ("/registry/import/errors.xlsx", "POST"): ("/registry/import/errors.xlsx", "echoes the posted problem list; reads nothing"),
 }
 
 # Who each object-free route is for, written from the domain (not from the policy): a signed-in role outside
@@ -603,6 +609,8 @@ OBJECT_FREE_ROLES = {
     "/worklog": OFFICE_ROLES | {"member", "lead"}, "/worklog/notes": {"member", "lead"},
     "/workflow": EVERY, "/supervision/reopen-requests": {"supervisor"},
     "/registry": EVERY - {"handler"}, "/registry/search": EVERY - {"handler"}, "/registry/reveals": OFFICE_ROLES,
+    "/registry/import": OFFICES | {"lead", "admin"}, "/registry/import/template.xlsx": OFFICES | {"lead", "admin"},
+    "/registry/import/errors.xlsx": OFFICES | {"lead", "admin"},
 }
 # POSTs whose in-role answer is a refusal of the object rather than of the role (the street's own items).
 OBJECT_FREE_POST_ROLES = {"/points/rules": {"street", "admin"}}

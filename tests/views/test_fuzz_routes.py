@@ -156,7 +156,7 @@ QUERY = {
     "registry.thing": (), "registry.new_building": (), "registry.edit_building": (), "registry.new_room": (),
     "registry.edit_room": (), "registry.new_person": (), "registry.edit_person": (),
     "registry.new_organisation": (), "registry.edit_organisation": (), "registry.new_thing": (),
-    "registry.edit_thing": (),
+    "registry.edit_thing": (), "registry.import_page": (), "registry.import_template": (), "registry.export": (),
 }
 EVENT_FIELDS = ("view", "version", "request_key", "note", "reason", "instructions", "department", "callback",
                 "void_kind", "duplicate_of", "requested_deadline", "photos")
@@ -164,6 +164,8 @@ REGISTRY_PERSON = ("name", "id_number", "phone", "sex", "birth_date", "residence
 FORM = {
     # The registry (issue 17).
     "registry.reveal": ("field", "reason"),
+    "registry.import_upload": ("file",),
+    "registry.import_errors": ("sheet", "row", "column", "message"),
     "registry.new_building": ("name", "address", "floors", "kind"),
     "registry.edit_building": ("name", "address", "floors", "kind"),
     "registry.new_unit": ("name",),

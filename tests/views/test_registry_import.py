@@ -139,3 +139,44 @@ def test_a_user_imports_only_into_their_own_grid_and_without_sensitive_tags(cli,
     assert result.exit_code == 0
     assert RegistryChange.select().where(RegistryChange.reason == "Excel导入").count() > 0
     assert Building.get(Building.name == "7号楼").grid.code == "G1"
+
+
+def _token(client, path="/registry/import"):
+    import re
+    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+
+
+def test_the_upload_page_lists_problems_offers_them_as_a_workbook_and_imports_all_or_none(app_world, login, tmp_path):
+    import io
+    client = login("community")
+    template = client.get("/registry/import/template.xlsx")
+    assert template.status_code == 200 and template.data[:2] == b"PK"
+    data = rows()
+    data[PEOPLE][0][6] = BAD_CHECKSUM
+    bad = workbook(tmp_path / "bad.xlsx", data)
+    token = _token(client)
+    before = snapshot()
+    response = client.http.post("/registry/import", data={"csrf_token": token,
+                                                          "file": (open(bad, "rb"), "bad.xlsx")},
+                                content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "<td>人口</td><td>2</td><td>身份证号</td><td>身份证号校验码错误</td>" in html
+    assert snapshot() == before
+    errors = client.http.post("/registry/import/errors.xlsx", data={"csrf_token": token, "sheet": "人口", "row": "2",
+                                                                    "column": "身份证号", "message": "身份证号校验码错误"})
+    book = load_workbook(io.BytesIO(errors.data), read_only=True)
+    assert list(book.worksheets[0].iter_rows(values_only=True))[1] == ("人口", "2", "身份证号", "身份证号校验码错误")
+    response = client.http.post("/registry/import", data={"csrf_token": token, "file": (io.BytesIO(b"not a workbook"),
+                                                                                          "x.xlsx")},
+                                content_type="multipart/form-data")
+    assert response.status_code == 400 and snapshot() == before
+    good = workbook(tmp_path / "good.xlsx", rows())
+    response = client.http.post("/registry/import", data={"csrf_token": token, "file": (open(good, "rb"), "good.xlsx")},
+                                content_type="multipart/form-data")
+    assert response.status_code == 200 and 'id="import-done"' in response.get_data(as_text=True)
+    assert Person.select().where(Person.id_number.in_([P1, P2, P3])).count() == 3
+    # The grid's export is masked.
+    export = client.get("/registry/grids/G1/export.xlsx")
+    text = str([list(r) for s in load_workbook(io.BytesIO(export.data), read_only=True).worksheets
+                for r in s.iter_rows(values_only=True)])
+    assert P1 not in text and "钱老伯" in text

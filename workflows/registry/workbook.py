@@ -6,6 +6,8 @@ Natural keys make a second import of the same file change nothing: houses by gri
 unit + room, people by ID number, organisations by grid + name, things by code. Rows that equal
 what is stored are skipped; only differences are written (with a dated change row).
 """
+import pickle  # nosec B403 # only for the import's own spool file (see _replay)
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -212,12 +214,20 @@ def house_key(row):
     return (row["grid"], row["building"], row["unit"], row["room"])
 
 
-def check(path, actor, today):
+def _spooled(book, sheet, spool):
+    """The sheet's rows, each also written to the spool (pass two replays them without parsing XML again)."""
+    for number, row, raw in _rows(book, sheet):
+        if spool is not None:
+            pickle.dump((sheet, number, row), spool, protocol=pickle.HIGHEST_PROTOCOL)
+        yield number, row, raw
+
+
+def check(path, actor, today, spool=None):
     """Pass one over the file: the problems (empty when every row may be imported)."""
     c = Checker(actor, today)
     book = load_workbook(path, read_only=True, data_only=True)
     try:
-        for number, row, raw in _rows(book, HOUSES):
+        for number, row, raw in _spooled(book, HOUSES, spool):
             grid = c.grid(HOUSES, number, row)
             for field, limit in (("building", 60), ("unit", 40), ("room", 20)):
                 c.text(HOUSES, number, row, field, limit, required=True)
@@ -232,7 +242,7 @@ def check(path, actor, today):
                 c.houses.add(house_key(row))
             del grid
         ids = {}
-        for number, row, raw in _rows(book, PEOPLE):
+        for number, row, raw in _spooled(book, PEOPLE, spool):
             grid = c.grid(PEOPLE, number, row)
             id_number = normal_id(row["id_number"])
             problem = id_problem(id_number)
@@ -262,7 +272,7 @@ def check(path, actor, today):
             if grid is not None and house_key(row) not in c.houses and _room(grid, row) is None:
                 c.add(PEOPLE, number, "room", "楼栋、单元或户室不存在")
         _against_database(c, ids)
-        for number, row, raw in _rows(book, ORGS):
+        for number, row, raw in _spooled(book, ORGS, spool):
             c.grid(ORGS, number, row)
             c.text(ORGS, number, row, "name", 100, required=True)
             c.once(ORGS, number, "name", "org", (row["grid"], row["name"]), "名称")
@@ -272,7 +282,7 @@ def check(path, actor, today):
             c.phone(ORGS, number, row, "contact_phone")
             c.count(ORGS, number, row, "staff", 0, 1_000_000)
         codes = {}
-        for number, row, raw in _rows(book, THINGS):
+        for number, row, raw in _spooled(book, THINGS, spool):
             grid = c.grid(THINGS, number, row)
             c.text(THINGS, number, row, "code", 32, required=True)
             if c.once(THINGS, number, "code", "thing", row["code"], "编码"):
@@ -294,14 +304,16 @@ def check(path, actor, today):
 
 def _against_database(c, ids):
     """An ID number already registered: the same person (an update, if the user keeps their grid), else refused."""
-    keys = list(ids)
+    keys, editable = list(ids), {}
     for start in range(0, len(keys), BATCH):
-        for person in Person.select(Person.id_number, Person.name, Person.grid).where(
-                Person.id_number.in_(keys[start:start + BATCH])):
-            number, name = ids[person.id_number]
-            if person.name != name:
+        for id_number, name, grid_id in Person.select(Person.id_number, Person.name, Person.grid).where(
+                Person.id_number.in_(keys[start:start + BATCH])).tuples():
+            number, named = ids[id_number]
+            if grid_id not in editable:
+                editable[grid_id] = can(c.actor, "registry.edit", OrgUnit.get_by_id(grid_id))
+            if name != named:
                 c.add(PEOPLE, number, "id_number", "该身份证号已登记为他人")
-            elif not can(c.actor, "registry.edit", person.grid):
+            elif not editable[grid_id]:
                 c.add(PEOPLE, number, "id_number", "该身份证号已登记在您无权修改的网格")
 
 
@@ -398,6 +410,7 @@ class Writer:
         """A batch of people rows: existing ones (by ID number) updated where they differ, new ones inserted."""
         existing = {p.id_number: p for p in Person.select().where(
             Person.id_number.in_([normal_id(row["id_number"]) for _n, row, _raw in batch]))}
+        fresh = []
         for _number, row, raw in batch:
             grid = self.grid(row["grid"])
             room = self.rooms[(row["grid"], row["building"], row["unit"], row["room"])]
@@ -413,31 +426,42 @@ class Writer:
                       "relation": FROM_ZH["relation"][row["relation"]], "moved_in": _date(raw.get("moved_in"),
                                                                                          row["moved_in"])}
             person = existing.get(id_number)
+            tags = [FROM_ZH["tag"][t] for t in _tag_labels(row["tags"])]
             if person is None:
-                person = Person.create(created_at=self.now, updated_at=self.now, **fields)
-                self.change("moved_in" if fields["moved_in"] else "created", grid, person=person.id, room=room.id)
+                fresh.append((fields, grid, room, tags))
+            else:
+                if _differs(person, fields):
+                    Person.update(updated_at=self.now, **fields).where(Person.id == person.id).execute()
+                    self.change("edited", grid, person=person.id, room=room.id)
+                    self.counts["people_changed"] += 1
+                self.tags(person.id, grid, tags)
+        if fresh:
+            Person.insert_many([{**fields, "created_at": self.now, "updated_at": self.now}
+                                for fields, _g, _r, _t in fresh]).execute()
+            ids = dict(Person.select(Person.id_number, Person.id).where(
+                Person.id_number.in_([fields["id_number"] for fields, _g, _r, _t in fresh])).tuples())
+            for fields, grid, room, tags in fresh:
+                person_id = ids[fields["id_number"]]
+                self.change("moved_in" if fields["moved_in"] else "created", grid, person=person_id, room=room.id)
                 self.counts["people"] += 1
-            elif _differs(person, {**fields, "grid": grid.id, "household": household.id}, ids=True):
-                Person.update(updated_at=self.now, **fields).where(Person.id == person.id).execute()
-                self.change("edited", grid, person=person.id, room=room.id)
-                self.counts["people_changed"] += 1
-            self.tags(person, grid, [FROM_ZH["tag"][t] for t in _tag_labels(row["tags"])])
+                self.tags(person_id, grid, tags, new=True)
 
-    def tags(self, person, grid, codes):
+    def tags(self, person_id, grid, codes, new=False):
         """Tags named in the file and not yet open are added (a tag missing from the file is not ended:
         ending one needs a reason, given on the person's page)."""
         if not codes:
             return
-        open_tags = {t for (t,) in PersonTag.select(PersonTag.tag).where(
-            (PersonTag.person == person.id) & PersonTag.ended_on.is_null()).tuples()}
+        open_tags = set() if new else {t for (t,) in PersonTag.select(PersonTag.tag).where(
+            (PersonTag.person == person_id) & PersonTag.ended_on.is_null()).tuples()}
         for code in codes:
             if code not in open_tags:
-                PersonTag.create(person=person.id, tag=code, sensitive=TAGS[code][1], started_on=self.now.date(),
+                open_tags.add(code)
+                PersonTag.create(person=person_id, tag=code, sensitive=TAGS[code][1], started_on=self.now.date(),
                                  added_by=getattr(self.actor, "id", None), created_at=self.now)
                 self.changes.append({"grid": grid.id, "kind": "tag_added", "day": self.now.date(),
                                      "reason": "Excel导入", "author": getattr(self.actor, "id", None),
                                      "created_at": self.now, "detail": {"tag": code, "sensitive": TAGS[code][1]},
-                                     "person": person.id})
+                                     "person": person_id})
                 self.counts["tags"] += 1
 
     def organisation(self, row):
@@ -469,7 +493,7 @@ class Writer:
             self.change("edited", grid, thing=thing.id)
 
 
-def _differs(row, fields, ids=False, apply=False):
+def _differs(row, fields, apply=False):
     """Whether any field differs from the stored row (foreign keys compared by id)."""
     differs = False
     for name, value in fields.items():
@@ -482,32 +506,42 @@ def _differs(row, fields, ids=False, apply=False):
 
 
 def import_file(path, actor, now):
-    """Check every row; if none is refused, write them all in one transaction. Returns (problems, counts)."""
-    problems = check(path, actor, now.date())
-    if problems:
-        return problems, {}
-    writer = Writer(actor, now)
-    book = load_workbook(path, read_only=True, data_only=True)
-    try:
+    """Check every row; if none is refused, write them all in one transaction. Returns (problems, counts).
+
+    Pass one parses the workbook once, checking each row and spooling it to a temporary file; pass two
+    replays the spool (memory stays flat: one batch of rows at a time)."""
+    with tempfile.TemporaryFile(prefix="gridcase-import-") as spool:
+        problems = check(path, actor, now.date(), spool)
+        if problems:
+            return problems, {}
+        spool.seek(0)
+        writer = Writer(actor, now)
         with write_transaction():
-            for _number, row, _raw in _rows(book, HOUSES):
-                writer.house(row)
             batch = []
-            for item in _rows(book, PEOPLE):
-                batch.append(item)
-                if len(batch) >= BATCH:
+            for sheet, _number, row in _replay(spool):
+                if sheet == PEOPLE:
+                    batch.append((_number, row, {}))
+                    if len(batch) >= BATCH:
+                        writer.people(batch)
+                        batch = []
+                    continue
+                if batch:
                     writer.people(batch)
                     batch = []
+                {HOUSES: writer.house, ORGS: writer.organisation, THINGS: writer.thing}[sheet](row)
             if batch:
                 writer.people(batch)
-            for _number, row, _raw in _rows(book, ORGS):
-                writer.organisation(row)
-            for _number, row, _raw in _rows(book, THINGS):
-                writer.thing(row)
             writer.flush()
-    finally:
-        book.close()
     return [], dict(writer.counts)
+
+
+def _replay(spool):
+    """The spooled rows, in the order they were checked."""
+    while True:
+        try:
+            yield pickle.load(spool)  # nosec B301 # our own temporary file, written by pass one just now
+        except EOFError:
+            return
 
 
 def problem_sheets(problems):

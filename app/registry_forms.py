@@ -37,7 +37,7 @@ def when(label, required=False):
 
 class BuildingForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(message=REQUIRED), Length(max=60)])
-    address = StringField(_l("Address"), validators=[Length(max=200)])
+    address = StringField(_l("Street address"), validators=[Length(max=200)])
     floors = IntegerField(_l("Floors"), validators=[Optional(), NumberRange(1, 200)])
     kind = pick(_l("Management"), BUILDING_KIND_LABELS)
 
@@ -105,7 +105,7 @@ class RevealForm(FlaskForm):
 class OrganisationForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(message=REQUIRED), Length(max=100)])
     kind = pick(_l("Kind"), ORG_KIND_LABELS)
-    address = StringField(_l("Address"), validators=[Length(max=200)])
+    address = StringField(_l("Street address"), validators=[Length(max=200)])
     contact = StringField(_l("Contact"), validators=[Length(max=60)])
     contact_phone = StringField(_l("Contact phone"), validators=[Length(max=20), PHONE])
     staff = IntegerField(_l("Staff"), default=0, validators=[Optional(), NumberRange(0, 1_000_000)])

@@ -88,9 +88,9 @@ def people_rows(grids, count, rng):
         for member in range(rng.choice((1, 2, 3, 3, 4))):
             if n >= count:
                 break
-            born = date(1940, 1, 1) + timedelta(days=rng.randint(0, 30000))
+            born = date(1935, 1, 1) + timedelta(days=n // 10_000 * 997 % 30_000)
             first = f"33010{n % 10}{born:%Y%m%d}{n // 10 % 1000:03d}"
-            # Unique by construction: the region's last digit and the sequence come from n, the birth date varies.
+            # Unique by construction: region digit, sequence and birth day are each a function of n.
             id_number = first + check_digit(first)
             name = rng.choice(surnames) + rng.choice(given) + rng.choice(given)
             yield house, [grid.code, building, unit, room, "", name, id_number, f"13{n:09d}", rng.choice(("男", "女")),

@@ -133,3 +133,22 @@ def test_search_by_tails_and_address(reg):
     assert person.id in {p.id for p in search(reg.member, reg.registry["g1"].building.name)}
     assert search(reg.member_g2, person.id_number[-4:]) == []
     assert RegistryChange.select().count() > 0
+
+
+def test_a_case_points_at_registry_objects_of_its_grid_and_their_pages_list_it(reg):
+    from tests.factories import new_case
+    from workflows.registry.queries import cases_of
+    from workflows.registry.service import link_case
+
+    r = reg.registry["g1"]
+    case = new_case(reg, grid=reg.g1, building=r.building)
+    for kind, obj in (("person", r.head), ("room", r.room), ("organisation", r.org), ("thing", r.thing)):
+        link_case(reg.member, AT, case, kind, obj)
+        link_case(reg.member, AT, case, kind, obj)  # twice: one link
+        assert [c.id for c in cases_of(reg.member, **{kind: obj})] == [case.id]
+        assert cases_of(reg.handler, **{kind: obj}) == []  # listed only to those who may see the case
+    assert [c.id for c in cases_of(reg.member, building=r.building)] == [case.id]
+    with pytest.raises(WorkflowError):  # another grid's person
+        link_case(reg.community, AT, case, "person", reg.registry["g2"].head)
+    with pytest.raises(WorkflowError):  # out of the member's grid
+        link_case(reg.member_g2, AT, case, "person", r.head)

@@ -347,6 +347,7 @@ class Writer:
         self.buildings, self.units, self.rooms, self.households = {}, {}, {}, {}
         self.counts = defaultdict(int)
         self.changes = []
+        self.pending_rooms = []
 
     def grid(self, code):
         if code not in self.grids:
@@ -392,32 +393,61 @@ class Writer:
             unit = Unit.create(building=building.id, name=row["unit"])
             self.units[(row["grid"], row["building"], row["unit"])] = unit
         key = (row["grid"], row["building"], row["unit"], row["room"])
+        if key in self.rooms and self.rooms[key] is None:
+            return  # already pending (the checker refused duplicates; kept for safety)
         room = self.rooms.get(key)
         fields = {"floor": int(row["floor"]) if row["floor"] else None, "use": FROM_ZH["use"][row["use"]],
                   "landlord": row["landlord"], "landlord_phone": row["landlord_phone"]}
         if room is None:
-            room = Room.create(unit=unit.id, building=building.id, grid=grid.id, number=row["room"], **fields)
-            self.rooms[key] = room
-            self.change("created", grid, room=room.id, building=building.id)
-            self.counts["rooms"] += 1
+            # Inserted in batches (rooms_flush) before the first person needs one.
+            self.pending_rooms.append((key, grid, {"unit": unit.id, "building": building.id, "grid": grid.id,
+                                                   "number": row["room"], **fields}))
+            self.rooms[key] = None
         elif _differs(room, fields):
             Room.update(**fields).where(Room.id == room.id).execute()
             self.change("use_changed" if room.use != fields["use"] else "edited", grid, room=room.id)
             _differs(room, fields, apply=True)
             self.counts["rooms_changed"] += 1
 
+    def rooms_flush(self):
+        """Insert the pending rooms in batches and learn their ids."""
+        pending, self.pending_rooms = self.pending_rooms, []
+        for start in range(0, len(pending), BATCH):
+            part = pending[start:start + BATCH]
+            Room.insert_many([fields for _k, _g, fields in part]).execute()
+            ids = {(u, n): i for i, u, n in Room.select(Room.id, Room.unit, Room.number).where(
+                Room.unit.in_(list({f["unit"] for _k, _g, f in part}))).tuples()}
+            for key, grid, fields in part:
+                room = Room(id=ids[(fields["unit"], fields["number"])], **fields)
+                self.rooms[key] = room
+                self.change("created", grid, room=room.id, building=fields["building"])
+                self.counts["rooms"] += 1
+
+    def households_for(self, batch):
+        """Make the households the batch's rows name that do not exist yet (in one insert)."""
+        missing = {}
+        for _number, row, _raw in batch:
+            room = self.rooms[(row["grid"], row["building"], row["unit"], row["room"])]
+            if (room.id, row["household"]) not in self.households:
+                missing[(room.id, row["household"])] = room.grid_id
+        if missing:
+            Household.insert_many([{"room": room_id, "grid": grid_id, "number": number, "created_at": self.now}
+                                   for (room_id, number), grid_id in missing.items()]).execute()
+            for h in Household.select().where(Household.room.in_([r for r, _n in missing]) & Household.active) \
+                    .order_by(Household.id):
+                self.households.setdefault((h.room_id, h.number), h)
+
     def people(self, batch):
         """A batch of people rows: existing ones (by ID number) updated where they differ, new ones inserted."""
+        self.rooms_flush()
+        self.households_for(batch)
         existing = {p.id_number: p for p in Person.select().where(
             Person.id_number.in_([normal_id(row["id_number"]) for _n, row, _raw in batch]))}
         fresh = []
         for _number, row, raw in batch:
             grid = self.grid(row["grid"])
             room = self.rooms[(row["grid"], row["building"], row["unit"], row["room"])]
-            household = self.households.get((room.id, row["household"]))
-            if household is None:
-                household = Household.create(room=room.id, grid=grid.id, number=row["household"], created_at=self.now)
-                self.households[(room.id, row["household"])] = household
+            household = self.households[(room.id, row["household"])]
             id_number = normal_id(row["id_number"])
             fields = {"grid": grid.id, "household": household.id, "name": row["name"], "id_number": id_number,
                       "id_tail": tail(id_number), "phone": row["phone"], "phone_tail": tail(row["phone"]),
@@ -531,6 +561,7 @@ def import_file(path, actor, now):
                 {HOUSES: writer.house, ORGS: writer.organisation, THINGS: writer.thing}[sheet](row)
             if batch:
                 writer.people(batch)
+            writer.rooms_flush()
             writer.flush()
     return [], dict(writer.counts)
 

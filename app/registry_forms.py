@@ -123,3 +123,7 @@ class ThingForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     file = FileField(_l("Filled-in template (.xlsx)"), validators=[FileRequired(message=REQUIRED)])
+
+
+class AckForm(FlaskForm):
+    note = TextAreaField(_l("Note"), validators=[Length(max=500)])

@@ -200,6 +200,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     from app import create_app
 
+    print("load average at start: %.1f %.1f %.1f on %d cores (figures taken on a busy machine are not the budget's)"
+          % (*os.getloadavg(), os.cpu_count()))
     with tempfile.TemporaryDirectory(prefix="gridcase-bench-registry-") as scratch:
         app = create_app({"DATABASE_URL": f"sqlite:///{os.path.join(scratch, 'search.db')}", "SECRET_KEY": "bench",
                           "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
@@ -207,6 +209,7 @@ def main(argv=None):
         with app.app_context():
             bench_import(scratch, args.rows)
             bench_search(scratch, args.people, app)
+    print("load average at end: %.1f %.1f %.1f" % os.getloadavg())
     return 0
 
 

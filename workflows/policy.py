@@ -339,6 +339,11 @@ def reveals_in(actor, obj):
     return role(actor) != "admin" and keeps_registry(actor, obj)
 
 
+def acknowledges_roundup(actor, grid):
+    """The community's specialist (its grid office) acknowledges a grid's weekly round-up."""
+    return grid.kind == "grid" and office_of(actor, "community") and grid.parent_id == actor.org_id
+
+
 def reads_reveal_log(actor, community):
     """The reveal log of a community: its own office, and the offices and supervisors above it."""
     return community.kind == "community" and role(actor) in OFFICES + ("admin",) and reaches(actor, community)
@@ -417,6 +422,7 @@ ACTIONS = {
     "registry.reveal": Rule(("member", "lead", "dispatcher"), on=reveals_in),
     "registry.sensitive": Rule(("dispatcher", "supervisor", "admin"), on=sees_registry),
     "registry.reveal_log": Rule(("dispatcher", "supervisor", "admin"), on=reads_reveal_log),
+    "registry.roundup_ack": Rule(("dispatcher",), on=acknowledges_roundup),
     # Administration.
     "admin": Rule(("admin",)),
     "workflow.view": Rule(ALL),

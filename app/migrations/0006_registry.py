@@ -1,4 +1,4 @@
-# Generated from a schema diff on 2026-12-03 10:03.
+# Generated from a schema diff on 2026-12-03 10:43.
 from peewee import *
 from workflows.db import DateTimeField
 from workflows.db import JSONField
@@ -160,6 +160,18 @@ def up(migrator, db):
             indexes = ((('grid', 'created_at'), False),)
     db.create_tables([RegistryChange])
 
+    class RegistryRoundup(Model):
+        grid = ForeignKeyField(OrgUnit, on_delete='RESTRICT')
+        week = DateField()
+        acknowledged_by = ForeignKeyField(User, on_delete='RESTRICT')
+        acknowledged_at = DateTimeField()
+        note = TextField(default='')
+        class Meta:
+            database = db
+            table_name = 'registry_roundup'
+            indexes = ((('grid', 'week'), True),)
+    db.create_tables([RegistryRoundup])
+
     class RevealLog(Model):
         user = ForeignKeyField(User, on_delete='RESTRICT')
         person = ForeignKeyField(Person, on_delete='RESTRICT')
@@ -184,6 +196,7 @@ def down(migrator, db):
     migrator.migrate(migrator.drop_column('building', 'floors'))
     migrator.migrate(migrator.drop_column('building', 'address'))
     migrator.migrate(migrator.drop_table('reveal_log'))
+    migrator.migrate(migrator.drop_table('registry_roundup'))
     migrator.migrate(migrator.drop_table('registry_change'))
     migrator.migrate(migrator.drop_table('person_tag'))
     migrator.migrate(migrator.drop_table('case_link'))

@@ -6,6 +6,7 @@ workflows.registry.service, which checks the policy again and records a dated ch
 import os
 import tempfile
 import zipfile
+from datetime import timedelta
 
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 from openpyxl.utils.exceptions import InvalidFileException
@@ -17,6 +18,7 @@ from app.db import now
 from app.exports import xlsx_response
 from app.i18n import translate_error
 from app.registry_forms import (
+    AckForm,
     BuildingForm,
     EditPersonForm,
     EndTagForm,
@@ -51,7 +53,7 @@ from workflows.registry import (
     mask_id,
     mask_phone,
 )
-from workflows.registry import queries, service, workbook
+from workflows.registry import queries, roundup, service, workbook
 from workflows.models import RevealLog
 
 bp = Blueprint("registry", __name__, url_prefix="/registry")
@@ -413,6 +415,35 @@ def edit_thing(thing_id):
     return save(form, lambda: service.save_thing(user(), now(), item.grid, item, **fields(form, ThingForm)),
                 lambda t: url_for("registry.thing", thing_id=t.id), _("Edit thing"),
                 url_for("registry.thing", thing_id=item.id))
+
+
+# ---- the weekly round-up ----
+
+
+@bp.get("/grids/<code>/week")
+@allows("registry.view")
+def week(code):
+    """What changed in the grid's registry in a week (printable), and its acknowledgement."""
+    unit = load_grid(code)
+    monday = roundup.monday_of(params.args.date("week", now().date()))
+    return render_template("registry/week.html", grid=unit, monday=monday, sunday=monday + timedelta(days=6),
+                           groups=roundup.week_changes(user(), unit, monday),
+                           ack=roundup.acknowledgement(unit, monday), ack_form=AckForm(),
+                           previous=monday - timedelta(days=7),
+                           following=monday + timedelta(days=7) if monday + timedelta(days=7) <= now().date() else None)
+
+
+@bp.post("/grids/<code>/week/<ymd:monday>/ack")
+@allows("registry.roundup_ack")
+def acknowledge_week(code, monday):
+    """The community's specialist acknowledges the week's round-up."""
+    unit = load_grid(code, "registry.roundup_ack")
+    form = AckForm()
+    if form.validate_on_submit():
+        roundup.acknowledge(user(), now(), unit, monday, form.note.data)
+    else:
+        abort(400)
+    return redirect(url_for("registry.week", code=unit.code, week=monday.isoformat()), 303)
 
 
 # ---- Excel: template, upload, errors, export ----

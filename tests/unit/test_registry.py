@@ -152,3 +152,27 @@ def test_a_case_points_at_registry_objects_of_its_grid_and_their_pages_list_it(r
         link_case(reg.community, AT, case, "person", reg.registry["g2"].head)
     with pytest.raises(WorkflowError):  # out of the member's grid
         link_case(reg.member_g2, AT, case, "person", r.head)
+
+
+def test_the_weekly_round_up_lists_the_week_and_only_the_community_office_acknowledges_it(reg):
+    from workflows.models import RegistryRoundup
+    from workflows.registry.roundup import acknowledge, monday_of, week_changes
+
+    r = reg.registry["g1"]
+    move_out(reg.lead, LATER, r.head, on=date(2026, 3, 9), reason="搬走")
+    tag = PersonTag.get((PersonTag.person == r.other.id) & (PersonTag.tag == "correction"))
+    remove_tag(reg.community, LATER, tag, on=date(2026, 3, 10), reason="期满")
+    monday = monday_of(date(2026, 3, 11))
+    assert monday == date(2026, 3, 9)
+    assert [k for k, _rows in week_changes(reg.community, reg.g1, monday)] == ["moved_out", "tag_removed"]
+    assert [k for k, _rows in week_changes(reg.lead, reg.g1, monday)] == ["moved_out"]  # no sensitive rows
+    assert week_changes(reg.lead, reg.g1, date(2026, 3, 16)) == []
+    for user in (reg.lead, reg.community2, reg.street_disp, reg.supervisor, reg.admin):
+        with pytest.raises(WorkflowError):
+            acknowledge(user, LATER, reg.g1, monday)
+    acknowledge(reg.community, LATER, reg.g1, monday, "已阅")
+    with pytest.raises(WorkflowError):  # once
+        acknowledge(reg.community, LATER, reg.g1, monday)
+    with pytest.raises(WorkflowError):  # a week not begun
+        acknowledge(reg.community, LATER, reg.g1, date(2026, 3, 16))
+    assert RegistryRoundup.get().note == "已阅"

@@ -157,6 +157,7 @@ QUERY = {
     "registry.edit_room": (), "registry.new_person": (), "registry.edit_person": (),
     "registry.new_organisation": (), "registry.edit_organisation": (), "registry.new_thing": (),
     "registry.edit_thing": (), "registry.import_page": (), "registry.import_template": (), "registry.export": (),
+    "registry.week": ("week",),
 }
 EVENT_FIELDS = ("view", "version", "request_key", "note", "reason", "instructions", "department", "callback",
                 "void_kind", "duplicate_of", "requested_deadline", "photos")
@@ -165,6 +166,7 @@ FORM = {
     # The registry (issue 17).
     "registry.reveal": ("field", "reason"),
     "registry.import_upload": ("file",),
+    "registry.acknowledge_week": ("note",),
     "registry.import_errors": ("sheet", "row", "column", "message"),
     "registry.new_building": ("name", "address", "floors", "kind"),
     "registry.edit_building": ("name", "address", "floors", "kind"),

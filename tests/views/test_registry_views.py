@@ -142,3 +142,26 @@ def test_forms_write_through_the_domain_and_refuse_bad_values(reg, login):
                                       "landlord_phone": "", "reason": "租户退租", "csrf_token": csrf})
     assert response.status_code == 303 and Room.get_by_id(r.room.id).use == "vacant"
     assert RegistryChange.get((RegistryChange.room == r.room.id) & (RegistryChange.kind == "use_changed")).reason == "租户退租"
+
+
+def test_the_weekly_round_up_page_and_its_acknowledgement(reg, login, clock):
+    from datetime import datetime
+
+    from workflows.models import RegistryRoundup
+    from workflows.registry.service import move_out
+
+    clock.set(datetime(2026, 3, 11, 10, 0))
+    move_out(reg.lead, clock(), reg.registry["g1"].head, on=date(2026, 3, 10), reason="迁往外区")
+    lead = login("lead")
+    page = lead.get("/registry/grids/G1/week?week=2026-03-11").get_data(as_text=True)
+    assert "迁往外区" in page and "2026-03-09" in page and "/week/2026-03-09/ack" not in page
+    office = login("community")
+    page = office.get("/registry/grids/G1/week").get_data(as_text=True)
+    assert "/week/2026-03-09/ack" in page
+    response = office.http.post("/registry/grids/G1/week/2026-03-09/ack", data={"note": "已阅", "csrf_token": token(page)})
+    assert response.status_code == 303
+    assert RegistryRoundup.get().acknowledged_by_id == reg.community.id
+    assert "已阅" in lead.get("/registry/grids/G1/week?week=2026-03-09").get_data(as_text=True)
+    mine = lead.get("/registry/grids/G1/week?week=2026-03-09").get_data(as_text=True)
+    assert lead.http.post("/registry/grids/G1/week/2026-03-09/ack",
+                          data={"note": "", "csrf_token": token(mine)}).status_code == 403

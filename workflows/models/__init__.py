@@ -20,7 +20,8 @@ from workflows.models.notices import NOTICE_STATUSES, Notice, NoticeEvent
 from workflows.models.patrols import NOTE_KINDS, PATROL_PERIODS, Patrol, PatrolBuilding, PatrolRule, WorkLogNote
 from workflows.models.registry import (
     BUILDING_KINDS, CHANGE_KINDS, PERSON_STATUSES, RELATIONS, RESIDENCE_KINDS, REVEAL_FIELDS, ROOM_USES, SEXES,
-    THING_CONDITIONS, CaseLink, Household, Organisation, Person, PersonTag, RegistryChange, RevealLog, Room, Thing,
+    THING_CONDITIONS, CaseLink, Household, Organisation, Person, PersonTag, RegistryChange, RegistryRoundup, RevealLog,
+    Room, Thing,
 )
 from workflows.models.points import POINT_KINDS, PERSON_KINDS, PointEntry, PointMonth, PointPerson, PointRule
 from workflows.models.public import RATINGS, REOPEN_STATUSES, ReopenRequest, ResidentRating, StreetIntake
@@ -31,7 +32,7 @@ MODELS = sort_models(
      ResidentRating, ReopenRequest, StreetIntake, ScoreWeights, RankingPublication, PatrolBuilding, PatrolRule,
      WorkLogNote, PointPerson, PointRule, PointEntry, PointMonth,
      CalendarDay, CalendarYear, TimeLimit, Notice, NoticeEvent,
-     Room, Household, Person, PersonTag, Organisation, Thing, CaseLink, RegistryChange, RevealLog]
+     Room, Household, Person, PersonTag, Organisation, Thing, CaseLink, RegistryChange, RevealLog, RegistryRoundup]
 )
 
 __all__ = [
@@ -45,5 +46,5 @@ __all__ = [
     "CALENDAR_SOURCES", "NOTICE_STATUSES", "CalendarDay", "CalendarYear", "TimeLimit", "Notice", "NoticeEvent",
     "BUILDING_KINDS", "CHANGE_KINDS", "PERSON_STATUSES", "RELATIONS", "RESIDENCE_KINDS", "REVEAL_FIELDS", "ROOM_USES",
     "SEXES", "THING_CONDITIONS", "CaseLink", "Household", "Organisation", "Person", "PersonTag", "RegistryChange",
-    "RevealLog", "Room", "Thing",
+    "RevealLog", "Room", "Thing", "RegistryRoundup",
 ]

@@ -187,3 +187,16 @@ class RevealLog(BaseModel):
 
     class Meta:
         indexes = ((("community", "at"), False),)
+
+
+class RegistryRoundup(BaseModel):
+    """A grid's weekly information round-up (每周信息整理汇总), acknowledged by the community's specialist."""
+
+    grid = ForeignKeyField(OrgUnit, backref="+", on_delete="RESTRICT")
+    week = DateField()  # its Monday
+    acknowledged_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    acknowledged_at = DateTimeField()
+    note = TextField(default="")
+
+    class Meta:
+        indexes = ((("grid", "week"), True),)

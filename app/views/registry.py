@@ -286,7 +286,9 @@ def new_room(unit_id):
 def edit_room(room_id):
     item = load(Room, room_id, EDIT)
     form = RoomForm(obj=item)
-    return save(form, lambda: service.save_room(user(), now(), item.unit, item, **fields(form, RoomForm)),
+    keep_masked(form.landlord_phone, item.landlord_phone)
+    return save(form, lambda: service.save_room(user(), now(), item.unit, item, **kept(fields(form, RoomForm), item,
+                                                                                      "landlord_phone")),
                 lambda r: url_for("registry.room", room_id=r.id), _("Edit room"),
                 url_for("registry.room", room_id=item.id))
 
@@ -391,8 +393,9 @@ def new_organisation(code):
 def edit_organisation(organisation_id):
     item = load(Organisation, organisation_id, EDIT)
     form = OrganisationForm(obj=item)
+    keep_masked(form.contact_phone, item.contact_phone)
     return save(form, lambda: service.save_organisation(user(), now(), item.grid, item,
-                                                        **fields(form, OrganisationForm)),
+                                                        **kept(fields(form, OrganisationForm), item, "contact_phone")),
                 lambda o: url_for("registry.organisation", organisation_id=o.id), _("Edit organisation"),
                 url_for("registry.organisation", organisation_id=item.id))
 
@@ -500,6 +503,19 @@ def export(code):
     """The grid's registry in the template's shape, masked (a reveal is one field of one person, logged)."""
     unit = load_grid(code)
     return xlsx_response(f"registry-{unit.code}.xlsx", workbook.export_sheets(user(), [unit]))
+
+
+def keep_masked(field, value):
+    """A phone never goes into an edit form: the field starts blank with the masked number as its hint."""
+    if request.method == "GET":
+        field.data = ""
+    field.render_kw = {"placeholder": mask_phone(value)}
+
+
+def kept(values, item, name):
+    """A phone left blank in an edit form stays as it was."""
+    values[name] = values[name] or getattr(item, name)
+    return values
 
 
 def fields(form, cls):

@@ -165,3 +165,22 @@ def test_the_weekly_round_up_page_and_its_acknowledgement(reg, login, clock):
     mine = lead.get("/registry/grids/G1/week?week=2026-03-09").get_data(as_text=True)
     assert lead.http.post("/registry/grids/G1/week/2026-03-09/ack",
                           data={"note": "", "csrf_token": token(mine)}).status_code == 403
+
+
+def test_edit_forms_never_show_a_phone_or_id_number_and_keep_them_when_left_blank(reg, login):
+    r = reg.registry["g1"]
+    client = login("community")
+    pages = {f"/registry/people/{r.head.id}/edit": (r.head.id_number, r.head.phone),
+             f"/registry/rooms/{r.room.id}/edit": (r.room.landlord_phone,),
+             f"/registry/organisations/{r.org.id}/edit": (r.org.contact_phone,)}
+    for url, secrets in pages.items():
+        html = client.get(url).get_data(as_text=True)
+        for secret in secrets:
+            assert secret not in html, url
+    html = client.get(f"/registry/rooms/{r.room.id}/edit").get_data(as_text=True)
+    response = client.http.post(f"/registry/rooms/{r.room.id}/edit",
+                                data={"number": r.room.number, "floor": "1", "use": "rented", "landlord": "新房东",
+                                      "landlord_phone": "", "reason": "", "csrf_token": token(html)})
+    assert response.status_code == 303
+    room = Room.get_by_id(r.room.id)
+    assert (room.landlord, room.landlord_phone) == ("新房东", r.room.landlord_phone)

@@ -114,13 +114,14 @@ def _rows(book, sheet):
             continue
         if not any(v not in (None, "") for v in values):
             continue
-        if [_cell_text(v) for v in values[:len(example)]] == example:
+        texts = [_cell_text(v) for v in values]
+        if texts[:len(example)] == example:
             continue  # the template's example row
         row = {field: "" for field in fields.values()}
         raw = {}
-        for field, value in zip(header, values):
+        for field, value, text in zip(header, values, texts):
             if field:
-                row[field] = _cell_text(value)
+                row[field] = text
                 raw[field] = value
         yield number, row, raw
 

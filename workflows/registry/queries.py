@@ -99,6 +99,16 @@ def search(actor, text, limit=SEARCH_LIMIT):
              .join(Unit, JOIN.LEFT_OUTER, on=Room.unit == Unit.id))
     if len(text) == 4 and text[:3].isdigit() and (text[3].isdigit() or text[3] in "xX"):
         where = (Person.id_tail == text.upper()) | (Person.phone_tail == text)
-    else:
-        where = Person.name.startswith(text) | Building.name.startswith(text) | Building.address.contains(text)
-    return list(visible_registry(actor, Person, query.where(where)).order_by(Person.name, Person.id).limit(limit))
+        return list(visible_registry(actor, Person, query.where(where)).order_by(Person.name, Person.id).limit(limit))
+    # A name prefix as a range on the name index; an address through the (few) matching buildings. Two
+    # queries merged: an OR across the joined tables would scan every person.
+    found = list(visible_registry(actor, Person, query.where((Person.name >= text) & (Person.name < text + "\U0010ffff")))
+                 .order_by(Person.name, Person.id).limit(limit))
+    buildings = [b.id for b in visible_registry(actor, Building, Building.select(Building.id).where(
+        Building.name.startswith(text) | Building.address.contains(text)))]
+    if buildings:
+        found += list(visible_registry(actor, Person, query.where(Room.building.in_(buildings)))
+                      .order_by(Person.name, Person.id).limit(limit))
+    unique = {person.id: person for person in found}
+    return sorted(unique.values(), key=lambda p: (p.name, p.id))[:limit]
+

@@ -23,6 +23,17 @@ from workflows.registry import (
 BAD_DATE = _l("Give a date as YYYY-MM-DD.")
 
 
+class SmallInteger(IntegerField):
+    """An integer field that refuses more than nine digits before any arithmetic (WTForms' NumberRange
+    turns a 3,000-digit number into a float and overflows)."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and len(str(valuelist[0]).strip()) > 9:
+            self.data = None
+            raise ValueError(self.gettext("Not a valid integer value."))
+        super().process_formdata(valuelist)
+
+
 def pick(label, labels, keys=None, **kw):
     """A select of translated labels."""
     return SelectField(label, choices=options((k, _l(labels[k])) for k in (keys or labels)),
@@ -38,7 +49,7 @@ def when(label, required=False):
 class BuildingForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(message=REQUIRED), Length(max=60)])
     address = StringField(_l("Street address"), validators=[Length(max=200)])
-    floors = IntegerField(_l("Floors"), validators=[Optional(), NumberRange(1, 200)])
+    floors = SmallInteger(_l("Floors"), validators=[Optional(), NumberRange(1, 200)])
     kind = pick(_l("Management"), BUILDING_KIND_LABELS)
 
 
@@ -48,7 +59,7 @@ class UnitForm(FlaskForm):
 
 class RoomForm(FlaskForm):
     number = StringField(_l("Room"), validators=[DataRequired(message=REQUIRED), Length(max=20)])
-    floor = IntegerField(_l("Floor"), validators=[Optional(), NumberRange(-5, 200)])
+    floor = SmallInteger(_l("Floor"), validators=[Optional(), NumberRange(-5, 200)])
     use = pick(_l("Use"), ROOM_USE_LABELS, ROOM_USES)
     landlord = StringField(_l("Landlord"), validators=[Length(max=60)])
     landlord_phone = StringField(_l("Landlord's phone"), validators=[Length(max=20), PHONE])
@@ -108,7 +119,7 @@ class OrganisationForm(FlaskForm):
     address = StringField(_l("Street address"), validators=[Length(max=200)])
     contact = StringField(_l("Contact"), validators=[Length(max=60)])
     contact_phone = StringField(_l("Contact phone"), validators=[Length(max=20), PHONE])
-    staff = IntegerField(_l("Staff"), default=0, validators=[Optional(), NumberRange(0, 1_000_000)])
+    staff = SmallInteger(_l("Staff"), default=0, validators=[Optional(), NumberRange(0, 1_000_000)])
     fire_safety_person = StringField(_l("Fire-safety responsible person"), validators=[Length(max=60)])
 
 

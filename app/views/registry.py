@@ -180,13 +180,13 @@ def room(room_id):
 
 def person_page(item, revealed=None, reveal_form=None, status=200):
     """The person page (masked unless a field was just revealed)."""
-    tag_form = TagForm()
+    tag_form = TagForm(formdata=None)
     tag_form.tag.choices = options((code, _(label)) for code, (label, sensitive, _days) in TAGS.items()
                                    if not sensitive or can("registry.sensitive", item))
     response = make_response(render_template(
         "registry/person.html", person=item, revealed=revealed or {}, reveal_form=reveal_form or RevealForm(),
-        tags=queries.person_tags(user(), item, current=False), tag_form=tag_form, end_form=EndTagForm(),
-        leave_form=LeaveForm(), changes=queries.history(user(), person=item),
+        tags=queries.person_tags(user(), item, current=False), tag_form=tag_form, end_form=EndTagForm(formdata=None),
+        leave_form=LeaveForm(formdata=None), changes=queries.history(user(), person=item),
         cases=queries.cases_of(user(), person=item)), status)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -19,6 +19,9 @@ def init_app(app):
                     unlock_user_command, seed_rules_command, sweep_command, calendar_sync_command,
                     serve_demo_command, accountability_command):
         app.cli.add_command(command)
+    from app.registry_cli import registry_cli
+
+    app.cli.add_command(registry_cli)
 
 
 @click.command("init-db")

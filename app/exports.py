@@ -152,3 +152,10 @@ def csv_cell(value):
         return value.isoformat()
     text = str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def xlsx_file(path, sheets):
+    """The same workbook written to a file (the command line's template and export)."""
+    with open(path, "wb") as handle:
+        for chunk in _xlsx_chunks(sheets):
+            handle.write(chunk)

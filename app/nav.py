@@ -31,6 +31,8 @@ NAV = [
     ("calendar.limits_page", _l("Time limits"), "admin"),
     ("accountability.index", _l("Accountability"), "accountability.view"),
     ("assess.index", _l("Annual assessment"), "assess.view"),
+    ("registry.index", _l("Registry"), "registry.view"),
+    ("registry.reveals", _l("Reveal log"), "registry.reveal_log"),
 ]
 
 # Templates included at the end of the case page, each rendered with `case` in context.

@@ -399,6 +399,10 @@ def seed_demo(now, password_hash, cases=400, seed=2026):
         seed_rhythm(demo_random(seed + 2), now)
         seed_clock_events(rng, now, simulator.clock)
         seed_notices(rng, now, simulator.clock)
+        # The grid registry (issue 17): its own generator, after everything else, so nothing above changes.
+        from app.seed_registry import seed_registry
+
+        seed_registry(demo_random(seed + 3), now, person_name)
     return Case.select().count()
 
 

@@ -1,4 +1,4 @@
-"""The grid map (网格图谱): a grid's outline, its buildings and its open cases, drawn without tiles.
+"""The grid map (网格图谱): a grid's outline, its buildings, things and open cases, drawn without tiles.
 
 A grid's boundary is a polygon of [lng, lat] corners (OrgUnit.polygon, also used to place reports).
 It comes in and goes out as GeoJSON. The map is projected onto a plane here (equirectangular,
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from workflows.clock import light
 from workflows.errors import INVALID, WorkflowError
 from workflows.machine import N_
-from workflows.models import Building, Case, OrgUnit
+from workflows.models import Building, Case, OrgUnit, Thing
 
 WIDTH = 1000  # the drawing's width in SVG units; its height follows the grid's shape
 MARGIN = 0.08  # the share of the drawing left around the grid
@@ -139,9 +139,9 @@ def outline_points(polygon, project):
     return " ".join(f"{x},{y}" for x, y in (project(lng, lat) for lng, lat in polygon))
 
 
-def grid_drawing(grid, now, extra=()):
-    """The grid's outline, its buildings and its open cases (coloured by their deadline light) as a
-    Drawing; None if the grid has no boundary. `extra` adds (lng, lat, kind, light, object) points."""
+def grid_drawing(grid, now):
+    """The grid's outline, its buildings, its things (部件) and its open cases (coloured by their
+    deadline light) as a Drawing; None if the grid has no boundary."""
     polygon = grid.polygon or []
     if len(polygon) < 3:
         return None
@@ -152,9 +152,11 @@ def grid_drawing(grid, now, extra=()):
     for building in buildings:
         if project.contains(building.lng, building.lat):
             dots.append(Dot(*project(building.lng, building.lat), "building", "none", building))
-    for lng, lat, kind, colour, obj in extra:
-        if project.contains(lng, lat):
-            dots.append(Dot(*project(lng, lat), kind, colour or "none", obj))
+    things = Thing.select().where((Thing.grid == grid.id) & Thing.active & Thing.lat.is_null(False)
+                                  & Thing.lng.is_null(False)).order_by(Thing.id)
+    for thing in things:
+        if project.contains(thing.lng, thing.lat):
+            dots.append(Dot(*project(thing.lng, thing.lat), "thing", "none", thing))
     open_cases = list(Case.select().where((Case.grid == grid.id) & Case.closed_at.is_null()).order_by(Case.id))
     unplaced = 0
     for case in open_cases:

@@ -17,7 +17,7 @@ the access-matrix test checks every route against it.
 from dataclasses import dataclass
 from typing import Callable
 
-from workflows.models import Case, Department, Notice, OrgUnit, Task, User
+from workflows.models import Case, Department, Notice, OrgUnit, RevealLog, Task, User
 
 ROLES = ("member", "lead", "dispatcher", "handler", "supervisor", "admin")
 GRID_TEAM = ("member", "lead")
@@ -409,6 +409,49 @@ def visible_accountabilities(actor):
         return query.where(own)
     grids = visible_grids(actor).select(OrgUnit.id) if role(actor) in ("lead", "dispatcher", "supervisor") else None
     return query.where(own | Accountability.grid.in_(grids)) if grids is not None else query.where(own)
+# ---- the registry (issue 17): people, houses, organisations, things ------------------------------
+
+
+def registry_grid(obj):
+    """The grid a registry object lies in (a grid is its own)."""
+    if isinstance(obj, OrgUnit):
+        return obj
+    return obj.grid
+
+
+def sees_registry(actor, obj):
+    """A grid's registry: its own team, and the offices and supervisors whose area holds it."""
+    grid = registry_grid(obj)
+    return grid.kind == "grid" and reaches(actor, grid)
+
+
+def keeps_registry(actor, obj):
+    """Who keeps a grid's registry current: its own team, its community office (administrators too)."""
+    grid = registry_grid(obj)
+    kind = role(actor)
+    if grid.kind != "grid":
+        return False
+    if kind == "admin":
+        return True
+    if kind in GRID_TEAM:
+        return actor.org_id == grid.id
+    return office_of(actor, "community") and grid.parent_id == actor.org_id
+
+
+def reveals_in(actor, obj):
+    """Who may unmask one field of a person (with a reason, logged): the grid's team and its
+    community office, who visit and call residents; never supervisors, departments or administrators."""
+    return role(actor) != "admin" and keeps_registry(actor, obj)
+
+
+def acknowledges_roundup(actor, grid):
+    """The community's specialist (its grid office) acknowledges a grid's weekly round-up."""
+    return grid.kind == "grid" and office_of(actor, "community") and grid.parent_id == actor.org_id
+
+
+def reads_reveal_log(actor, community):
+    """The reveal log of a community: its own office, and the offices and supervisors above it."""
+    return community.kind == "community" and role(actor) in OFFICES + ("admin",) and reaches(actor, community)
 
 
 # ---- the table -----------------------------------------------------------------------------------
@@ -482,6 +525,14 @@ ACTIONS = {
     "ranking.publish": Rule(("dispatcher", "supervisor", "admin"), on=publishes_ranking_of),
     "weights.edit": Rule(("admin",)),
     "ledger.view": Rule(("lead", "dispatcher", "handler", "supervisor", "admin")),
+    # The registry (issue 17). Sensitive tags: the community office and above only.
+    "registry.view": Rule(("member", "lead", "dispatcher", "supervisor", "admin"), on=sees_registry),
+    "registry.edit": Rule(("member", "lead", "dispatcher", "admin"), on=keeps_registry),
+    "registry.import": Rule(("lead", "dispatcher", "admin"), on=keeps_registry),
+    "registry.reveal": Rule(("member", "lead", "dispatcher"), on=reveals_in),
+    "registry.sensitive": Rule(("dispatcher", "supervisor", "admin"), on=sees_registry),
+    "registry.reveal_log": Rule(("dispatcher", "supervisor", "admin"), on=reads_reveal_log),
+    "registry.roundup_ack": Rule(("dispatcher",), on=acknowledges_roundup),
     # Administration.
     "admin": Rule(("admin",)),
     "workflow.view": Rule(ALL),
@@ -660,3 +711,32 @@ def ranking_scopes(actor):
     street = org.ancestor("street")
     return [street] if street else []
 
+
+
+def visible_registry(actor, model, query=None):
+    """The registry rows (of a model with a `grid`) this user may see, as a query."""
+    query = query if query is not None else model.select()
+    kind = role(actor)
+    if kind not in ACTIONS["registry.view"].roles:
+        return query.where(model.id.is_null())
+    if kind == "admin":
+        return query
+    if kind in GRID_TEAM:
+        return query.where(model.grid == actor.org_id)
+    grids = [grid.id for grid in visible_grids(actor)]
+    return query.where(model.grid.in_(grids))
+
+
+def visible_reveals(actor, query=None):
+    """The reveal-log rows this user may read (the communities of their area)."""
+    query = query if query is not None else RevealLog.select()
+    if not can(actor, "registry.reveal_log"):
+        return query.where(RevealLog.id.is_null())
+    if role(actor) == "admin":
+        return query
+    return query.where(RevealLog.grid.in_([grid.id for grid in visible_grids(actor)]))
+
+
+def sees_sensitive_tags(actor):
+    """Whether this user ever sees sensitive tags (on people they may see at all)."""
+    return can(actor, "registry.sensitive")

@@ -7,7 +7,7 @@ import pytest
 from tests.factories import T0, new_case
 from workflows.errors import WorkflowError
 from workflows.gridmap import boundary_feature, grid_drawing, outline_drawing, parse_boundary, set_boundary
-from workflows.models import Building, OrgUnit
+from workflows.models import Building, OrgUnit, Thing
 
 RING = [[120.15, 30.27], [120.154, 30.27], [120.154, 30.273], [120.15, 30.273]]
 
@@ -41,13 +41,15 @@ def test_anything_but_one_sensible_polygon_is_refused(text):
 def test_the_drawing_places_buildings_and_open_cases_by_their_light(world):
     set_boundary(world.g1, RING)
     Building.update(lat=30.2715, lng=120.152).where(Building.id == world.b1.id).execute()
+    hydrant = Thing.create(grid=world.g1, code="XF-001", kind="hydrant", lat=30.2712, lng=120.1515, created_at=T0)
+    Thing.create(grid=world.g1, code="XF-002", kind="hydrant", lat=30.2712, lng=120.1515, created_at=T0, active=False)
     inside = new_case(world, lat=30.272, lng=120.153)
     new_case(world)  # no position: counted, not drawn
     new_case(world, lat=31.0, lng=121.0)  # outside the grid: counted, not drawn
     grid = OrgUnit.get_by_id(world.g1.id)
     drawing = grid_drawing(grid, T0 + timedelta(hours=23))  # found cases turn yellow at 80% of 24 hours
     kinds = {(dot.kind, dot.obj.id): dot for dot in drawing.dots}
-    assert set(kinds) == {("building", world.b1.id), ("case", inside.id)}
+    assert set(kinds) == {("building", world.b1.id), ("case", inside.id), ("thing", hydrant.id)}
     dot = kinds[("case", inside.id)]
     assert dot.light == "yellow"
     assert 0 < dot.x < drawing.width and 0 < dot.y < drawing.height

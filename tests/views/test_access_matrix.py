@@ -19,7 +19,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import Callable
 
@@ -29,9 +29,11 @@ from PIL import Image
 from app.access import action_of
 from tests.conftest import TOKEN, Client
 from tests.factories import PASSWORD, stop_clock
+from tests.registry_world import id_number, keeper, make_registry
 from tests.views.access_world import CLOCK, NOW, snapshot, uploads
 from workflows import policy
 from workflows.rankings import current_weights
+from workflows.registry.service import add_tag, save_person
 from workflows.service import SystemActor, fire
 
 ROLES = ("member", "lead", "community", "street", "district", "handler", "supervisor", "admin", "anonymous")
@@ -282,6 +284,50 @@ def grid_path(template):
     return lambda x, obj, role: template.format(code=getattr(obj, "code", None))
 
 
+# The registry (issue 17): a grid's registry is read by its team and the offices and supervisors above it,
+# kept by its team and community office (administrators too), revealed field by field by those who keep it
+# (never administrators or supervisors); departments never see it.
+REGISTRY = scope(
+    member=("g1", ["g2", "g5"]), lead=("g1", ["g2", "g5"]), community=("g2", ["g3", "g5"]),
+    street=("g3", ["g4", "g5"]), district=("g4", ["g5"]), handler=(None, ["g1"]),
+    supervisor=("g3", ["g4", "g5"]), admin=("g5", []), anonymous=(None, ["g1"]),
+)
+REG_VIEWERS = STAFF - {"handler"}
+REG_KEEPERS = {"member", "lead", "community", "admin"}
+REG_REVEALERS = {"member", "lead", "community"}
+_residents = iter(range(1, 100_000))
+
+
+def registry(x, spec):
+    """The registry objects of a grid (made for every grid of the access world at first use)."""
+    if "registry" not in x._made:
+        x._made["registry"] = make_registry({name: x.place(name) for name in ("g1", "g2", "g3", "g4", "g5")})
+    return x._made["registry"][spec]
+
+
+def person_form():
+    """A valid new resident with an ID number no one has yet."""
+    n = next(_residents)
+    return {"name": "新住户", "id_number": id_number(date(1990, 1, 1) + timedelta(days=n), n % 1000, "330102"),
+            "phone": "", "sex": "female", "birth_date": "", "residence": "resident", "relation": "child",
+            "moved_in": "2026-03-01", "reason": ""}
+
+
+def fresh_resident(x, spec, fresh=False):
+    """A person of the grid's household; a new one for a request that changes them."""
+    if not fresh:
+        return registry(x, spec).head
+    household = registry(x, spec).household
+    form = person_form()
+    return save_person(keeper(), NOW, household, name=form["name"], id_number=form["id_number"], sex="male")
+
+
+def fresh_tag(x, spec, fresh=False):
+    """An open, not sensitive tag of a person of the grid."""
+    person = fresh_resident(x, spec, fresh=True)
+    return add_tag(keeper(), NOW, person, tag="unemployed", on=date(2026, 2, 1))
+
+
 MATRIX = [
     # -- cases and what hangs on them --
     E("/cases/<id:case_id>", "GET", CASES, case_of, lambda x, c, r: f"/cases/{c.id}", STAFF,
@@ -442,6 +488,99 @@ MATRIX = [
     E("/patrols/rules", "POST", admin_only("-"), lambda x, s, f=False: None, lambda x, o, r: "/patrols/rules",
       {"admin"}, ok=(303,), data=lambda x, o, r: {"role": "lead", "grid_type": "environment", "period": "month",
                                                    "times": "1"}),
+    # -- the registry (issue 17): a grid's people, houses, organisations, things --
+    E("/registry/grids/<code>", "GET", REGISTRY, place, grid_path("/registry/grids/{code}"), REG_VIEWERS,
+      marker=lambda g: g.name),
+    E("/registry/buildings/<id:building_id>", "GET", REGISTRY, lambda x, s, f=False: registry(x, s).building,
+      lambda x, b, r: f"/registry/buildings/{b.id}", REG_VIEWERS, marker=lambda b: b.name),
+    E("/registry/rooms/<id:room_id>", "GET", REGISTRY, lambda x, s, f=False: registry(x, s).room,
+      lambda x, o, r: f"/registry/rooms/{o.id}", REG_VIEWERS, marker=lambda o: o.number),
+    E("/registry/people/<id:person_id>", "GET", REGISTRY, lambda x, s, f=False: registry(x, s).head,
+      lambda x, p, r: f"/registry/people/{p.id}", REG_VIEWERS, marker=lambda p: p.name),
+    E("/registry/organisations/<id:organisation_id>", "GET", REGISTRY, lambda x, s, f=False: registry(x, s).org,
+      lambda x, o, r: f"/registry/organisations/{o.id}", REG_VIEWERS, marker=lambda o: o.name),
+    E("/registry/things/<id:thing_id>", "GET", REGISTRY, lambda x, s, f=False: registry(x, s).thing,
+      lambda x, o, r: f"/registry/things/{o.id}", REG_VIEWERS, marker=lambda o: o.code),
+    E("/registry/grids/<code>/week", "GET", REGISTRY, place, grid_path("/registry/grids/{code}/week?week=2026-02-23"),
+      REG_VIEWERS, marker=lambda g: g.name),
+    E("/registry/grids/<code>/week/<ymd:monday>/ack", "POST", REGISTRY, place,
+      grid_path("/registry/grids/{code}/week/2026-02-23/ack"), {"community"}, ok=(303,), data=lambda x, g, r: {"note": ""}),
+    E("/registry/grids/<code>/export.xlsx", "GET", REGISTRY, place, grid_path("/registry/grids/{code}/export.xlsx"),
+      REG_VIEWERS),
+    E("/registry/people/<id:person_id>/reveal", "POST", REGISTRY, lambda x, s, f=False: registry(x, s).head,
+      lambda x, p, r: f"/registry/people/{p.id}/reveal", REG_REVEALERS,
+      data=lambda x, p, r: {"field": "phone", "reason": "走访联系"}),
+    E("/registry/grids/<code>/buildings/new", "GET", REGISTRY, place, grid_path("/registry/grids/{code}/buildings/new"),
+      REG_KEEPERS),
+    E("/registry/grids/<code>/buildings/new", "POST", REGISTRY, place,
+      grid_path("/registry/grids/{code}/buildings/new"), REG_KEEPERS, ok=(303,),
+      data=lambda x, g, r: {"name": f"楼{uuid.uuid4().hex[:6]}", "address": "幸福路1号", "floors": "6",
+                            "kind": "property"}),
+    E("/registry/buildings/<id:building_id>/edit", "GET", REGISTRY, lambda x, s, f=False: registry(x, s).building,
+      lambda x, b, r: f"/registry/buildings/{b.id}/edit", REG_KEEPERS),
+    E("/registry/buildings/<id:building_id>/edit", "POST", REGISTRY, lambda x, s, f=False: registry(x, s).building,
+      lambda x, b, r: f"/registry/buildings/{b.id}/edit", REG_KEEPERS, ok=(303,),
+      data=lambda x, b, r: {"name": b.name, "address": f"幸福路{uuid.uuid4().hex[:4]}号", "floors": "", "kind": b.kind}),
+    E("/registry/buildings/<id:building_id>/units", "POST", REGISTRY, lambda x, s, f=False: registry(x, s).building,
+      lambda x, b, r: f"/registry/buildings/{b.id}/units", REG_KEEPERS, ok=(303,),
+      data=lambda x, b, r: {"name": f"{uuid.uuid4().hex[:4]}单元"}),
+    E("/registry/units/<id:unit_id>/rooms/new", "GET", REGISTRY, lambda x, s, f=False: registry(x, s).unit,
+      lambda x, u, r: f"/registry/units/{u.id}/rooms/new", REG_KEEPERS),
+    E("/registry/units/<id:unit_id>/rooms/new", "POST", REGISTRY, lambda x, s, f=False: registry(x, s).unit,
+      lambda x, u, r: f"/registry/units/{u.id}/rooms/new", REG_KEEPERS, ok=(303,),
+      data=lambda x, u, r: {"number": uuid.uuid4().hex[:6], "floor": "3", "use": "owner", "landlord": "",
+                            "landlord_phone": "", "reason": ""}),
+    E("/registry/rooms/<id:room_id>/edit", "GET", REGISTRY, lambda x, s, f=False: registry(x, s).room,
+      lambda x, o, r: f"/registry/rooms/{o.id}/edit", REG_KEEPERS),
+    E("/registry/rooms/<id:room_id>/edit", "POST", REGISTRY, lambda x, s, f=False: registry(x, s).room,
+      lambda x, o, r: f"/registry/rooms/{o.id}/edit", REG_KEEPERS, ok=(303,),
+      data=lambda x, o, r: {"number": o.number, "floor": "1", "use": "rented", "landlord": "房东",
+                            "landlord_phone": "13700001111", "reason": ""}),
+    E("/registry/rooms/<id:room_id>/households", "POST", REGISTRY, lambda x, s, f=False: registry(x, s).room,
+      lambda x, o, r: f"/registry/rooms/{o.id}/households", REG_KEEPERS, ok=(303,), data=lambda x, o, r: {"number": ""}),
+    E("/registry/households/<id:household_id>/people/new", "GET", REGISTRY,
+      lambda x, s, f=False: registry(x, s).household, lambda x, h, r: f"/registry/households/{h.id}/people/new",
+      REG_KEEPERS),
+    E("/registry/households/<id:household_id>/people/new", "POST", REGISTRY,
+      lambda x, s, f=False: registry(x, s).household, lambda x, h, r: f"/registry/households/{h.id}/people/new",
+      REG_KEEPERS, ok=(303,), data=lambda x, h, r: person_form()),
+    E("/registry/people/<id:person_id>/edit", "GET", REGISTRY, lambda x, s, f=False: registry(x, s).head,
+      lambda x, p, r: f"/registry/people/{p.id}/edit", REG_KEEPERS),
+    E("/registry/people/<id:person_id>/edit", "POST", REGISTRY, lambda x, s, f=False: registry(x, s).head,
+      lambda x, p, r: f"/registry/people/{p.id}/edit", REG_KEEPERS, ok=(303,),
+      data=lambda x, p, r: {**person_form(), "name": p.name, "id_number": "", "phone": "", "relation": "head"}),
+    E("/registry/people/<id:person_id>/leave", "POST", REGISTRY, fresh_resident,
+      lambda x, p, r: f"/registry/people/{p.id}/leave", REG_KEEPERS, ok=(303,), fresh=True,
+      data=lambda x, p, r: {"kind": "moved_out", "on": "2026-03-02", "to": "外区", "reason": "工作调动"}),
+    E("/registry/people/<id:person_id>/tags", "POST", REGISTRY, fresh_resident,
+      lambda x, p, r: f"/registry/people/{p.id}/tags", REG_KEEPERS, ok=(303,), fresh=True,
+      data=lambda x, p, r: {"tag": "disabled", "on": "2026-03-01", "reason": "持证"}),
+    E("/registry/tags/<id:tag_id>/end", "POST", REGISTRY, fresh_tag, lambda x, t, r: f"/registry/tags/{t.id}/end",
+      REG_KEEPERS, ok=(303,), fresh=True, data=lambda x, t, r: {"on": "2026-03-02", "reason": "已就业"}),
+    E("/registry/grids/<code>/organisations/new", "GET", REGISTRY, place,
+      grid_path("/registry/grids/{code}/organisations/new"), REG_KEEPERS),
+    E("/registry/grids/<code>/organisations/new", "POST", REGISTRY, place,
+      grid_path("/registry/grids/{code}/organisations/new"), REG_KEEPERS, ok=(303,),
+      data=lambda x, g, r: {"name": f"商户{uuid.uuid4().hex[:6]}", "kind": "shop", "address": "", "contact": "",
+                            "contact_phone": "", "staff": "2", "fire_safety_person": ""}),
+    E("/registry/organisations/<id:organisation_id>/edit", "GET", REGISTRY, lambda x, s, f=False: registry(x, s).org,
+      lambda x, o, r: f"/registry/organisations/{o.id}/edit", REG_KEEPERS),
+    E("/registry/organisations/<id:organisation_id>/edit", "POST", REGISTRY, lambda x, s, f=False: registry(x, s).org,
+      lambda x, o, r: f"/registry/organisations/{o.id}/edit", REG_KEEPERS, ok=(303,),
+      data=lambda x, o, r: {"name": o.name, "kind": o.kind, "address": "", "contact": "店主", "contact_phone": "",
+                            "staff": "4", "fire_safety_person": "店主"}),
+    E("/registry/grids/<code>/things/new", "GET", REGISTRY, place, grid_path("/registry/grids/{code}/things/new"),
+      REG_KEEPERS),
+    E("/registry/grids/<code>/things/new", "POST", REGISTRY, place, grid_path("/registry/grids/{code}/things/new"),
+      REG_KEEPERS, ok=(303,),
+      data=lambda x, g, r: {"code": f"T{uuid.uuid4().hex[:8]}", "kind": "bin", "location_text": "北门", "lat": "",
+                            "lng": "", "condition": "good"}),
+    E("/registry/things/<id:thing_id>/edit", "GET", REGISTRY, lambda x, s, f=False: registry(x, s).thing,
+      lambda x, o, r: f"/registry/things/{o.id}/edit", REG_KEEPERS),
+    E("/registry/things/<id:thing_id>/edit", "POST", REGISTRY, lambda x, s, f=False: registry(x, s).thing,
+      lambda x, o, r: f"/registry/things/{o.id}/edit", REG_KEEPERS, ok=(303,),
+      data=lambda x, o, r: {"code": o.code, "kind": o.kind, "location_text": "东门", "lat": "", "lng": "",
+                            "condition": "damaged"}),
     # -- public by design: the object itself decides (active grid, published photo, tracking code) --
     E("/g/<code>", "GET", everyone("g1", ["g9", "missing"]), place, grid_path("/g/{code}"), STAFF | {"anonymous"},
       public=True, marker=lambda g: g.name),
@@ -549,6 +688,13 @@ OBJECT_FREE = {
     ("/outbox", "GET"): ("/outbox", "the user's own outbox (its items live in the browser); grids_in_reach(user) only"),
     ("/outbox/session.json", "GET"): ("/outbox/session.json", "the user's own id and token; grids_in_reach(user) only"),
     ("/accountability", "GET"): ("/accountability", "records of visible_accountabilities(user) only"),
+    ("/registry", "GET"): ("/registry", "the grids of visible_grids(user) only"),
+    ("/registry/search", "GET"): ("/registry/search?q=1", "people of visible_registry(user) only, masked"),
+    ("/registry/reveals", "GET"): ("/registry/reveals", "reveal-log rows of visible_reveals(user) only"),
+    ("/registry/import", "GET"): ("/registry/import", "the upload form"),
+    ("/registry/import", "POST"): ("/registry/import", "every row's grid is checked with registry.edit before any is written"),
+    ("/registry/import/template.xlsx", "GET"): ("/registry/import/template.xlsx", "the empty template, the same for everyone"),
+    ("/registry/import/errors.xlsx", "POST"): ("/registry/import/errors.xlsx", "echoes the posted problem list; reads nothing"),
 }
 
 # Who each object-free route is for, written from the domain (not from the policy): a signed-in role outside
@@ -573,6 +719,9 @@ OBJECT_FREE_ROLES = {
     "/workflow": EVERY, "/supervision/reopen-requests": {"supervisor"}, "/work": {"member", "lead", "handler"},
     "/outbox": OFFICES | {"member", "lead"}, "/outbox/session.json": OFFICES | {"member", "lead"},
     "/accountability": OFFICE_ROLES | {"member", "lead"},
+    "/registry": EVERY - {"handler"}, "/registry/search": EVERY - {"handler"}, "/registry/reveals": OFFICE_ROLES,
+    "/registry/import": OFFICES | {"lead", "admin"}, "/registry/import/template.xlsx": OFFICES | {"lead", "admin"},
+    "/registry/import/errors.xlsx": OFFICES | {"lead", "admin"},
 }
 # POSTs whose in-role answer is a refusal of the object rather than of the role (the street's own items).
 OBJECT_FREE_POST_ROLES = {"/points/rules": {"street", "admin"}}

@@ -19,6 +19,11 @@ from workflows.models.org import (
 from workflows.models.notices import NOTICE_STATUSES, Notice, NoticeEvent
 from workflows.models.patrols import NOTE_KINDS, PATROL_PERIODS, Patrol, PatrolBuilding, PatrolRule, WorkLogNote
 from workflows.models.people import PortraitChange
+from workflows.models.registry import (
+    BUILDING_KINDS, CHANGE_KINDS, PERSON_STATUSES, RELATIONS, RESIDENCE_KINDS, REVEAL_FIELDS, ROOM_USES, SEXES,
+    THING_CONDITIONS, CaseLink, Household, Organisation, Person, PersonTag, RegistryChange, RegistryRoundup, RevealLog,
+    Room, Thing,
+)
 from workflows.models.points import POINT_KINDS, PERSON_KINDS, PointEntry, PointMonth, PointPerson, PointRule
 from workflows.models.public import RATINGS, REOPEN_STATUSES, ReopenRequest, ResidentRating, StreetIntake
 from workflows.models.stats import RankingPublication, ScoreWeights
@@ -42,7 +47,8 @@ MODELS = sort_models(
      CalendarDay, CalendarYear, TimeLimit, Notice, NoticeEvent,
      Task, TaskEvent, PortraitChange,
      StatsCut, StatsFact, StatsOccurrence, StatsStep, AssessScheme, AssessItem, AssessEntry, AssessResult,
-     Accountability]
+     Accountability,
+     Room, Household, Person, PersonTag, Organisation, Thing, CaseLink, RegistryChange, RevealLog, RegistryRoundup]
 )
 
 __all__ = [
@@ -58,4 +64,7 @@ __all__ = [
     "StatsCut", "StatsFact", "StatsOccurrence", "StatsStep",
     "ITEM_KINDS", "ENTRY_STAGES", "AssessScheme", "AssessItem", "AssessEntry", "AssessResult",
     "ACCOUNTABILITY_MEASURES", "Accountability",
+    "BUILDING_KINDS", "CHANGE_KINDS", "PERSON_STATUSES", "RELATIONS", "RESIDENCE_KINDS", "REVEAL_FIELDS", "ROOM_USES",
+    "SEXES", "THING_CONDITIONS", "CaseLink", "Household", "Organisation", "Person", "PersonTag", "RegistryChange",
+    "RevealLog", "Room", "Thing", "RegistryRoundup",
 ]

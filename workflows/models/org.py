@@ -70,6 +70,10 @@ class Building(BaseModel):
     sort_order = IntegerField(default=0)
     lat = FloatField(null=True)
     lng = FloatField(null=True)
+    # The registry's facts (issue 17): address, floors, and how it is managed (自管/物管/单位小区).
+    address = CharField(max_length=200, default="")
+    floors = IntegerField(null=True)
+    kind = CharField(max_length=16, default="self_managed")
 
     class Meta:
         indexes = ((("grid", "name"), True),)

@@ -7,7 +7,8 @@ import zxingcpp
 from PIL import Image
 
 from tests.factories import T0
-from tests.public_helpers import after_photo, drive_to_closed, fix_clock, make_public
+from tests.factories import stop_clock
+from tests.public_helpers import after_photo, drive_to_closed, make_public
 from workflows.models import Case, ReopenRequest, ResidentRating
 from workflows.service import fire
 
@@ -33,7 +34,7 @@ def decode_poster(page, artifact):
 def test_resident_reports_from_the_poster_follows_the_case_and_rates_it(live_server, page, app_world, artifact,
                                                                         tmp_path):
     world = make_public(app_world)
-    clock = fix_clock(live_server.app, T0)
+    clock = stop_clock(live_server.app, T0)
     outside = []
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None)
 

@@ -6,8 +6,7 @@ import pypdfium2
 import zxingcpp
 from PIL import Image
 
-from tests.factories import T0
-from tests.factories import stop_clock
+from tests.factories import T0, stop_clock
 from tests.public_helpers import after_photo, drive_to_closed, make_public
 from workflows.models import Case, ReopenRequest, ResidentRating
 from workflows.service import fire

@@ -505,7 +505,7 @@ class Simulator:
             case_id, plan.created_at.year, plan.title, f"{category.name}，请及时处置。",
             category.id, grid.id, community.id, street.id, street.parent_id, None, None, plan.location_text,
             None, None, plan.source, plan.reporter_name, plan.reporter_phone, c.urgency, c.state, c.level,
-            _ident(c.department), c.step_started_at, c.warn_at, c.deadline, c.suspended_at, c.entered_by_id,
+            _ident(c.department), None, None, c.step_started_at, c.warn_at, c.deadline, c.suspended_at, c.entered_by_id,
             c.rework_count, c.version, opener, created, c.updated_at, _iso(c.closed_at), c.resolution,
             _ident(c.duplicate_of), None, plan.tracking_code, None,
         ))
@@ -636,9 +636,9 @@ class Writer:
 _EXPECTED_CASE_COLUMNS = [
     "id", "number", "title", "description", "category_id", "grid_id", "community_id", "street_id", "district_id",
     "building_id", "unit_id", "location_text", "lat", "lng", "source", "reporter_name", "reporter_phone", "urgency",
-    "state", "level", "department_id", "step_started_at", "warn_at", "deadline", "suspended_at", "entered_by_id",
-    "rework_count", "version", "created_by_id", "created_at", "updated_at", "closed_at", "resolution",
-    "duplicate_of_id", "patrol_id", "tracking_code", "intake_key"]
+    "state", "level", "department_id", "holder_id", "holder_due", "step_started_at", "warn_at", "deadline",
+    "suspended_at", "entered_by_id", "rework_count", "version", "created_by_id", "created_at", "updated_at",
+    "closed_at", "resolution", "duplicate_of_id", "patrol_id", "tracking_code", "intake_key"]
 _EXPECTED_EVENT_COLUMNS = [
     "id", "case_id", "seq", "event", "from_state", "to_state", "actor_id", "actor_name", "actor_role", "at", "note",
     "data", "level", "department_id", "prev_deadline", "deadline", "request_key", "prev_hash", "hash"]

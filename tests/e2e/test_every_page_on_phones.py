@@ -176,6 +176,7 @@ def test_long_titles_take_two_lines_on_a_card_and_whole_on_the_case_page(live_se
     try:
         base = live_server.url
         sign_in(page, base, "member", PASSWORD)
+        page.goto(f"{base}/board")
         found = busy_world["found"]
         title = page.locator(f"#case-{found.id} .card-title")
         lines = title.evaluate("el => Math.round(el.clientHeight / parseFloat(getComputedStyle(el).lineHeight))")

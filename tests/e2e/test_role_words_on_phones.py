@@ -60,6 +60,7 @@ def test_after_a_report_the_card_and_the_case_say_who_decides_now(live_server, p
     case = open_case(w.g1, w.member, AT, category=w.litter, title="楼道堆物")
     base = live_server.url
     sign_in(phone, base, "member", PASSWORD)
+    phone.goto(f"{base}/board")
     phone.click(f"#case-{case.id} button[data-event=report]")
     # The card moves to the reported column (not the one shown on the phone).
     phone.wait_for_selector(f"#case-{case.id}[data-state=reported]", state="attached")

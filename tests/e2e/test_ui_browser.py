@@ -72,10 +72,12 @@ def test_a_stale_card_shows_the_case_as_it_is_now(live_server, page, browser, ap
     case = open_case(w.g1, w.member, _now(app), category=w.litter, title="楼道堆物")
     base = live_server.url
     sign_in(page, base, "member", PASSWORD)
+    page.goto(f"{base}/board")
     page.wait_for_selector(f"#cards-found #case-{case.id}")
 
     other = browser.new_context(viewport=page.viewport_size, locale="zh-CN", has_touch=True).new_page()
     sign_in(other, base, "member2", PASSWORD)
+    other.goto(f"{base}/board")
     other.click(f"#case-{case.id} button[data-event=report]")
     other.wait_for_selector(f"#cards-reported #case-{case.id}")
 
@@ -103,6 +105,7 @@ def test_polls_are_conditional_and_search_stays_in_the_url(live_server, page, ap
     statuses = []
     page.on("response", lambda r: statuses.append(r.status) if "/board" in r.url else None)
     sign_in(page, live_server.url, "member", PASSWORD)
+    page.goto(f"{live_server.url}/board")
     page.evaluate("window.stayed = true")
     page.wait_for_timeout(3500)
     assert 304 in statuses
@@ -117,6 +120,7 @@ def test_polls_are_conditional_and_search_stays_in_the_url(live_server, page, ap
 
 def test_the_interface_switches_between_chinese_and_english(live_server, page, app_world):
     sign_in(page, live_server.url, "member", PASSWORD)
+    page.goto(f"{live_server.url}/board")
     assert page.inner_text("#new-case") == "新建事件"
     page.click("button[value=en]")
     page.wait_for_selector("text=New case")

@@ -79,9 +79,11 @@ def test_the_whole_loop_on_tablets(live_server, page, browser, app, app_world, a
     watcher.goto(f"{base}/grids/G1/board")
     watcher.evaluate("window.stayed = true")
 
-    # A grid member lands on their grid's board and opens the intake form.
+    # A grid member lands on their own work; their grid's board is one tap away, and from it the intake form.
     sign_in(page, base, "member", PASSWORD)
-    assert page.url.endswith("/grids/G1/board")
+    assert page.url.endswith("/work")
+    page.tap(".mainbar a[href='/board']")
+    page.wait_for_url(re.compile(r"/grids/G1/board$"))
     page.tap("#new-case")
     page.wait_for_selector("#intake")
     page.screenshot(path=artifact(f"ui-intake-form-{page.viewport_name}.png"), full_page=True)
@@ -109,6 +111,7 @@ def test_the_whole_loop_on_tablets(live_server, page, browser, app, app_world, a
 
     # The grid lead cannot settle it in the grid and escalates it to the community.
     lead = open_as(browser, page, base, "lead", outside)
+    lead.goto(f"{base}/board")  # the lead lands on their own work; the board is theirs too
     form = act(lead.locator(f"#case-{case.id}"), "上报上级")
     form.locator("textarea[name=reason]").fill("网格内无法解决，报社区。")
     form.locator("button[type=submit]").tap()

@@ -115,7 +115,7 @@ def grid_polygon(community_index, grid_index):
     width, height = GRID_SIZE
     x0 = ORIGIN[0] + (community_index - 1) * 2 * width + (grid_index - 1) % 2 * width
     y0 = ORIGIN[1] + (grid_index - 1) // 2 * height
-    wobble = random.Random(community_index * 100 + grid_index)
+    wobble = random.Random(community_index * 100 + grid_index)  # nosec B311 # reproducible demo data, not a secret
     ring = []
     # Around the cell's edge, eight corners a side, each pushed in a little.
     for side, ((ax, ay), (bx, by)) in enumerate((((0, 0), (1, 0)), ((1, 0), (1, 1)), ((1, 1), (0, 1)),
@@ -145,7 +145,7 @@ def building_point(grid, index, count):
 def case_position(grid, building, index):
     """Where a demo case was recorded (the tablet's position): beside its building, else somewhere in the
     middle of the grid; drawn from its own sequence so the rest of the demo stays as it was."""
-    spot = random.Random(index)
+    spot = random.Random(index)  # nosec B311 # reproducible demo data, not a secret
     if building is not None and building.lat is not None:
         return {"lat": round(building.lat + spot.uniform(-0.00025, 0.00025), 6),
                 "lng": round(building.lng + spot.uniform(-0.0003, 0.0003), 6)}

@@ -304,7 +304,7 @@ def _durations(base, F, dimensions):
                 rank = max(math.ceil(0.9 * n), 1)
                 p = "%s" if is_postgres() else "?"
                 where = f"{key} = {p} AND step = {p}" if key else f"step = {p}"
-                us = db.execute_sql(f"SELECT us FROM gs_steps WHERE {where} ORDER BY us LIMIT 1 OFFSET {p}",  # nosec B608
+                us = db.execute_sql(f"SELECT us FROM gs_steps WHERE {where} ORDER BY us LIMIT 1 OFFSET {p}",  # nosec B608 # own names; the values are bound
                                     ((k, step) if key else (step,)) + (rank - 1,)).fetchone()[0]
                 out[dim][k][step] = (int(n), int(total), int(us))
     finally:

@@ -42,3 +42,16 @@ def in_range(day):
     if isinstance(day, datetime):
         day = day.date()
     return FIRST_DAY <= day <= LAST_DAY
+
+
+def calendar_date(value):
+    """A date from a date, a datetime (its day) or YYYY-MM-DD text, else None. The caller checks the range
+    its field allows (a birth date may lie before FIRST_DAY)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        return None

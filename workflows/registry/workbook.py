@@ -10,13 +10,14 @@ import pickle  # nosec B403 # only for the import's own spool file (see _replay)
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from openpyxl import load_workbook
 
 from workflows.db import write_transaction
 from workflows.models import Building, Household, Organisation, OrgUnit, Person, PersonTag, RegistryChange, Room, Thing, Unit
 from workflows.policy import can
+from workflows.values import calendar_date
 from workflows.registry import (
     BIRTH_FIRST,
     TAGS,
@@ -126,17 +127,6 @@ def _rows(book, sheet):
         yield number, row, raw
 
 
-def _date(raw, text):
-    if isinstance(raw, datetime):
-        return raw.date()
-    if isinstance(raw, date):
-        return raw
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
 class Checker:
     """Pass one: every row checked against the rules, the file itself and the database."""
 
@@ -192,7 +182,7 @@ class Checker:
     def day(self, sheet, number, row, raw, field, first=BIRTH_FIRST):
         if not row[field]:
             return None
-        value = _date(raw.get(field), row[field])
+        value = calendar_date(raw.get(field) or row[field])
         if value is None or not first <= value <= min(LAST_DAY, self.today):
             self.add(sheet, number, field, "日期无效（格式 YYYY-MM-DD，不晚于今天）")
             return None
@@ -454,7 +444,7 @@ class Writer:
                       "id_tail": tail(id_number), "phone": row["phone"], "phone_tail": tail(row["phone"]),
                       "sex": FROM_ZH["sex"][row["sex"]], "birth_date": birth_of(id_number),
                       "residence": FROM_ZH["residence"][row["residence"]],
-                      "relation": FROM_ZH["relation"][row["relation"]], "moved_in": _date(raw.get("moved_in"),
+                      "relation": FROM_ZH["relation"][row["relation"]], "moved_in": calendar_date(raw.get("moved_in") or
                                                                                          row["moved_in"])}
             person = existing.get(id_number)
             tags = [FROM_ZH["tag"][t] for t in _tag_labels(row["tags"])]

@@ -50,6 +50,10 @@ def _fire(case, user, event, now, department, **kw):
     data = dict(DATA.get(event, {}))
     if event == "dispatch":
         data["department"] = department
+    if event == "give":  # to a member of the case's grid
+        from workflows.models import User
+
+        data["holder"] = User.get(User.username == "member2").id
     try:
         row = fire(case, event, user, now, **kw, **data)
     except WorkflowError as exc:

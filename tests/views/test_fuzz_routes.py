@@ -24,8 +24,8 @@ import pytest
 from flask import request as flask_request
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from werkzeug.datastructures import ImmutableMultiDict
 
+from app.inputs import CleanMultiDict
 from tests.views.access_world import CLOCK, NOW
 from tests.views.test_access_matrix import (
     MATRIX,
@@ -264,8 +264,9 @@ READ = defaultdict(set)  # (method, endpoint) -> names read from the query strin
 LAST = set()  # the names the latest request read
 
 
-class RecordingArgs(ImmutableMultiDict):
-    """A request's query string or form that notes every name read from it."""
+class RecordingArgs(CleanMultiDict):
+    """A request's query string or form, cleaned as the app's own (app.inputs), that notes every name read
+    from it."""
 
     def _note(self, key):
         try:

@@ -125,3 +125,26 @@ def test_the_history_insert_writes_what_its_peewee_query_writes(scene):
                 field = CaseEvent._meta.fields[name]
                 assert getattr(rows[90], sql.key(field)) == getattr(rows[91], sql.key(field)), name
         transaction.rollback()
+
+
+def test_insert_rows_writes_what_insert_many_writes(scene):
+    """The import's many-row insert stores what peewee's insert_many stores: dates, JSON, foreign keys, nulls."""
+    from workflows.models import RegistryChange
+
+    w, _quiet, _moved = scene
+    rows = [{"grid": w.g1.id, "kind": "tag_added", "day": T0.date(), "reason": "Excel导入", "author": w.member.id,
+             "created_at": T0 + timedelta(minutes=n), "detail": {"tag": "elderly_alone", "n": n}}
+            for n in range(3)] + [{"grid": w.g1.id, "kind": "created", "day": T0.date(), "reason": "", "author": None,
+                                  "created_at": T0, "detail": None}]
+    with db.atomic() as transaction:
+        sql.insert_rows(RegistryChange, [{**row, "reason": row["reason"] + "·mine"} for row in rows])
+        RegistryChange.insert_many([{**row, "reason": row["reason"] + "·theirs"} for row in rows]).execute()
+        stored = {}
+        for change in RegistryChange.select().order_by(RegistryChange.id):
+            stored.setdefault(change.reason.split("·")[1], []).append(
+                (change.grid_id, change.kind, change.day, change.reason.split("·")[0], change.author_id,
+                 change.created_at, change.detail))
+        assert stored["mine"] == stored["theirs"] and len(stored["mine"]) == 4
+        assert stored["mine"][0][6] == {"tag": "elderly_alone", "n": 0} and stored["mine"][3][4] is None
+        transaction.rollback()
+    sql.insert_rows(RegistryChange, [])  # nothing to insert is no statement

@@ -15,6 +15,7 @@ from datetime import datetime
 from openpyxl import load_workbook
 
 from workflows.db import write_transaction
+from workflows.sql import insert_rows
 from workflows.models import Building, Household, Organisation, OrgUnit, Person, PersonTag, RegistryChange, Room, Thing, Unit
 from workflows.policy import can
 from workflows.values import calendar_date
@@ -363,7 +364,11 @@ class Writer:
 
     def flush(self):
         if self.changes:
-            RegistryChange.insert_many(self.changes).execute()
+            shapes = defaultdict(list)
+            for change in self.changes:
+                shapes[tuple(change)].append(change)
+            for rows in shapes.values():
+                insert_rows(RegistryChange, rows)
             self.changes = []
 
     def house(self, row):
@@ -405,7 +410,7 @@ class Writer:
         pending, self.pending_rooms = self.pending_rooms, []
         for start in range(0, len(pending), BATCH):
             part = pending[start:start + BATCH]
-            Room.insert_many([fields for _k, _g, fields in part]).execute()
+            insert_rows(Room, [fields for _k, _g, fields in part])
             ids = {(u, n): i for i, u, n in Room.select(Room.id, Room.unit, Room.number).where(
                 Room.unit.in_(list({f["unit"] for _k, _g, f in part}))).tuples()}
             for key, grid, fields in part:
@@ -422,8 +427,8 @@ class Writer:
             if (room.id, row["household"]) not in self.households:
                 missing[(room.id, row["household"])] = room.grid_id
         if missing:
-            Household.insert_many([{"room": room_id, "grid": grid_id, "number": number, "created_at": self.now}
-                                   for (room_id, number), grid_id in missing.items()]).execute()
+            insert_rows(Household, [{"room": room_id, "grid": grid_id, "number": number, "created_at": self.now}
+                                    for (room_id, number), grid_id in missing.items()])
             for h in Household.select().where(Household.room.in_([r for r, _n in missing]) & Household.active) \
                     .order_by(Household.id):
                 self.households.setdefault((h.room_id, h.number), h)
@@ -457,8 +462,8 @@ class Writer:
                     self.counts["people_changed"] += 1
                 self.tags(person.id, grid, tags)
         if fresh:
-            Person.insert_many([{**fields, "created_at": self.now, "updated_at": self.now}
-                                for fields, _g, _r, _t in fresh]).execute()
+            insert_rows(Person, [{**fields, "created_at": self.now, "updated_at": self.now}
+                                 for fields, _g, _r, _t in fresh])
             ids = dict(Person.select(Person.id_number, Person.id).where(
                 Person.id_number.in_([fields["id_number"] for fields, _g, _r, _t in fresh])).tuples())
             for fields, grid, room, tags in fresh:

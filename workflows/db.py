@@ -52,6 +52,13 @@ def write_transaction():
     return db.atomic()
 
 
+def refresh_statistics():
+    """Tell the query planner how the tables look after a bulk change (ANALYZE, on either database).
+    SQLite keeps no statistics until asked: without them it reads a district's people through the grid
+    index instead of the name index, and a search over 200,000 people takes 0.7 s instead of 20 ms."""
+    db.execute_sql("ANALYZE")
+
+
 def lock_for_update(query):
     """Add FOR UPDATE where the database has row locks (SQLite locks on BEGIN IMMEDIATE)."""
     return query.for_update() if is_postgres() else query

@@ -723,7 +723,7 @@ def visible_registry(actor, model, query=None):
         return query
     if kind in GRID_TEAM:
         return query.where(model.grid == actor.org_id)
-    grids = [grid.id for grid in visible_grids(actor)]
+    grids = [grid_id for (grid_id,) in visible_grids(actor).select(OrgUnit.id).tuples()]
     return query.where(model.grid.in_(grids))
 
 

@@ -107,7 +107,8 @@ def search(actor, text, limit=SEARCH_LIMIT):
     buildings = [b.id for b in visible_registry(actor, Building, Building.select(Building.id).where(
         Building.name.startswith(text) | Building.address.contains(text)))]
     if buildings:
-        found += list(visible_registry(actor, Person, query.where(Room.building.in_(buildings)))
+        homes = Household.select(Household.id).join(Room).where(Room.building.in_(buildings))
+        found += list(visible_registry(actor, Person, query.where(Person.household.in_(homes)))
                       .order_by(Person.name, Person.id).limit(limit))
     unique = {person.id: person for person in found}
     return sorted(unique.values(), key=lambda p: (p.name, p.id))[:limit]

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from openpyxl import load_workbook
 
-from workflows.db import write_transaction
+from workflows.db import refresh_statistics, write_transaction
 from workflows.sql import insert_rows
 from workflows.models import Building, Household, Organisation, OrgUnit, Person, PersonTag, RegistryChange, Room, Thing, Unit
 from workflows.policy import can
@@ -559,6 +559,7 @@ def import_file(path, actor, now):
                 writer.people(batch)
             writer.rooms_flush()
             writer.flush()
+    refresh_statistics()
     return [], dict(writer.counts)
 
 

@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from app.db import migrate, now
 from workflows.db import bind, db, open_database
+from workflows.models import ROLES
 
 DEMO_PASSWORD = "gridcase2026"  # nosec B105 # the published demo password, used only for demo data
 
@@ -99,7 +100,7 @@ def demo_db_command(cases):
 @with_appcontext
 @click.argument("username")
 @click.option("--name", required=True)
-@click.option("--role", required=True, type=click.Choice(["member", "lead", "dispatcher", "handler", "supervisor", "admin"]))
+@click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--org", "org_code", help="Org unit code (grid, community, street or district).")
 @click.option("--department", "department_code", help="Department code (handlers).")
 @click.password_option()

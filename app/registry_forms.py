@@ -138,3 +138,18 @@ class ImportForm(FlaskForm):
 
 class AckForm(FlaskForm):
     note = TextAreaField(_l("Note"), validators=[Length(max=500)])
+
+
+class HeadForm(FlaskForm):
+    """A building head (the whole building) or a unit head (one unit) for the roster."""
+
+    place = SelectField(_l("Building or unit"), invalid_choice_message=INVALID_CHOICE)
+    name = StringField(_l("Name"), validators=[DataRequired(message=REQUIRED), Length(max=60)])
+    phone = StringField(_l("Phone"), validators=[Length(max=20), PHONE])
+    user = SelectField(_l("Sign-in account"), invalid_choice_message=INVALID_CHOICE)
+    started_on = when(_l("Since"), required=True)
+
+
+class EndHeadForm(FlaskForm):
+    on = when(_l("Ended on"), required=True)
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(message=REQUIRED), Length(max=500)])

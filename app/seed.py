@@ -400,9 +400,10 @@ def seed_demo(now, password_hash, cases=400, seed=2026):
         seed_clock_events(rng, now, simulator.clock)
         seed_notices(rng, now, simulator.clock)
         # The grid registry (issue 17): its own generator, after everything else, so nothing above changes.
-        from app.seed_registry import seed_registry
+        from app.seed_registry import seed_building_heads, seed_registry
 
         seed_registry(demo_random(seed + 3), now, person_name)
+        seed_building_heads(demo_random(seed + 4), now, password_hash)
     return Case.select().count()
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from workflows.models import (
     Building,
+    BuildingHead,
     Case,
     CaseLink,
     Household,
@@ -17,6 +18,7 @@ from workflows.models import (
     Room,
     Thing,
     Unit,
+    User,
 )
 from workflows.registry import SENSITIVE_TAGS, TAGS, check_digit
 
@@ -203,3 +205,32 @@ def _links(grid, now):
             CaseLink.create(case=case.id, thing=things[index].id, created_at=now)
         elif room is not None:
             CaseLink.create(case=case.id, room=room.id, created_at=now)
+
+
+def seed_building_heads(rng, now, password_hash):
+    """Every demo building gets a building head living in it (楼栋长), the grid's first building also a head
+    of its second unit (单元长), and each grid's first building head signs in: `ld` + the grid's number
+    (ld101 for G0101), role building_head."""
+    started = now.date() - timedelta(days=400)
+    for grid in OrgUnit.select().where(OrgUnit.kind == "grid").order_by(OrgUnit.id):
+        account = User.create(username="ld" + str(int(grid.code[1:3])) + grid.code[3:], role="building_head",
+                              org=grid, password_hash=password_hash, name="")
+        buildings = list(Building.select().where(Building.grid == grid.id).order_by(Building.sort_order, Building.id))
+        for index, building in enumerate(buildings):
+            residents = list(Person.select(Person.name, Person.phone).join(Household).join(Room)
+                             .where((Room.building == building.id) & (Person.relation == "head") & (Person.phone != ""))
+                             .order_by(Person.id).limit(20))
+            if not residents:
+                continue
+            head = rng.choice(residents)
+            if index == 0:
+                account.name = f"{head.name}（{building.name}楼栋长）"
+                account.save()
+            BuildingHead.create(grid=grid, building=building, name=head.name, phone=head.phone,
+                                user=account if index == 0 else None,
+                                started_on=started + timedelta(days=rng.randint(0, 200)), created_at=now)
+            if index == 0:
+                unit = Unit.select().where(Unit.building == building.id).order_by(Unit.name.desc()).first()
+                deputy = rng.choice([r for r in residents if r.name != head.name] or residents)
+                BuildingHead.create(grid=grid, building=building, unit=unit, name=deputy.name, phone=deputy.phone,
+                                    started_on=started + timedelta(days=rng.randint(0, 200)), created_at=now)

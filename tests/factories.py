@@ -63,6 +63,7 @@ def make_world():
         "supervisor": ("supervisor", w.street, None),
         "other_supervisor": ("supervisor", w.other_street, None),
         "admin": ("admin", None, None),
+        "building_head": ("building_head", w.g1, None),  # 楼栋长: reads only what BuildingHead rows give them
     }
     for username, (role, org, department) in users.items():
         setattr(w, username, User.create(username=username, name=username, role=role, org=org,

@@ -17,12 +17,27 @@ the access-matrix test checks every route against it.
 from dataclasses import dataclass
 from typing import Callable
 
-from workflows.models import Case, Department, Notice, OrgUnit, RevealLog, Task, User
+from workflows.models import (
+    ROLES,
+    Building,
+    BuildingHead,
+    Case,
+    Department,
+    Household,
+    Notice,
+    OrgUnit,
+    Person,
+    RevealLog,
+    Room,
+    Task,
+    User,
+)
 
-ROLES = ("member", "lead", "dispatcher", "handler", "supervisor", "admin")
 GRID_TEAM = ("member", "lead")
 OFFICES = ("dispatcher", "supervisor")
-STAFF = ROLES
+# The roles that work on cases; a building or unit head (building_head, a resident volunteer) signs in
+# only to read the households they keep.
+STAFF = ("member", "lead", "dispatcher", "handler", "supervisor", "admin")
 SCOPE_FIELDS = {"grid": "grid_id", "community": "community_id", "street": "street_id", "district": "district_id"}
 
 
@@ -420,9 +435,45 @@ def registry_grid(obj):
 
 
 def sees_registry(actor, obj):
-    """A grid's registry: its own team, and the offices and supervisors whose area holds it."""
+    """A grid's registry: its own team, and the offices and supervisors whose area holds it; a building
+    or unit head only the rooms they keep, with their households and people."""
+    if role(actor) == "building_head":
+        return keeps_as_head(actor, obj)
     grid = registry_grid(obj)
     return grid.kind == "grid" and reaches(actor, grid)
+
+
+def head_duties(actor):
+    """A building head's current roster rows (楼栋长: a whole building; 单元长: one unit)."""
+    return BuildingHead.select().where((BuildingHead.user == actor.id) & BuildingHead.ended_on.is_null())
+
+
+def head_rooms(actor):
+    """The ids of the rooms a building or unit head keeps, as a query."""
+    duties = head_duties(actor)
+    whole = duties.select(BuildingHead.building).where(BuildingHead.unit.is_null())
+    units = duties.select(BuildingHead.unit).where(BuildingHead.unit.is_null(False))
+    return Room.select(Room.id).where(Room.building.in_(whole) | Room.unit.in_(units))
+
+
+def head_buildings(actor):
+    """The ids of the buildings a building or unit head keeps (all or one unit of), as a query."""
+    return head_duties(actor).select(BuildingHead.building)
+
+
+def keeps_as_head(actor, obj):
+    """A building, room, household or person in what this building or unit head keeps."""
+    if isinstance(obj, Building):
+        return head_buildings(actor).where(BuildingHead.building == obj.id).exists()
+    if isinstance(obj, Room):
+        room_id = obj.id
+    elif isinstance(obj, Household):
+        room_id = obj.room_id
+    elif isinstance(obj, Person) and obj.household_id is not None:
+        room_id = Household.get_by_id(obj.household_id).room_id
+    else:
+        return False  # grids, organisations, things, people without a home
+    return head_rooms(actor).where(Room.id == room_id).exists()
 
 
 def keeps_registry(actor, obj):
@@ -436,6 +487,12 @@ def keeps_registry(actor, obj):
     if kind in GRID_TEAM:
         return actor.org_id == grid.id
     return office_of(actor, "community") and grid.parent_id == actor.org_id
+
+
+def links_case(actor, case):
+    """Who points a case at the registry (a room, person, organisation or thing of its grid): whoever
+    sees the case and keeps its grid's registry."""
+    return can_view_case(actor, case) and keeps_registry(actor, case.grid)
 
 
 def reveals_in(actor, obj):
@@ -461,7 +518,7 @@ def sets_photo_of(actor, person):
     return role(actor) == "admin" or (person is not None and getattr(actor, "id", None) == person.id)
 
 
-ALL = ROLES
+ALL = STAFF
 RECORDERS = ("member", "lead", "dispatcher")
 
 
@@ -526,7 +583,10 @@ ACTIONS = {
     "weights.edit": Rule(("admin",)),
     "ledger.view": Rule(("lead", "dispatcher", "handler", "supervisor", "admin")),
     # The registry (issue 17). Sensitive tags: the community office and above only.
-    "registry.view": Rule(("member", "lead", "dispatcher", "supervisor", "admin"), on=sees_registry),
+    "registry.view": Rule(("member", "lead", "dispatcher", "supervisor", "admin", "building_head"), on=sees_registry),
+    "registry.own_buildings": Rule(("building_head",)),  # lands on the buildings they keep
+    "case.link": Rule(("member", "lead", "dispatcher", "admin"), on=links_case),
+    "registry.heads": Rule(("member", "lead", "dispatcher", "supervisor", "admin"), on=sees_registry),
     "registry.edit": Rule(("member", "lead", "dispatcher", "admin"), on=keeps_registry),
     "registry.import": Rule(("lead", "dispatcher", "admin"), on=keeps_registry),
     "registry.reveal": Rule(("member", "lead", "dispatcher"), on=reveals_in),
@@ -536,7 +596,7 @@ ACTIONS = {
     # Administration.
     "admin": Rule(("admin",)),
     "workflow.view": Rule(ALL),
-    "account": Rule(ALL),
+    "account": Rule(ROLES),
     # The grid map: whoever sees the grid's board; its boundary is set by an administrator.
     "map.grid": Rule(("member", "lead", "dispatcher", "supervisor", "admin"), on=reaches),
     "map.boundary": Rule(("admin",)),
@@ -721,10 +781,26 @@ def visible_registry(actor, model, query=None):
         return query.where(model.id.is_null())
     if kind == "admin":
         return query
+    if kind == "building_head":
+        return heads_registry(actor, model, query)
     if kind in GRID_TEAM:
         return query.where(model.grid == actor.org_id)
     grids = [grid_id for (grid_id,) in visible_grids(actor).select(OrgUnit.id).tuples()]
     return query.where(model.grid.in_(grids))
+
+
+def heads_registry(actor, model, query):
+    """What a building or unit head reads: the buildings and rooms they keep, households and people there."""
+    rooms = head_rooms(actor)
+    if model is Building:
+        return query.where(Building.id.in_(head_buildings(actor)))
+    if model is Room:
+        return query.where(Room.id.in_(rooms))
+    if model is Household:
+        return query.where(Household.room.in_(rooms))
+    if model is Person:
+        return query.where(Person.household.in_(Household.select(Household.id).where(Household.room.in_(rooms))))
+    return query.where(model.id.is_null())
 
 
 def visible_reveals(actor, query=None):

@@ -16,6 +16,7 @@ ROLE_LABELS = {
     "handler": N_("Department handler"),
     "supervisor": N_("Supervisor"),
     "admin": N_("Administrator"),
+    "building_head": N_("Building or unit head"),
     "resident": N_("Resident"),
     "api": N_("City platform"),
     "system": N_("System"),

@@ -21,6 +21,7 @@ from workflows.errors import STALE, WorkflowError
 from workflows.machine import EVENT_SPECS
 from workflows.models import Attachment, Case, CaseEvent, Category, OrgUnit
 from workflows.policy import can, visible_cases
+from workflows.registry import queries as registry_queries
 from workflows.service import available_events, fire
 
 bp = Blueprint("cases", __name__)
@@ -75,6 +76,7 @@ def render_case(case, errors=None, form=None, event=None, status=200):
         case=case, history=events, photos=photos, actions=actions, choices=Choices(),
         form_fields=form_fields, errors=errors or {}, form=form or {}, failed_event=event,
         before=[p for p in photos if p.kind != "after"], after=[p for p in photos if p.kind == "after"],
+        links=registry_queries.links_of(current_user, case),
     )
     return body, status
 

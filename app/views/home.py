@@ -19,13 +19,15 @@ QUEUE_LIMIT = 200
 
 def landing(user):
     """The page a user works from: their work queue, else their own work, else their board, else
-    administration, else the cases."""
+    administration, else (a building head) their buildings, else the cases."""
     if can(user, "queue"):
         return url_for("home.queue")
     if can(user, "work.mine"):
         return url_for("work.mine")
     if can(user, "admin"):
         return url_for("admin.index")
+    if can(user, "registry.own_buildings"):
+        return url_for("registry.index")
     return board_url_for(user) or url_for("cases.index")
 
 

@@ -21,7 +21,9 @@ from app.registry_forms import (
     AckForm,
     BuildingForm,
     EditPersonForm,
+    EndHeadForm,
     EndTagForm,
+    HeadForm,
     HouseholdForm,
     ImportForm,
     LeaveForm,
@@ -35,8 +37,21 @@ from app.registry_forms import (
 )
 from app.forms import options
 from workflows.errors import WorkflowError
-from workflows.models import Building, Household, Organisation, OrgUnit, Person, PersonTag, Room, Thing, Unit
-from workflows.policy import sees_sensitive_tags, visible_grids, visible_registry, visible_reveals
+from workflows.models import (
+    Building,
+    BuildingHead,
+    Case,
+    Household,
+    Organisation,
+    OrgUnit,
+    Person,
+    PersonTag,
+    Room,
+    Thing,
+    Unit,
+    User,
+)
+from workflows.policy import visible_grids, visible_registry, visible_reveals
 from workflows.registry import (
     BUILDING_KIND_LABELS,
     CHANGE_LABELS,
@@ -53,7 +68,7 @@ from workflows.registry import (
     mask_id,
     mask_phone,
 )
-from workflows.registry import queries, roundup, service, workbook
+from workflows.registry import heads, queries, roundup, service, workbook
 from workflows.models import RevealLog
 
 bp = Blueprint("registry", __name__, url_prefix="/registry")
@@ -129,7 +144,12 @@ def save(form, write, done, title, back):
 @bp.get("")
 @allows("registry.view")
 def index():
-    """The grids whose registry the user reads (one grid: straight to it)."""
+    """The grids whose registry the user reads (one grid: straight to it); a building or unit head's own
+    buildings."""
+    if can("registry.own_buildings"):
+        buildings = list(visible_registry(user(), Building, Building.select())
+                         .order_by(Building.sort_order, Building.name))
+        return render_template("registry/index.html", grids=[], buildings=buildings)
     grids = list(visible_grids(user()))
     if len(grids) == 1:
         return redirect(url_for("registry.grid", code=grids[0].code))
@@ -161,7 +181,7 @@ def search():
 def building(building_id):
     """A building's rooms and who lives there."""
     item = load(Building, building_id)
-    return render_template("registry/building.html", building=item, rooms=queries.building_rooms(item),
+    return render_template("registry/building.html", building=item, rooms=queries.building_rooms(user(), item),
                            units=list(Unit.select().where(Unit.building == item.id).order_by(Unit.name)),
                            unit_form=UnitForm(), cases=queries.cases_of(user(), building=item),
                            changes=queries.history(user(), building=item))
@@ -521,3 +541,133 @@ def kept(values, item, name):
 def fields(form, cls):
     """The form's values by name (the fields of `cls`, without the CSRF token)."""
     return {f.name: f.data for f in form if f.name != "csrf_token" and hasattr(cls, f.name)}
+
+
+# ---- building heads and unit heads (楼栋长、单元长) ----
+
+
+def head_form(grid):
+    """The roster's form, its choices from the grid: each building and each of its units; free accounts."""
+    form = HeadForm()
+    places = []
+    for building in Building.select().where(Building.grid == grid.id).order_by(Building.sort_order, Building.name):
+        places.append((f"b{building.id}", _("%(building)s (whole building)", building=building.name)))
+        for unit in Unit.select().where(Unit.building == building.id).order_by(Unit.name):
+            places.append((f"u{unit.id}", f"{building.name} {unit.name}"))
+    form.place.choices = options(places)
+    form.user.choices = [("", _("None (does not sign in)"))] + [
+        (str(account.id), f"{account.name} ({account.username})") for account in heads.accounts_free(grid)]
+    return form
+
+
+def roster_page(grid, form=None, status=200):
+    """The grid's roster: current heads, ended duties, and the form for whoever keeps the registry."""
+    return render_template("registry/heads.html", grid=grid, current=list(heads.roster(grid)),
+                           ended=list(heads.roster(grid, current=False)), form=form or head_form(grid),
+                           end_form=EndHeadForm(formdata=None)), status
+
+
+@bp.get("/grids/<code>/heads")
+@allows("registry.heads")
+def roster(code):
+    """The building and unit heads of a grid (花名册); phones masked."""
+    return roster_page(load_grid(code, "registry.heads"))
+
+
+@bp.post("/grids/<code>/heads/new")
+@allows(EDIT)
+def add_head(code):
+    """Put a building or unit head on the roster."""
+    grid = load_grid(code, EDIT)
+    form = head_form(grid)
+    if form.validate_on_submit():
+        kind, number = form.place.data[0], int(form.place.data[1:])
+        unit = Unit.get_or_none(Unit.id == number) if kind == "u" else None
+        building = unit.building if unit is not None else Building.get_or_none(Building.id == number)
+        account = User.get_or_none(User.id == int(form.user.data)) if form.user.data else None
+        try:
+            heads.add_head(user(), now(), grid, building=building, unit=unit, name=form.name.data,
+                           phone=form.phone.data, user=account, started_on=form.started_on.data)
+        except WorkflowError as error:
+            apply_error(form, error)
+        else:
+            return redirect(url_for("registry.roster", code=grid.code), 303)
+    return roster_page(grid, form, 400)
+
+
+@bp.post("/heads/<id:head_id>/end")
+@allows(EDIT)
+def end_head(head_id):
+    """End a duty with its date and reason."""
+    head = require(EDIT, BuildingHead.get_or_none(BuildingHead.id == head_id))
+    form = EndHeadForm()
+    if form.validate_on_submit():
+        try:
+            heads.end_head(user(), now(), head, on=form.on.data, reason=form.reason.data)
+        except WorkflowError as error:
+            apply_error(form, error)
+        else:
+            return redirect(url_for("registry.roster", code=head.grid.code), 303)
+    grid = head.grid
+    return render_template("registry/heads.html", grid=grid, current=list(heads.roster(grid)),
+                           ended=list(heads.roster(grid, current=False)), form=head_form(grid), end_form=form,
+                           ending=head.id), 400
+
+
+@bp.get("/grids/<code>/heads/print")
+@allows("registry.heads")
+def roster_print(code):
+    """The roster as an A4 page to print (phones masked)."""
+    grid = load_grid(code, "registry.heads")
+    return render_template("registry/heads_print.html", grid=grid, current=list(heads.roster(grid)),
+                           printed_at=now())
+
+
+@bp.get("/grids/<code>/heads.xlsx")
+@allows("registry.heads")
+def roster_export(code):
+    """The roster as a workbook (phones masked)."""
+    grid = load_grid(code, "registry.heads")
+    headers = [_("Building"), _("Unit"), _("Name"), _("Phone"), _("Signs in"), _("Since")]
+    rows = ([h.building.name, h.unit.name if h.unit_id else _("Whole building"), h.name, mask_phone(h.phone),
+             _("Yes") if h.user_id else _("No"), h.started_on.isoformat()] for h in heads.roster(grid))
+    return xlsx_response(f"heads-{grid.code}.xlsx",
+                         [(_("Building and unit heads"), headers, rows, f"{grid.name} {_('Building and unit heads')}")])
+
+
+# ---- a case's registry records (a case points at a room, person, organisation or thing) ----
+
+LINKABLE = {"room": Room, "person": Person, "organisation": Organisation, "thing": Thing}
+
+
+def case_links_page(case, text="", error=None, status=200):
+    """The case's linked records, a search of its grid's registry, each result with a button to link it."""
+    return render_template("registry/case_links.html", case=case, q=text, links=queries.links_of(user(), case),
+                           found=queries.link_candidates(user(), case, text), error=error), status
+
+
+@bp.get("/cases/<id:case_id>/links")
+@allows("case.link")
+def case_links(case_id):
+    """Find what in the case's grid it is about: a person, a room, an organisation, a thing."""
+    case = require("case.link", Case.get_or_none(Case.id == case_id))
+    return case_links_page(case, params.args.text("q", max_length=40).strip())
+
+
+@bp.post("/cases/<id:case_id>/links")
+@allows("case.link")
+def link_case(case_id):
+    """Point the case at one record (its page then lists the case); linking twice keeps one link."""
+    case = require("case.link", Case.get_or_none(Case.id == case_id))
+    kind = params.form.choice("kind", LINKABLE)
+    target = params.form.id("target")
+    text = params.form.text("q", max_length=40).strip()
+    model = LINKABLE.get(kind)
+    record = model.get_or_none(model.id == target) if model is not None and target is not None else None
+    if record is None or not can(EDIT, record):
+        return case_links_page(case, text, _("Choose a record of this case's grid from the list."), 400)
+    try:
+        service.link_case(user(), now(), case, kind, record)
+    except WorkflowError as error:
+        return case_links_page(case, text, translate_error(error), 400)
+    return redirect(url_for("registry.case_links", case_id=case.id, q=text or None), 303)

@@ -32,14 +32,21 @@ from tests.factories import PASSWORD, stop_clock
 from tests.registry_world import id_number, keeper, make_registry
 from tests.views.access_world import CLOCK, NOW, snapshot, uploads
 from workflows import policy
+from workflows.models import Building, BuildingHead, Thing
 from workflows.rankings import current_weights
 from workflows.registry.service import add_tag, save_person
 from workflows.service import SystemActor, fire
 
-ROLES = ("member", "lead", "community", "street", "district", "handler", "supervisor", "admin", "anonymous")
+ROLES = ("member", "lead", "community", "street", "district", "handler", "supervisor", "admin", "building_head",
+         "anonymous")
 USERNAMES = {"member": "member", "lead": "lead", "community": "community", "street": "street_disp",
-             "district": "district_disp", "handler": "handler", "supervisor": "supervisor", "admin": "admin"}
-STAFF = frozenset(USERNAMES)
+             "district": "district_disp", "handler": "handler", "supervisor": "supervisor", "admin": "admin",
+             "building_head": "building_head"}
+# The roles that work on cases. A building head (楼栋长) signs in only to read the rooms their roster rows
+# give them — in the access world they keep none, so every object below is refused to them (their own
+# rooms: tests/views/test_building_heads.py).
+STAFF = frozenset(USERNAMES) - {"building_head"}
+SIGNED_IN = frozenset(USERNAMES)
 OFFICES = frozenset({"community", "street", "district"})
 REFUSED = (403, 404)
 MISSING = SimpleNamespace(id=987654, code="NOPE", number="2099-999999", tracking_code="ABCDEFGHJKMNPQRS")
@@ -58,7 +65,7 @@ def everyone(inside, outside):
 
 def admin_only(spec, missing=None):
     """An administrator's object: every other role is refused at the door; a missing one is 404 for admins."""
-    table = {role: (spec, []) for role in STAFF}
+    table = {role: (spec, []) for role in SIGNED_IN}
     table["admin"] = (spec, [missing] if missing is not None else [])
     table["anonymous"] = (None, [spec])
     return table
@@ -76,28 +83,28 @@ CASES = scope(
     handler=(("g1", "sanitation"), [("g1", "police"), ("g5", "far2")]),  # same grid, another department
     supervisor=("g3", ["g4", "g5"]),
     admin=("g5", []),
-    anonymous=(None, ["g1"]),
+    building_head=("g1", []), anonymous=(None, ["g1"]),
 )
 GRIDS = scope(
     member=("g1", ["g2", "g5"]), lead=("g1", ["g2", "g5"]), community=("g2", ["g3", "g5"]),
     street=("g3", ["g4", "g5"]), district=("g4", ["g5"]), handler=("g1", ["g5"]),
-    supervisor=("g3", ["g4", "g5"]), admin=("g5", []), anonymous=(None, ["g1"]),
+    supervisor=("g3", ["g4", "g5"]), admin=("g5", []), building_head=("g1", []), anonymous=(None, ["g1"]),
 )
 COMMUNITIES = scope(
     member=("c1", ["c2", "c4"]), lead=("c1", ["c2", "c4"]), community=("c1", ["c2", "c4"]),
     street=("c2", ["c3", "c4"]), district=("c3", ["c4"]), handler=("c1", ["c4"]),
-    supervisor=("c2", ["c3", "c4"]), admin=("c4", []), anonymous=(None, ["c1"]),
+    supervisor=("c2", ["c3", "c4"]), admin=("c4", []), building_head=("c1", []), anonymous=(None, ["c1"]),
 )
 STREETS = scope(
     member=("s1", []), lead=("s1", []), handler=("s1", []),
     community=(None, ["s1", "s3"]),                  # a community office does not see its own street's board
     street=("s1", ["s2", "s3"]), district=("s2", ["s3"]), supervisor=("s1", ["s2", "s3"]),
-    admin=("s3", []), anonymous=(None, ["s1"]),
+    admin=("s3", []), building_head=("s1", []), anonymous=(None, ["s1"]),
 )
 DISTRICTS = scope(
     member=("d1", []), lead=("d1", []), handler=("d1", []),
     community=(None, ["d1", "d2"]), street=(None, ["d1", "d2"]), supervisor=(None, ["d1", "d2"]),
-    district=("d1", ["d2"]), admin=("d2", []), anonymous=(None, ["d1"]),
+    district=("d1", ["d2"]), admin=("d2", []), building_head=("d1", []), anonymous=(None, ["d1"]),
 )
 DEPARTMENTS = scope(
     member=("sanitation", []), lead=("sanitation", []),
@@ -106,7 +113,7 @@ DEPARTMENTS = scope(
     street=("police", ["far", "far2"]),
     district=("far", ["far2"]),
     supervisor=("env", ["far", "far2"]),
-    admin=("far2", []), anonymous=(None, ["sanitation"]),
+    admin=("far2", []), building_head=("sanitation", []), anonymous=(None, ["sanitation"]),
 )
 # A department's board narrowed to one grid: both must be in reach.
 DEPARTMENT_GRIDS = scope(
@@ -116,7 +123,7 @@ DEPARTMENT_GRIDS = scope(
     street=(("police", "g3"), [("police", "g4"), ("far2", "g5")]),
     district=(("far", "g4"), [("env", "g5"), ("far2", "g5")]),
     supervisor=(("env", "g3"), [("sanitation", "g4"), ("far2", "g5")]),
-    admin=(("far2", "g5"), []), anonymous=(None, [("sanitation", "g1")]),
+    admin=(("far2", "g5"), []), building_head=(("sanitation", "g1"), []), anonymous=(None, [("sanitation", "g1")]),
 )
 # People whose work log (and patrols) a role reads.
 PEOPLE = scope(
@@ -127,30 +134,30 @@ PEOPLE = scope(
     district=("member_g4", ["member_g5"]),
     handler=("member", ["member_g5"]),
     supervisor=("member_g3", ["member_g4", "member_g5"]),
-    admin=("member_g5", []), anonymous=(None, ["member"]),
+    admin=("member_g5", []), building_head=("member", []), anonymous=(None, ["member"]),
 )
 # Patrols one walks oneself (tick, end).
 OWN_PATROLS = scope(
     member=("member", ["member2", "member_g5"]), lead=("lead", ["member", "member_g5"]),
     community=("member", []), street=("member", []), district=("member", []), handler=("member", []),
-    supervisor=("member", []), admin=("member", []), anonymous=(None, ["member"]),
+    supervisor=("member", []), admin=("member", []), building_head=("member", []), anonymous=(None, ["member"]),
 )
 # People counted in statistics (the cases they recorded).
 STATS_PEOPLE = scope(
     member=("member", []), lead=("member", ["member_g5"]), community=("member", ["member_g5"]),
     street=("member", ["member_g5"]), district=("member", ["member_g5"]), handler=("member", ["member_g5"]),
-    supervisor=("member", ["member_g5"]), admin=("member_g5", []), anonymous=(None, ["member"]),
+    supervisor=("member", ["member_g5"]), admin=("member_g5", []), building_head=("member", []), anonymous=(None, ["member"]),
 )
 RANKING_SCOPES = scope(
     member=("s1", []), lead=("s1", []), handler=("s1", []),
     community=("s1", ["s2", "s3", "d1"]), street=("s1", ["s2", "s3", "d1"]), district=("s2", ["s3", "d2"]),
-    supervisor=("s1", ["s2", "s3"]), admin=("d2", []), anonymous=(None, ["s1"]),
+    supervisor=("s1", ["s2", "s3"]), admin=("d2", []), building_head=("s1", []), anonymous=(None, ["s1"]),
 )
 PUBLISH_SCOPES = dict(RANKING_SCOPES, district=("d1", ["s3", "d2"]))
 # The grids whose people a recorder adds to the points table.
 POINT_GRIDS = scope(
     member=("g1", []), lead=("g1", ["g2", "g5"]), community=("g1", ["g3", "g5"]), street=("g3", []),
-    district=("g4", []), handler=("g1", []), supervisor=("g3", []), admin=("g5", []), anonymous=(None, ["g1"]),
+    district=("g4", []), handler=("g1", []), supervisor=("g3", []), admin=("g5", []), building_head=("g1", []), anonymous=(None, ["g1"]),
 )
 # Tasks, by the person they were given to: whoever sees that person's work sees the task (a member: only their own).
 TASKS = dict(PEOPLE, handler=(None, ["member"]))
@@ -158,14 +165,14 @@ TASKS = dict(PEOPLE, handler=(None, ["member"]))
 OWN_TASKS = scope(
     member=("member", ["member2", "member_g5"]), lead=("lead", ["member", "member_g5"]),
     community=("member", []), street=("member", []), district=("member", []), handler=("member", []),
-    supervisor=("member", []), admin=("member", []), anonymous=(None, ["member"]),
+    supervisor=("member", []), admin=("member", []), building_head=("member", []), anonymous=(None, ["member"]),
 )
 # Tasks an overseer who gives tasks may cancel (the lead of the grid, the offices above it).
 GIVEN_TASKS = scope(
     member=("member", []), lead=("member", ["member_g2", "member_g5"]),
     community=("member", ["member_g3", "member_g5"]), street=("member_g3", ["member_g4", "member_g5"]),
     district=("member_g4", ["member_g5"]), handler=("member", []), supervisor=("member_g3", []),
-    admin=("member_g5", []), anonymous=(None, ["member"]),
+    admin=("member_g5", []), building_head=("member", []), anonymous=(None, ["member"]),
 )
 
 
@@ -179,12 +186,12 @@ ACCOUNTABILITY_DECIDE = scope(
     member=("member", []), lead=("member", ["member_g2", "member_g5", "lead"]),
     community=("member", ["member_g3", "member_g5"]), street=("member_g3", ["member_g4", "member_g5"]),
     district=("member_g4", ["member_g5"]), handler=("member", []), supervisor=("member_g3", []),
-    admin=("member_g5", []), anonymous=(None, ["member"]),
+    admin=("member_g5", []), building_head=("member", []), anonymous=(None, ["member"]),
 )
 ACCOUNTABILITY_ANSWER = scope(
     member=("member", ["member2", "member_g5"]), lead=("lead", ["member"]), community=("member", []),
     street=("member", []), district=("member", []), handler=("member", []), supervisor=("member", []),
-    admin=("member", []), anonymous=(None, ["member"]),
+    admin=("member", []), building_head=("member", []), anonymous=(None, ["member"]),
 )
 
 
@@ -253,6 +260,7 @@ def event_case(x, spec, fresh=False):
 # The event each role fires on its in-scope case (and tries on the out-of-scope ones).
 EVENTS = {
     "member": ("report", {}), "lead": ("report", {}), "admin": ("report", {}), "anonymous": ("report", {}),
+    "building_head": ("report", {}),
     "community": ("void", {"void_kind": "invalid", "reason": "无效上报"}),
     "street": ("void", {"void_kind": "invalid", "reason": "无效上报"}),
     "district": ("void", {"void_kind": "invalid", "reason": "无效上报"}),
@@ -290,7 +298,7 @@ def grid_path(template):
 REGISTRY = scope(
     member=("g1", ["g2", "g5"]), lead=("g1", ["g2", "g5"]), community=("g2", ["g3", "g5"]),
     street=("g3", ["g4", "g5"]), district=("g4", ["g5"]), handler=(None, ["g1"]),
-    supervisor=("g3", ["g4", "g5"]), admin=("g5", []), anonymous=(None, ["g1"]),
+    supervisor=("g3", ["g4", "g5"]), admin=("g5", []), building_head=("g1", []), anonymous=(None, ["g1"]),
 )
 REG_VIEWERS = STAFF - {"handler"}
 REG_KEEPERS = {"member", "lead", "community", "admin"}
@@ -303,6 +311,13 @@ def registry(x, spec):
     if "registry" not in x._made:
         x._made["registry"] = make_registry({name: x.place(name) for name in ("g1", "g2", "g3", "g4", "g5")})
     return x._made["registry"][spec]
+
+
+def roster_head(x, spec, fresh=False):
+    """A current head of the grid's building (a new one each time: ending one changes it)."""
+    building = registry(x, spec).building
+    return BuildingHead.create(grid=building.grid_id, building=building, name="楼栋长", started_on=date(2026, 3, 1),
+                               created_at=NOW)
 
 
 def person_form():
@@ -507,6 +522,25 @@ MATRIX = [
       grid_path("/registry/grids/{code}/week/2026-02-23/ack"), {"community"}, ok=(303,), data=lambda x, g, r: {"note": ""}),
     E("/registry/grids/<code>/export.xlsx", "GET", REGISTRY, place, grid_path("/registry/grids/{code}/export.xlsx"),
       REG_VIEWERS),
+    # -- building and unit heads (楼栋长、单元长): the roster, read by the registry's viewers, kept by its keepers --
+    E("/registry/grids/<code>/heads", "GET", REGISTRY, place, grid_path("/registry/grids/{code}/heads"), REG_VIEWERS,
+      marker=lambda g: g.name),
+    E("/registry/grids/<code>/heads/print", "GET", REGISTRY, place, grid_path("/registry/grids/{code}/heads/print"),
+      REG_VIEWERS, marker=lambda g: g.name),
+    E("/registry/grids/<code>/heads.xlsx", "GET", REGISTRY, place, grid_path("/registry/grids/{code}/heads.xlsx"),
+      REG_VIEWERS),
+    E("/registry/grids/<code>/heads/new", "POST", REGISTRY, lambda x, s, f=False: registry(x, s) and place(x, s),
+      grid_path("/registry/grids/{code}/heads/new"), REG_KEEPERS, ok=(303,),
+      data=lambda x, g, r: {"place": f"b{Building.get(Building.grid == g.id).id}", "name": "楼栋长", "phone": "",
+                            "user": "", "started_on": "2026-03-01"}),
+    E("/registry/heads/<id:head_id>/end", "POST", REGISTRY, roster_head, lambda x, h, r: f"/registry/heads/{h.id}/end",
+      REG_KEEPERS, ok=(303,), fresh=True, data=lambda x, h, r: {"on": "2026-03-02", "reason": "搬离本楼"}),
+    # -- a case pointed at the registry: whoever sees the case and keeps its grid's registry --
+    E("/registry/cases/<id:case_id>/links", "GET", CASES, case_of, lambda x, c, r: f"/registry/cases/{c.id}/links?q=1",
+      {"member", "lead", "community", "admin"}, marker=lambda c: c.number),
+    E("/registry/cases/<id:case_id>/links", "POST", CASES, case_of, lambda x, c, r: f"/registry/cases/{c.id}/links",
+      {"member", "lead", "community", "admin"}, ok=(303,),
+      data=lambda x, c, r: {"kind": "thing", "target": registry(x, "g1") and Thing.get(Thing.grid == c.grid_id).id}),
     E("/registry/people/<id:person_id>/reveal", "POST", REGISTRY, lambda x, s, f=False: registry(x, s).head,
       lambda x, p, r: f"/registry/people/{p.id}/reveal", REG_REVEALERS,
       data=lambda x, p, r: {"field": "phone", "reason": "走访联系"}),
@@ -582,44 +616,44 @@ MATRIX = [
       data=lambda x, o, r: {"code": o.code, "kind": o.kind, "location_text": "东门", "lat": "", "lng": "",
                             "condition": "damaged"}),
     # -- public by design: the object itself decides (active grid, published photo, tracking code) --
-    E("/g/<code>", "GET", everyone("g1", ["g9", "missing"]), place, grid_path("/g/{code}"), STAFF | {"anonymous"},
+    E("/g/<code>", "GET", everyone("g1", ["g9", "missing"]), place, grid_path("/g/{code}"), SIGNED_IN | {"anonymous"},
       public=True, marker=lambda g: g.name),
     E("/g/<code>/poster", "GET", everyone("g1", ["g9", "missing"]), place, grid_path("/g/{code}/poster"),
-      STAFF | {"anonymous"}, public=True),
+      SIGNED_IN | {"anonymous"}, public=True),
     E("/g/<code>/qr.svg", "GET", everyone("g1", ["g9", "missing"]), place, grid_path("/g/{code}/qr.svg"),
-      STAFF | {"anonymous"}, public=True),
+      SIGNED_IN | {"anonymous"}, public=True),
     E("/g/<code>/report", "GET", everyone("g1", ["g9", "missing"]), place, grid_path("/g/{code}/report"),
-      STAFF | {"anonymous"}, public=True),
+      SIGNED_IN | {"anonymous"}, public=True),
     E("/g/<code>/report", "POST", everyone("g1", ["g9", "missing"]), place, grid_path("/g/{code}/report"),
-      STAFF | {"anonymous"}, public=True, ok=(303,),
+      SIGNED_IN | {"anonymous"}, public=True, ok=(303,),
       data=lambda x, g, r: {"category": x.w.litter.id, "description": "楼道里堆满杂物", "place": "", "location": "东门",
                             "phone": ""}),
     E("/g/<code>/people/<id:user_id>/photo", "GET",
       everyone(("g1", "lead"), [("g1", "member_g5"), ("g1", "left_g1"), ("g5", "lead")]),
       lambda x, s, f=False: (x.place(s[0]), x.inactive_person if s[1] == "left_g1" else x.user(s[1])),
-      lambda x, o, r: f"/g/{o[0].code}/people/{o[1].id}/photo", STAFF | {"anonymous"}, public=True),
+      lambda x, o, r: f"/g/{o[0].code}/people/{o[1].id}/photo", SIGNED_IN | {"anonymous"}, public=True),
     E("/photos/<id:attachment_id>", "GET", everyone("after", ["before", "open"]),
       lambda x, s, f=False: {"after": x.after_photo, "before": x.before_photo, "open": x.open_after_photo}[s],
-      lambda x, a, r: f"/photos/{a.id}", STAFF | {"anonymous"}, public=True),
+      lambda x, a, r: f"/photos/{a.id}", SIGNED_IN | {"anonymous"}, public=True),
     E("/track/<code>", "GET", everyone("closed", ["missing", "staff"]),
       lambda x, s, f=False: {"closed": x.closed, "missing": MISSING}.get(s, SimpleNamespace(
-          tracking_code=x.case("g1").number)), lambda x, c, r: f"/track/{c.tracking_code}", STAFF | {"anonymous"},
+          tracking_code=x.case("g1").number)), lambda x, c, r: f"/track/{c.tracking_code}", SIGNED_IN | {"anonymous"},
       public=True),
     E("/track", "GET", everyone("closed", ["missing"]),
       lambda x, s, f=False: x.closed if s == "closed" else MISSING, lambda x, c, r: f"/track?code={c.tracking_code}",
-      STAFF | {"anonymous"}, public=True, ok=(303,)),
+      SIGNED_IN | {"anonymous"}, public=True, ok=(303,)),
     E("/track/<code>/rating", "POST", everyone("closed", ["missing"]),
       lambda x, s, f=False: x.closed if s == "closed" else MISSING, lambda x, c, r: f"/track/{c.tracking_code}/rating",
-      STAFF | {"anonymous"}, public=True, ok=(303,), data=lambda x, c, r: {"rating": "satisfied", "comment": ""}),
+      SIGNED_IN | {"anonymous"}, public=True, ok=(303,), data=lambda x, c, r: {"rating": "satisfied", "comment": ""}),
     E("/open311/v2/requests/<number>.<any(json,xml):fmt>", "GET", everyone("closed", ["hidden", "missing"]),
       lambda x, s, f=False: {"closed": x.closed, "hidden": x.hidden_case, "missing": MISSING}[s],
-      lambda x, c, r: f"/open311/v2/requests/{c.number}.json", STAFF | {"anonymous"}, public=True),
+      lambda x, c, r: f"/open311/v2/requests/{c.number}.json", SIGNED_IN | {"anonymous"}, public=True),
     E("/open311/v2/services/<code>.<any(json,xml):fmt>", "GET", everyone("litter", ["urgent", "missing"]),
       lambda x, s, f=False: MISSING if s == "missing" else getattr(x.w, s),
-      lambda x, c, r: f"/open311/v2/services/{c.code}.json", STAFF | {"anonymous"}, public=True),
+      lambda x, c, r: f"/open311/v2/services/{c.code}.json", SIGNED_IN | {"anonymous"}, public=True),
     # -- staff profile photos: one's own, or anyone's for an administrator --
     E("/people/<id:user_id>/photo", "POST",
-      {**{role: (USERNAMES[role], ["member_g5"]) for role in STAFF - {"admin"}}, "admin": ("member_g5", ["missing"]),
+      {**{role: (USERNAMES[role], ["member_g5"]) for role in SIGNED_IN - {"admin"}}, "admin": ("member_g5", ["missing"]),
        "anonymous": (None, ["member"])},
       lambda x, s, f=False: MISSING if s == "missing" else x.user(s), lambda x, u, r: f"/people/{u.id}/photo",
       STAFF, ok=(303,), fresh=True, data=lambda x, u, r: {"photo": (io.BytesIO(portrait_jpeg()), "me.jpg")}),
@@ -702,8 +736,8 @@ OBJECT_FREE = {
 EVERY = STAFF
 OFFICE_ROLES = OFFICES | {"supervisor", "admin"}
 OBJECT_FREE_ROLES = {
-    "/": EVERY, "/board": EVERY - {"admin"}, "/queue": OFFICES | {"handler"}, "/cases": EVERY,
-    "/account/password": EVERY, "/logout": EVERY, "/notices": EVERY, "/bulletin": EVERY, "/bulletin/print": EVERY,
+    "/": EVERY | {"building_head"}, "/board": EVERY - {"admin"}, "/queue": OFFICES | {"handler"}, "/cases": EVERY,
+    "/account/password": EVERY | {"building_head"}, "/logout": EVERY | {"building_head"}, "/notices": EVERY, "/bulletin": EVERY, "/bulletin/print": EVERY,
     "/patrols": {"member", "lead"}, "/patrols/start": {"member", "lead"},
     "/patrols/coverage": OFFICE_ROLES | {"lead"}, "/patrols/missed": OFFICE_ROLES | {"lead"},
     "/patrols/rules": OFFICE_ROLES | {"lead"},
@@ -719,7 +753,7 @@ OBJECT_FREE_ROLES = {
     "/workflow": EVERY, "/supervision/reopen-requests": {"supervisor"}, "/work": {"member", "lead", "handler"},
     "/outbox": OFFICES | {"member", "lead"}, "/outbox/session.json": OFFICES | {"member", "lead"},
     "/accountability": OFFICE_ROLES | {"member", "lead"},
-    "/registry": EVERY - {"handler"}, "/registry/search": EVERY - {"handler"}, "/registry/reveals": OFFICE_ROLES,
+    "/registry": EVERY - {"handler"} | {"building_head"}, "/registry/search": EVERY - {"handler"} | {"building_head"}, "/registry/reveals": OFFICE_ROLES,
     "/registry/import": OFFICES | {"lead", "admin"}, "/registry/import/template.xlsx": OFFICES | {"lead", "admin"},
     "/registry/import/errors.xlsx": OFFICES | {"lead", "admin"},
 }
@@ -868,7 +902,7 @@ def test_object_free_routes_send_visitors_to_sign_in_and_change_nothing(app, acc
     assert problems == [], "\n".join(problems)
 
 
-@pytest.mark.parametrize("role", sorted(STAFF))
+@pytest.mark.parametrize("role", sorted(SIGNED_IN))
 def test_object_free_routes_let_in_exactly_their_roles(app, access, role):
     client, token = client_for(app, role)
     problems = []

@@ -169,7 +169,8 @@ QUERY = {
     "registry.edit_room": (), "registry.new_person": (), "registry.edit_person": (),
     "registry.new_organisation": (), "registry.edit_organisation": (), "registry.new_thing": (),
     "registry.edit_thing": (), "registry.import_page": (), "registry.import_template": (), "registry.export": (),
-    "registry.week": ("week",),
+    "registry.week": ("week",), "registry.roster": (), "registry.roster_print": (), "registry.roster_export": (),
+    "registry.case_links": ("q",),
 }
 EVENT_FIELDS = ("view", "version", "request_key", "note", "reason", "instructions", "department", "callback",
                 "void_kind", "duplicate_of", "requested_deadline", "photos", "holder", "due")
@@ -191,6 +192,9 @@ FORM = {
     "registry.leave": ("kind", "on", "to", "reason"),
     "registry.add_tag": ("tag", "on", "reason"),
     "registry.end_tag": ("on", "reason"),
+    "registry.add_head": ("place", "name", "phone", "user", "started_on"),
+    "registry.end_head": ("on", "reason"),
+    "registry.link_case": ("kind", "target", "q"),
     "registry.new_organisation": ("name", "kind", "address", "contact", "contact_phone", "staff", "fire_safety_person"),
     "registry.edit_organisation": ("name", "kind", "address", "contact", "contact_phone", "staff",
                                    "fire_safety_person"),

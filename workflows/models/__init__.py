@@ -21,7 +21,7 @@ from workflows.models.patrols import NOTE_KINDS, PATROL_PERIODS, Patrol, PatrolB
 from workflows.models.people import PortraitChange
 from workflows.models.registry import (
     BUILDING_KINDS, CHANGE_KINDS, PERSON_STATUSES, RELATIONS, RESIDENCE_KINDS, REVEAL_FIELDS, ROOM_USES, SEXES,
-    THING_CONDITIONS, CaseLink, Household, Organisation, Person, PersonTag, RegistryChange, RegistryRoundup, RevealLog,
+    THING_CONDITIONS, BuildingHead, CaseLink, Household, Organisation, Person, PersonTag, RegistryChange, RegistryRoundup, RevealLog,
     Room, Thing,
 )
 from workflows.models.points import POINT_KINDS, PERSON_KINDS, PointEntry, PointMonth, PointPerson, PointRule
@@ -48,12 +48,13 @@ MODELS = sort_models(
      Task, TaskEvent, PortraitChange,
      StatsCut, StatsFact, StatsOccurrence, StatsStep, AssessScheme, AssessItem, AssessEntry, AssessResult,
      Accountability,
-     Room, Household, Person, PersonTag, Organisation, Thing, CaseLink, RegistryChange, RevealLog, RegistryRoundup]
+     Room, Household, Person, PersonTag, Organisation, Thing, CaseLink, RegistryChange, RevealLog, RegistryRoundup,
+     BuildingHead]
 )
 
 __all__ = [
     "BaseModel", "MODELS", "LEVELS", "SOURCES", "ORG_KINDS", "ROLES", "ROLE_SCOPE_KINDS", "URGENCIES",
-    "OrgUnit", "Building", "Unit", "Department", "Category", "User", "Patrol",
+    "OrgUnit", "Building", "BuildingHead", "Unit", "Department", "Category", "User", "Patrol",
     "Case", "CaseEvent", "Attachment", "Counter",
     "NOTE_KINDS", "PATROL_PERIODS", "PatrolBuilding", "PatrolRule", "WorkLogNote",
     "POINT_KINDS", "PERSON_KINDS", "PointPerson", "PointRule", "PointEntry", "PointMonth",

@@ -14,7 +14,7 @@ from workflows.db import DateTimeField, JSONField
 from workflows.models.base import BaseModel
 
 ORG_KINDS = ("district", "street", "community", "grid")
-ROLES = ("member", "lead", "dispatcher", "handler", "supervisor", "admin")
+ROLES = ("member", "lead", "dispatcher", "handler", "supervisor", "admin", "building_head")
 # The org kind a role's scope must be (admin has none; handler has a department).
 ROLE_SCOPE_KINDS = {
     "member": ("grid",),
@@ -23,6 +23,7 @@ ROLE_SCOPE_KINDS = {
     "supervisor": ("street", "district"),
     "handler": (),
     "admin": (),
+    "building_head": ("grid",),  # 楼栋长/单元长: their buildings or units of the grid (BuildingHead)
 }
 URGENCIES = ("urgent", "normal", "complex")
 

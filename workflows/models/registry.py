@@ -200,3 +200,26 @@ class RegistryRoundup(BaseModel):
 
     class Meta:
         indexes = ((("grid", "week"), True),)
+
+
+class BuildingHead(BaseModel):
+    """A building head (楼栋长) or, when `unit` is set, a unit head (单元长): a resident who keeps the
+    households of a building or unit current. The roster (花名册) is these rows; one who signs in does so
+    with the narrow role `building_head` through `user`. Ended with a date and reason, never deleted."""
+
+    grid = ForeignKeyField(OrgUnit, backref="+", on_delete="RESTRICT")  # the building's, copied for scope
+    building = ForeignKeyField(Building, backref="heads", on_delete="RESTRICT")
+    unit = ForeignKeyField(Unit, null=True, backref="heads", on_delete="RESTRICT")
+    person = ForeignKeyField(Person, null=True, backref="+", on_delete="RESTRICT")  # the resident, if registered
+    name = CharField(max_length=60)
+    phone = CharField(max_length=20, default="")
+    user = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")  # their sign-in, if any
+    started_on = DateField()
+    ended_on = DateField(null=True)
+    end_reason = TextField(default="")
+    added_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    ended_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    created_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("grid", "ended_on"), False), (("user", "ended_on"), False))

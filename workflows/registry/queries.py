@@ -45,9 +45,10 @@ def grid_counts(actor, grid):
     }
 
 
-def building_rooms(building):
-    """The building's units and rooms, each with the people living there (in one pass)."""
-    rooms = list(Room.select(Room, Unit).join(Unit).where(Room.building == building.id)
+def building_rooms(actor, building):
+    """The building's units and rooms this user may see (a unit head: their unit's), each with the people
+    living there (in one pass)."""
+    rooms = list(visible_registry(actor, Room, Room.select(Room, Unit).join(Unit).where(Room.building == building.id))
                  .order_by(Unit.name, Room.floor, Room.number))
     people = {}
     for person in (Person.select(Person, Household).join(Household)
@@ -95,8 +96,7 @@ def search(actor, text, limit=SEARCH_LIMIT):
         return []
     query = (Person.select(Person, Household, Room, Building, Unit)
              .join(Household, JOIN.LEFT_OUTER).join(Room, JOIN.LEFT_OUTER)
-             .join(Building, JOIN.LEFT_OUTER, on=Room.building == Building.id)
-             .join(Unit, JOIN.LEFT_OUTER, on=Room.unit == Unit.id))
+             .join(Building, JOIN.LEFT_OUTER).switch(Room).join(Unit, JOIN.LEFT_OUTER))
     if len(text) == 4 and text[:3].isdigit() and (text[3].isdigit() or text[3] in "xX"):
         where = (Person.id_tail == text.upper()) | (Person.phone_tail == text)
         return list(visible_registry(actor, Person, query.where(where)).order_by(Person.name, Person.id).limit(limit))
@@ -113,3 +113,39 @@ def search(actor, text, limit=SEARCH_LIMIT):
     unique = {person.id: person for person in found}
     return sorted(unique.values(), key=lambda p: (p.name, p.id))[:limit]
 
+
+
+LINKED = (("room", Room), ("person", Person), ("organisation", Organisation), ("thing", Thing))
+
+
+def links_of(actor, case):
+    """The registry records a case points at that this user may see, as (kind, record) pairs."""
+    out = []
+    for link in CaseLink.select().where(CaseLink.case == case.id).order_by(CaseLink.id):
+        for kind, model in LINKED:
+            target = getattr(link, kind + "_id")
+            if target is not None:
+                record = visible_registry(actor, model, model.select().where(model.id == target)).first()
+                if record is not None:
+                    out.append((kind, record))
+    return out
+
+
+def link_candidates(actor, case, text, limit=20):
+    """Records of the case's grid a case may point at, matching `text`: people (as the search finds
+    them), rooms by number or building, organisations by name, things by code."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    grid = case.grid_id
+    people = [p for p in search(actor, text, limit=SEARCH_LIMIT) if p.grid_id == grid][:limit]
+    rooms = list(visible_registry(actor, Room, Room.select(Room, Unit, Building).join(Unit).switch(Room).join(Building)
+                                  .where((Room.grid == grid) & (Room.number.startswith(text)
+                                                                | Building.name.startswith(text))))
+                 .order_by(Building.name, Unit.name, Room.number).limit(limit))
+    organisations = list(visible_registry(actor, Organisation, Organisation.select().where(
+        (Organisation.grid == grid) & Organisation.name.contains(text))).order_by(Organisation.name).limit(limit))
+    things = list(visible_registry(actor, Thing, Thing.select().where(
+        (Thing.grid == grid) & Thing.code.contains(text))).order_by(Thing.code).limit(limit))
+    return ([("person", p) for p in people] + [("room", r) for r in rooms]
+            + [("organisation", o) for o in organisations] + [("thing", t) for t in things])

@@ -33,7 +33,7 @@ NAV = [
     ("assess.index", _l("Annual assessment"), "assess.view"),
     ("registry.index", _l("Registry"), "registry.view"),
     ("registry.reveals", _l("Reveal log"), "registry.reveal_log"),
-    ("services.index", _l("Services for residents"), "service.view"),
+    ("services.index", _l("Services on residents' behalf"), "service.view"),
     ("services.kinds", _l("Service kinds"), "service.configure"),
 ]
 

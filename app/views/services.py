@@ -51,7 +51,7 @@ def limit_public():
     if request.endpoint not in PUBLIC:
         return None
     at = now()
-    wait = per_address("svc-track", current_app.config.get("PUBLIC_TRACK_LIMITS", TRACK_LIMITS), at)
+    wait = per_address("svc-track", current_app.config.get("SERVICE_TRACK_LIMITS", TRACK_LIMITS), at)
     if not wait:
         return None
     response = make_response(render_template("public/too_many.html", minutes=math.ceil(wait / 60),

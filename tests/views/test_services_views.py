@@ -77,6 +77,7 @@ def test_grid_worker_records_from_the_person_page_and_gets_a_receipt(svc, login)
     receipt = client.get(f"/services/{app.id}/receipt").get_data(as_text=True)
     assert app.code[:4] in receipt and f"/services/track/{app.code}" in receipt
     assert client.get(f"/services/{app.id}/form").status_code == 200
+    assert f"/services/{app.id}\"" in client.get(f"/registry/people/{person.id}").get_data(as_text=True)
     # An empty need is refused with a message, nothing saved.
     bad = client.post(f"/services/people/{person.id}/new", {"kind": w.kind.id, "need": ""})
     assert bad.status_code == 400 and Application.select().count() == 1

@@ -33,6 +33,8 @@ NAV = [
     ("assess.index", _l("Annual assessment"), "assess.view"),
     ("registry.index", _l("Registry"), "registry.view"),
     ("registry.reveals", _l("Reveal log"), "registry.reveal_log"),
+    ("services.index", _l("Services on residents' behalf"), "service.view"),
+    ("services.kinds", _l("Service kinds"), "service.configure"),
 ]
 
 # Templates included at the end of the case page, each rendered with `case` in context.

@@ -404,6 +404,10 @@ def seed_demo(now, password_hash, cases=400, seed=2026):
 
         seed_registry(demo_random(seed + 3), now, person_name)
         seed_building_heads(demo_random(seed + 4), now, password_hash)
+        # Services on residents' behalf (issue 18): its own generator, on the registry's people.
+        from app.seed_services import seed_services
+
+        seed_services(demo_random(seed + 18), now)
     return Case.select().count()
 
 

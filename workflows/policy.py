@@ -511,6 +511,33 @@ def reads_reveal_log(actor, community):
     return community.kind == "community" and role(actor) in OFFICES + ("admin",) and reaches(actor, community)
 
 
+# ---- services on a resident's behalf (代办, issue 18) -----------------------------------------------
+
+
+def sees_application(actor, obj):
+    """An application (or a resident one is recorded for): its grid's team, and the offices and
+    supervisors whose area holds the grid."""
+    return obj.grid.kind == "grid" and reaches(actor, obj.grid)
+
+
+def records_service(actor, obj):
+    """The grid's members and lead record applications for its residents and gather their documents."""
+    return role(actor) in GRID_TEAM and actor.org_id == obj.grid_id
+
+
+def service_office(level):
+    """A rule: the dispatcher (service centre) of the application's community, street or district."""
+    field = SCOPE_FIELDS[level]
+
+    def rule(actor, application):
+        return (role(actor) == "dispatcher" and actor.org_id is not None
+                and actor.org_id == getattr(application, field))
+
+    rule.__name__ = f"{level}_service_office"
+    rule.__doc__ = f"The office of the application's {level}."
+    return rule
+
+
 # ---- the table -----------------------------------------------------------------------------------
 
 def sets_photo_of(actor, person):
@@ -619,6 +646,13 @@ ACTIONS = {
     "accountability.view": Rule(("member", "lead", "dispatcher", "supervisor", "admin"), on=sees_accountability),
     "accountability.decide": Rule(("lead", "dispatcher", "admin"), on=decides_accountability),
     "accountability.answer": Rule(("member", "lead"), on=answers_accountability),
+    # Services on a resident's behalf (代办): grid workers record, the three offices decide in turn.
+    "service.view": Rule(("member", "lead", "dispatcher", "supervisor", "admin"), on=sees_application),
+    "service.record": Rule(GRID_TEAM, on=records_service),
+    "service.accept": Rule(("dispatcher",), on=service_office("community")),
+    "service.review": Rule(("dispatcher",), on=service_office("street")),
+    "service.approve": Rule(("dispatcher",), on=service_office("district")),
+    "service.configure": Rule(("admin",)),
 }
 
 
@@ -811,6 +845,27 @@ def visible_reveals(actor, query=None):
     if role(actor) == "admin":
         return query
     return query.where(RevealLog.grid.in_([grid.id for grid in visible_grids(actor)]))
+
+
+def visible_applications(actor, query):
+    """The applications this user may see, as a query (the rules of sees_application)."""
+    from workflows.models import Application
+
+    kind = role(actor)
+    if kind not in ACTIONS["service.view"].roles:
+        return query.where(Application.id.is_null())
+    if kind == "admin":
+        return query
+    if kind in GRID_TEAM:
+        return query.where(Application.grid == actor.org_id)
+    if actor.org_id is None:
+        return query.where(Application.id.is_null())
+    return query.where(scope_column_of(Application, actor.org.kind) == actor.org_id)
+
+
+def scope_column_of(model, kind):
+    """The column of `model` holding the org unit of this kind (grid, community, street, district)."""
+    return getattr(model, kind)
 
 
 def sees_sensitive_tags(actor):

@@ -31,7 +31,7 @@ from tests.conftest import TOKEN, Client
 from tests.factories import PASSWORD, stop_clock
 from tests.registry_world import id_number, keeper, make_registry
 from tests.views.access_world import CLOCK, NOW, snapshot, uploads
-from workflows import policy
+from workflows import policy, services
 from workflows.models import Building, BuildingHead, Thing
 from workflows.rankings import current_weights
 from workflows.registry.service import add_tag, save_person
@@ -343,6 +343,48 @@ def fresh_tag(x, spec, fresh=False):
     return add_tag(keeper(), NOW, person, tag="unemployed", on=date(2026, 2, 1))
 
 
+# Services on a resident's behalf (代办, issue 18): seen like the grid's registry (not by departments), recorded
+# by the grid's team, decided by the community, street and district offices in turn, configured by administrators.
+SERVICE_DOCS = ["身份证", "户口簿"]
+# The step an application waits at, per grid of the access world: each office finds one at its own step.
+SERVICE_STATES = {"g1": "record", "g2": "accept", "g3": "review", "g4": "approve", "g5": "accept"}
+SERVICE_EVENTS = {"member": "submit", "lead": "submit", "community": "approve", "street": "approve",
+                  "district": "approve", "supervisor": "approve", "admin": "approve", "handler": "approve",
+                  "anonymous": "approve"}
+SERVICE_DECIDERS = {"member", "lead", "community", "street", "district"}
+
+
+def service_kind(x):
+    """The access world's kind of service: every office step and a week's public notice."""
+    if "service_kind" not in x._made:
+        x._made["service_kind"] = services.save_kind(SystemActor("admin", "测试"), NOW, code="dibao", name="低保",
+                                                     documents=SERVICE_DOCS, steps=["accept", "review", "approve"],
+                                                     limits={}, notice_days=7)
+    return x._made["service_kind"]
+
+
+def application(x, spec, fresh=False):
+    """An application for a resident of the grid, at the grid's step of SERVICE_STATES (or a (grid, state))."""
+    grid_name, state = spec if isinstance(spec, tuple) else (spec, SERVICE_STATES[spec])
+    key = ("application", grid_name, state)
+    if fresh or key not in x._made:
+        grid = x.place(grid_name)
+        made = services.record(registry(x, grid_name).head, service_kind(x),
+                               SystemActor("member", "网格员", org_id=grid.id), NOW, need="生活困难，申请低保",
+                               documents=SERVICE_DOCS, clock=CLOCK)
+        offices = {"record": SystemActor("member", "网格员", org_id=grid.id),
+                   "accept": SystemActor("dispatcher", "社区", org_id=grid.parent_id),
+                   "review": SystemActor("dispatcher", "街道", org_id=grid.parent.parent_id),
+                   "approve": SystemActor("dispatcher", "区", org_id=grid.parent.parent.parent_id)}
+        while made.state != state:
+            services.fire(made, "submit" if made.state == "record" else "approve", offices[made.state], NOW,
+                          clock=CLOCK)
+        if fresh:
+            return made
+        x._made[key] = made
+    return x._made[key]
+
+
 MATRIX = [
     # -- cases and what hangs on them --
     E("/cases/<id:case_id>", "GET", CASES, case_of, lambda x, c, r: f"/cases/{c.id}", STAFF,
@@ -615,6 +657,47 @@ MATRIX = [
       lambda x, o, r: f"/registry/things/{o.id}/edit", REG_KEEPERS, ok=(303,),
       data=lambda x, o, r: {"code": o.code, "kind": o.kind, "location_text": "东门", "lat": "", "lng": "",
                             "condition": "damaged"}),
+    # -- services on a resident's behalf (代办, issue 18) --
+    E("/services/<id:application_id>", "GET", REGISTRY, application, lambda x, a, r: f"/services/{a.id}",
+      REG_VIEWERS, marker=lambda a: a.kind.name),
+    E("/services/<id:application_id>/form", "GET", REGISTRY, application, lambda x, a, r: f"/services/{a.id}/form",
+      REG_VIEWERS, marker=lambda a: a.need),
+    E("/services/<id:application_id>/receipt", "GET", REGISTRY, application,
+      lambda x, a, r: f"/services/{a.id}/receipt", REG_VIEWERS, marker=lambda a: a.code[:4]),
+    E("/services/<id:application_id>/events/<event>", "POST", REGISTRY, application,
+      lambda x, a, r: f"/services/{a.id}/events/{SERVICE_EVENTS[r]}", SERVICE_DECIDERS, ok=(303,), fresh=True,
+      data=lambda x, a, r: {"version": str(a.version), "documents": SERVICE_DOCS, "reason": ""}),
+    E("/services/people/<id:person_id>/new", "GET", REGISTRY, lambda x, s, f=False: registry(x, s).head,
+      lambda x, p, r: f"/services/people/{p.id}/new?kind={service_kind(x).id}", {"member", "lead"},
+      marker=lambda p: p.name),
+    E("/services/people/<id:person_id>/new", "POST", REGISTRY, lambda x, s, f=False: registry(x, s).head,
+      lambda x, p, r: f"/services/people/{p.id}/new", {"member", "lead"}, ok=(303,),
+      data=lambda x, p, r: {"kind": str(service_kind(x).id), "need": "行动不便，申请代办", "documents": ["身份证"]}),
+    E("/services/kinds/<id:kind_id>", "GET", admin_only("kind", "missing"),
+      lambda x, s, f=False: MISSING if s == "missing" else service_kind(x), lambda x, k, r: f"/services/kinds/{k.id}",
+      {"admin"}),
+    E("/services/kinds/<id:kind_id>", "POST", admin_only("kind", "missing"),
+      lambda x, s, f=False: MISSING if s == "missing" else service_kind(x), lambda x, k, r: f"/services/kinds/{k.id}",
+      {"admin"}, ok=(303,), data=lambda x, k, r: {"code": "dibao", "name": "低保", "documents": "身份证\n户口簿",
+                                                   "step_accept": "1", "step_review": "1", "step_approve": "1",
+                                                   "notice_days": "7", "active": "1"}),
+    # Public by design: the notice board of an active community or street (masked), objections to an entry in
+    # notice there, tracking by the application's code.
+    E("/services/notices/<code>", "GET", everyone("c1", ["g1", "missing"]), place,
+      grid_path("/services/notices/{code}"), STAFF | {"anonymous"}, public=True, marker=lambda u: u.name),
+    E("/services/notices/<code>/<id:application_id>/objections", "POST",
+      everyone(("c1", "notice"), [("c2", "notice"), ("c1", "accept"), ("g1", "notice")]),
+      lambda x, s, f=False: (x.place(s[0]), application(x, ("g1", s[1]))),
+      lambda x, o, r: f"/services/notices/{o[0].code}/{o[1].id}/objections", STAFF | {"anonymous"}, public=True,
+      ok=(303,), data=lambda x, o, r: {"text": "申请人有经营收入", "contact": ""}),
+    E("/services/track/<code>", "GET", everyone("g1", ["missing"]),
+      lambda x, s, f=False: MISSING if s == "missing" else application(x, s),
+      lambda x, a, r: f"/services/track/{getattr(a, 'code', None) or a.tracking_code}", STAFF | {"anonymous"},
+      public=True, marker=lambda a: a.kind.name),
+    E("/services/track", "GET", everyone("g1", ["missing"]),
+      lambda x, s, f=False: MISSING if s == "missing" else application(x, s),
+      lambda x, a, r: f"/services/track?code={getattr(a, 'code', None) or a.tracking_code}", STAFF | {"anonymous"},
+      public=True, ok=(303,)),
     # -- public by design: the object itself decides (active grid, published photo, tracking code) --
     E("/g/<code>", "GET", everyone("g1", ["g9", "missing"]), place, grid_path("/g/{code}"), SIGNED_IN | {"anonymous"},
       public=True, marker=lambda g: g.name),
@@ -729,6 +812,10 @@ OBJECT_FREE = {
     ("/registry/import", "POST"): ("/registry/import", "every row's grid is checked with registry.edit before any is written"),
     ("/registry/import/template.xlsx", "GET"): ("/registry/import/template.xlsx", "the empty template, the same for everyone"),
     ("/registry/import/errors.xlsx", "POST"): ("/registry/import/errors.xlsx", "echoes the posted problem list; reads nothing"),
+    ("/services", "GET"): ("/services", "applications of visible_applications(user) only"),
+    ("/services/overdue", "GET"): ("/services/overdue", "applications of visible_applications(user) only"),
+    ("/services/kinds", "GET"): ("/services/kinds", "the kinds of service, the same for every administrator"),
+    ("/services/kinds", "POST"): ("/services/kinds", "adds a kind of service (administrators only)"),
 }
 
 # Who each object-free route is for, written from the domain (not from the policy): a signed-in role outside
@@ -756,6 +843,7 @@ OBJECT_FREE_ROLES = {
     "/registry": EVERY - {"handler"} | {"building_head"}, "/registry/search": EVERY - {"handler"} | {"building_head"}, "/registry/reveals": OFFICE_ROLES,
     "/registry/import": OFFICES | {"lead", "admin"}, "/registry/import/template.xlsx": OFFICES | {"lead", "admin"},
     "/registry/import/errors.xlsx": OFFICES | {"lead", "admin"},
+    "/services": EVERY - {"handler"}, "/services/overdue": EVERY - {"handler"}, "/services/kinds": {"admin"},
 }
 # POSTs whose in-role answer is a refusal of the object rather than of the role (the street's own items).
 OBJECT_FREE_POST_ROLES = {"/points/rules": {"street", "admin"}}

@@ -171,10 +171,16 @@ QUERY = {
     "registry.edit_thing": (), "registry.import_page": (), "registry.import_template": (), "registry.export": (),
     "registry.week": ("week",), "registry.roster": (), "registry.roster_print": (), "registry.roster_export": (),
     "registry.case_links": ("q",),
+    # Services on a resident's behalf (代办, issue 18).
+    "services.index": ("state",), "services.overdue": (), "services.show": (), "services.print_form": (),
+    "services.receipt": (), "services.new": ("kind",), "services.kinds": (), "services.edit_kind": (),
+    "services.notice_board": (), "services.track_lookup": ("code",), "services.track": (),
 }
 EVENT_FIELDS = ("view", "version", "request_key", "note", "reason", "instructions", "department", "callback",
                 "void_kind", "duplicate_of", "requested_deadline", "photos", "holder", "due")
 REGISTRY_PERSON = ("name", "id_number", "phone", "sex", "birth_date", "residence", "relation", "moved_in", "reason")
+SERVICE_KIND = ("code", "name", "documents", "step_accept", "step_review", "step_approve", "limit_record",
+                "limit_accept", "limit_review", "limit_approve", "notice_days", "active")
 FORM = {
     # The registry (issue 17).
     "registry.reveal": ("field", "reason"),
@@ -251,6 +257,11 @@ FORM = {
                        "media_url"),
     "accountability.decide": ("outcome", "measure", "note"),
     "accountability.answer": ("answer",),
+    "services.fire_event": ("version", "reason", "documents"),
+    "services.new": ("kind", "need", "documents"),
+    "services.create_kind": SERVICE_KIND,
+    "services.edit_kind": SERVICE_KIND,
+    "services.add_objection": ("text", "contact", "website"),
 }
 # Read by the machinery around every view, not by a view: not fuzzed as the view's own.
 AROUND = {"csrf_token"}
@@ -311,6 +322,8 @@ def recording(app):
     app.config["PUBLIC_REPORT_LIMITS"] = ((10 ** 6, 600),)
     app.config["PUBLIC_RATING_LIMITS"] = ((10 ** 6, 600),)
     app.config["OPEN311_POST_LIMIT"] = (10 ** 6, 3600)
+    app.config["SERVICE_TRACK_LIMITS"] = ((10 ** 6, 600),)
+    app.config["SERVICE_OBJECTION_LIMITS"] = ((10 ** 6, 600),)
 
 
 def undeclared(method, table):

@@ -350,7 +350,7 @@ SERVICE_DOCS = ["身份证", "户口簿"]
 SERVICE_STATES = {"g1": "record", "g2": "accept", "g3": "review", "g4": "approve", "g5": "accept"}
 SERVICE_EVENTS = {"member": "submit", "lead": "submit", "community": "approve", "street": "approve",
                   "district": "approve", "supervisor": "approve", "admin": "approve", "handler": "approve",
-                  "anonymous": "approve"}
+                  "anonymous": "approve", "building_head": "submit"}
 SERVICE_DECIDERS = {"member", "lead", "community", "street", "district"}
 
 

@@ -275,7 +275,7 @@ def run_sweep(at=None):
 def sweep_command(at):
     """Issue the supervision notices due now: safe to run every minute, on several machines at once."""
     result = run_sweep(_parse_now(at))
-    click.echo(f"notices issued: {result.first}, escalated: {result.escalated}")
+    click.echo(f"notices issued: {result.first}, escalated: {result.escalated}, service reminders: {result.services}")
 
 
 @click.command("accountability")

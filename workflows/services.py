@@ -16,13 +16,14 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+from peewee import fn
 from transitions import Machine
 
 from workflows import policy
 from workflows.clock import Limit, light
-from workflows.db import lock_for_update, write_transaction
+from workflows.db import db, lock_for_update, write_transaction
 from workflows.errors import FORBIDDEN, INVALID, INVALID_STATE, WorkflowError, stale
-from workflows.models import Application, ApplicationEvent, Objection, Person, ServiceKind, User
+from workflows.models import Application, ApplicationEvent, Objection, Person, ServiceKind, ServiceNotice, User
 from workflows.residents import TRACKING_LENGTH, mask_contacts, new_tracking_code, normalise_code
 from workflows.values import whole_number
 
@@ -208,6 +209,42 @@ def in_notice(application, now):
             and application.notice_from <= now < application.notice_until)
 
 
+# ---- reminders (催办) for overdue steps ----
+
+
+def addressee_of(application):
+    """The office whose step it is: the grid for 掌握信息, the community, street or district for their
+    steps; during the public notice, the office that concludes it (the last office step)."""
+    state = application.state
+    if state == "notice":
+        state = last_office_step(application.kind) or "record"
+    level = STEP_LEVELS.get(state)
+    return getattr(application, f"{level}_id") if level else application.grid_id
+
+
+def sweep(now):
+    """Issue a reminder for every open application past its step's deadline that has none for this step
+    yet; returns how many. Idempotent: the unique (application, state, step start) makes a second
+    sweep, or two at once, issue nothing more."""
+    issued = ServiceNotice.select(ServiceNotice.id).where(
+        (ServiceNotice.application == Application.id) & (ServiceNotice.state == Application.state)
+        & (ServiceNotice.step_started_at == Application.step_started_at))
+    due = (Application.select(Application, ServiceKind).join(ServiceKind)
+           .where(Application.state.in_(OPEN_STATES) & Application.deadline.is_null(False)
+                  & (Application.deadline <= now) & ~fn.EXISTS(issued)))
+    rows = [{"application": a.id, "state": a.state, "step_started_at": a.step_started_at, "deadline": a.deadline,
+             "addressee": addressee_of(a), "issued_at": now} for a in due]
+    if not rows:
+        return 0
+    with write_transaction():
+        return sum(db.execute(ServiceNotice.insert(row).on_conflict_ignore()).rowcount for row in rows)
+
+
+def reminders(application):
+    """The reminders issued on an application, oldest first."""
+    return list(ServiceNotice.select().where(ServiceNotice.application == application.id).order_by(ServiceNotice.id))
+
+
 # ---- the one write path ----
 
 
@@ -302,6 +339,10 @@ def _apply(application, spec, actor, now, clock, reason, documents):
             application.return_count += 1
         if application.state in FINAL:
             application.closed_at = now
+        if application.state != from_state:
+            # The step moved on: its reminders are done with.
+            ServiceNotice.update(closed_at=now).where((ServiceNotice.application == application.id)
+                                                      & ServiceNotice.closed_at.is_null()).execute()
     application.last_event = spec.name
     application.updated_at = now
     application.version = read_version + 1

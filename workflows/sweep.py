@@ -1,4 +1,5 @@
-"""The sweep: turn overdue steps into supervision notices, and notices left unanswered by the facts into escalations.
+"""The sweep: turn overdue steps into supervision notices, and notices left unanswered by the facts into escalations;
+overdue steps of services on a resident's behalf into reminders (workflows.services.sweep).
 
 Set-based and idempotent: two INSERT … SELECT statements in one transaction, whatever the
 number of open cases. Run it from cron every minute on as many machines as you like: the
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 
 from peewee import IntegrityError
 
-from workflows import notices
+from workflows import notices, services
 from workflows.db import write_transaction
 from workflows.models import Case
 
@@ -23,6 +24,7 @@ class SweepResult:
 
     first: int
     escalated: int
+    services: int = 0  # reminders (催办) on overdue steps of services on a resident's behalf
 
 
 def overdue(now):
@@ -42,7 +44,8 @@ def sweep(now, clock, *, reply_limit=notices.REPLY_LIMIT, escalate_after=notices
                 first = notices.insert_first(issue, overdue(now))
                 escalated = notices.insert_escalations(
                     issue, overdue(now) & (notices.FIRST.issued_at <= cutoff))
-            return SweepResult(first, escalated)
+                reminded = services.sweep(now)
+            return SweepResult(first, escalated, reminded)
         except IntegrityError:
             # Another sweep issued one of these notices first (the constraint refused ours): look again.
             if attempt == ATTEMPTS:

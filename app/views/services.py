@@ -126,7 +126,7 @@ def show(application_id):
         "services/show.html", a=application, light=services.light_of(application, now()),
         events=services.available_events(application, user()), history=services.history(application),
         objections=services.objections(application), chain=services.chain(application.kind),
-        code=format_code(application.code)))
+        code=format_code(application.code), reminders=services.reminders(application)))
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -233,3 +233,34 @@ def test_the_machine_is_the_table(svc):
     # Every open step but the notice has a working-hour limit; the notice has its days.
     for state in services.OPEN_STATES:
         assert (services.step_limit(svc.full, state) is None) == (state == "notice")
+
+
+def test_the_sweep_reminds_the_office_of_an_overdue_step_once_and_closes_it_when_the_step_moves(svc):
+    """催办: one reminder per overdue step, to the office whose step it is; none before the deadline; a second
+    sweep issues nothing; acting on the step closes it; the next step overdue gets its own."""
+    from workflows.models import ServiceNotice
+    from workflows.sweep import sweep
+
+    w = svc
+    friday = datetime(2026, 3, 6, 16, 0)
+    app = new_app(w, at=friday)
+    fire(app, "submit", w.member, friday)  # accept: due Tuesday 16:00 at the community
+    assert services.sweep(app.deadline - timedelta(minutes=1)) == 0
+    assert services.sweep(app.deadline) == 1
+    assert services.sweep(app.deadline + timedelta(hours=3)) == 0  # once per step
+    (first,) = services.reminders(app)
+    assert (first.state, first.addressee_id, first.deadline, first.closed_at) == ("accept", w.c1.id, app.deadline, None)
+    late = app.deadline + timedelta(hours=5)
+    fire(app, "approve", w.community, late)
+    assert services.reminders(app)[0].closed_at == late
+    # The street's step, overdue in its turn: the case sweep issues its reminder too.
+    result = sweep(app.deadline, CLOCK)
+    assert result.services == 1
+    assert [(n.state, n.addressee_id, n.closed_at) for n in services.reminders(app)] == [
+        ("accept", w.c1.id, late), ("review", w.street.id, None)]
+    # A finished application is never reminded of.
+    refused_at = app.deadline + timedelta(hours=1)
+    fire(app, "refuse", w.street_disp, refused_at, reason="材料不实")
+    assert services.reminders(app)[1].closed_at == refused_at
+    assert services.sweep(late + timedelta(days=60)) == 0
+    assert ServiceNotice.select().count() == 2

@@ -26,7 +26,7 @@ from workflows.models.registry import (
 )
 from workflows.models.points import POINT_KINDS, PERSON_KINDS, PointEntry, PointMonth, PointPerson, PointRule
 from workflows.models.public import RATINGS, REOPEN_STATUSES, ReopenRequest, ResidentRating, StreetIntake
-from workflows.models.services import Application, ApplicationEvent, Objection, ServiceKind
+from workflows.models.services import Application, ApplicationEvent, Objection, ServiceKind, ServiceNotice
 from workflows.models.stats import RankingPublication, ScoreWeights
 from workflows.models.work import TASK_STATES, Task, TaskEvent
 from workflows.models.statfacts import StatsCut, StatsFact, StatsOccurrence, StatsStep
@@ -50,7 +50,7 @@ MODELS = sort_models(
      StatsCut, StatsFact, StatsOccurrence, StatsStep, AssessScheme, AssessItem, AssessEntry, AssessResult,
      Accountability,
      Room, Household, Person, PersonTag, Organisation, Thing, CaseLink, RegistryChange, RevealLog, RegistryRoundup,
-     BuildingHead, ServiceKind, Application, ApplicationEvent, Objection]
+     BuildingHead, ServiceKind, Application, ApplicationEvent, Objection, ServiceNotice]
 )
 
 __all__ = [
@@ -69,5 +69,5 @@ __all__ = [
     "BUILDING_KINDS", "CHANGE_KINDS", "PERSON_STATUSES", "RELATIONS", "RESIDENCE_KINDS", "REVEAL_FIELDS", "ROOM_USES",
     "SEXES", "THING_CONDITIONS", "CaseLink", "Household", "Organisation", "Person", "PersonTag", "RegistryChange",
     "RevealLog", "Room", "Thing", "RegistryRoundup",
-    "ServiceKind", "Application", "ApplicationEvent", "Objection",
+    "ServiceKind", "Application", "ApplicationEvent", "Objection", "ServiceNotice",
 ]

@@ -84,3 +84,20 @@ class Objection(BaseModel):
     text = TextField()
     contact = CharField(max_length=60, default="")  # optional, for the office to call back; staff only
     created_at = DateTimeField()
+
+
+class ServiceNotice(BaseModel):
+    """A reminder (催办) the sweep issues when an application's step runs past its deadline: one per step
+    (application, state, the step's start), addressed to the office whose step it is (the grid for 掌握信息);
+    closed when the step moves on. Never deleted."""
+
+    application = ForeignKeyField(Application, backref="notices", on_delete="RESTRICT")
+    state = CharField(max_length=16)
+    step_started_at = DateTimeField()
+    deadline = DateTimeField()
+    addressee = ForeignKeyField(OrgUnit, backref="+", on_delete="RESTRICT")
+    issued_at = DateTimeField()
+    closed_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("application", "state", "step_started_at"), True), (("addressee", "closed_at"), False))

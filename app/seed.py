@@ -403,6 +403,10 @@ def seed_demo(now, password_hash, cases=400, seed=2026):
         from app.seed_registry import seed_registry
 
         seed_registry(demo_random(seed + 3), now, person_name)
+        # Issue 19 (inspections …): its own generator, last.
+        from app.seed_joint import seed_joint
+
+        seed_joint(demo_random(seed + 4), now)
     return Case.select().count()
 
 

@@ -128,6 +128,19 @@ def label_of(table):
     return lambda key: gettext(table[key]) if key in table else (key or "")
 
 
+def emergencies():
+    """The open emergencies reported to the signed-in user's office (the red banner on their homes and boards)."""
+    from flask_login import current_user
+
+    from workflows.notices import open_emergencies
+    from workflows.policy import can
+
+    user = current_user._get_current_object()
+    if not getattr(user, "is_authenticated", False) or not can(user, "emergency.view"):
+        return []
+    return open_emergencies(user)
+
+
 def init_app(app):
     """Expose the helpers to Jinja as globals (so imported macros see them too)."""
     app.jinja_env.globals.update({
@@ -154,6 +167,7 @@ def init_app(app):
         "standing": standing,
         "instructions": instructions,
         "rounds": rounds,
+        "emergencies": emergencies,
     })
     app.jinja_env.filters["mask_phone"] = mask_phone
 

@@ -4,13 +4,14 @@ from dataclasses import dataclass
 
 from peewee import IntegrityError
 
-from workflows import changes, policy, sql
+from workflows import changes, notices, policy, sql
 from workflows.clock import Clock
 from workflows.db import write_transaction
 from workflows.errors import DUPLICATE, FORBIDDEN, INVALID, INVALID_STATE, WorkflowError, stale
 from workflows.history import event_hash
 from workflows.limits import limit_at
 from workflows.machine import (
+    EMERGENCY,
     EVENT_SPECS,
     EVENTS,
     INITIAL,
@@ -135,6 +136,8 @@ def open_case(grid, actor, now, *, category, title, description="", clock=None, 
             case.save(force_insert=True)
             _append_event(case, "create", None, INITIAL, actor, now, note="", data={}, prev_deadline=None,
                           department=None, attachments=attachments)
+            if case.urgency == EMERGENCY:
+                notices.report_emergency(case, now)
             changes.count(case)
     except IntegrityError:
         if intake_key:
@@ -143,6 +146,15 @@ def open_case(grid, actor, now, *, category, title, description="", clock=None, 
                 return _same_intake(existing, grid, actor)
         raise
     return case
+
+
+def route_inspected(case, actor, now, **kw):
+    """A case found on a department's or supervisor's own inspection goes on at once: to the inspector's
+    department (take_on) when its category says so, else to the grid it was found in (pass_to_grid)."""
+    take_on = EVENT_SPECS["take_on"]
+    if policy.can(actor, take_on.who, case) and guard_reason(take_on, case, actor, now) is None:
+        return fire(case, "take_on", actor, now, **kw)
+    return fire(case, "pass_to_grid", actor, now, **kw)
 
 
 # A key (a form's intake_key or request_key) that comes back with another person, case or action.
@@ -230,8 +242,9 @@ def _apply(case, spec, actor, now, clock, data, request_key, attachments):
     read_version = case.version
     from_state, prev_deadline, department_before = case.state, case.deadline, case.department_id
     before = _mutable(case)
-    department = data.get("department") or case.department_id
     MACHINE.events[spec.name].trigger(case, actor=actor, now=now, data=data, clock=clock)
+    # The department the event concerns: the one named, else the case's before (a decline), else after (take_on).
+    department = data.get("department") or department_before or case.department_id
     case.updated_at = now
     if spec.dest is not None:
         # A state was entered: its step starts now. Internal events (dest None) keep the clock.

@@ -11,6 +11,7 @@ from app.htmx import render
 from app.cards import Cards, conditional, finish, poll_seconds
 from app.views.boards import board_url_for
 from workflows.models import Case, User
+from workflows.notices import emergency_cases
 from workflows.policy import can, scope_column
 
 bp = Blueprint("home", __name__)
@@ -66,7 +67,8 @@ def queue():
         abort(403)
     at = now()
     waiting = reduce(operator.or_, [state & where for _name, state, where in sections])
-    etag, last_modified, unchanged = conditional(current_user, lambda: waiting, at)
+    # The emergencies' banner is part of the page: its cases are part of the ETag.
+    etag, last_modified, unchanged = conditional(current_user, lambda: waiting | emergency_cases(current_user), at)
     if unchanged is not None:
         return unchanged
     cards = Cards(current_user, at, view="queue")

@@ -367,8 +367,11 @@ MATRIX = [
       lambda x, o, r: f"/departments/{o[0].code}/board?grid={o[1].code}",
       OFFICES | {"handler", "supervisor", "admin"}, marker=lambda o: o[1].name),
     # -- recording a case in a grid (?grid=) --
-    E("/cases/new", "GET", GRIDS, place, grid_path("/cases/new?grid={code}"), {"member", "lead"} | OFFICES),
-    E("/cases/new", "POST", GRIDS, place, grid_path("/cases/new?grid={code}"), {"member", "lead"} | OFFICES,
+    # Department staff and supervisors record what their own inspections find (issue 19).
+    E("/cases/new", "GET", GRIDS, place, grid_path("/cases/new?grid={code}"),
+      {"member", "lead", "handler", "supervisor"} | OFFICES),
+    E("/cases/new", "POST", GRIDS, place, grid_path("/cases/new?grid={code}"),
+      {"member", "lead", "handler", "supervisor"} | OFFICES,
       ok=(303,), data=intake_form),
     # -- patrols and work logs --
     E("/patrols/<id:patrol_id>", "GET", PEOPLE, lambda x, s, f=False: x.patrol(s),

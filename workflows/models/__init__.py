@@ -7,6 +7,7 @@ from workflows.models.clock import CALENDAR_SOURCES, CalendarDay, CalendarYear, 
 from workflows.models.org import (
     ORG_KINDS,
     ROLE_SCOPE_KINDS,
+    INSPECTED_ROUTES,
     ROLES,
     URGENCIES,
     Building,
@@ -16,7 +17,7 @@ from workflows.models.org import (
     Unit,
     User,
 )
-from workflows.models.notices import NOTICE_STATUSES, Notice, NoticeEvent
+from workflows.models.notices import NOTICE_STATUSES, EmergencyReport, Notice, NoticeEvent
 from workflows.models.patrols import NOTE_KINDS, PATROL_PERIODS, Patrol, PatrolBuilding, PatrolRule, WorkLogNote
 from workflows.models.people import PortraitChange
 from workflows.models.registry import (
@@ -44,7 +45,7 @@ MODELS = sort_models(
     [OrgUnit, Building, Unit, Department, Category, User, Patrol, Case, CaseEvent, Attachment, Counter,
      ResidentRating, ReopenRequest, StreetIntake, ScoreWeights, RankingPublication, PatrolBuilding, PatrolRule,
      WorkLogNote, PointPerson, PointRule, PointEntry, PointMonth,
-     CalendarDay, CalendarYear, TimeLimit, Notice, NoticeEvent,
+     CalendarDay, CalendarYear, TimeLimit, Notice, NoticeEvent, EmergencyReport,
      Task, TaskEvent, PortraitChange,
      StatsCut, StatsFact, StatsOccurrence, StatsStep, AssessScheme, AssessItem, AssessEntry, AssessResult,
      Accountability,
@@ -53,6 +54,7 @@ MODELS = sort_models(
 
 __all__ = [
     "BaseModel", "MODELS", "LEVELS", "SOURCES", "ORG_KINDS", "ROLES", "ROLE_SCOPE_KINDS", "URGENCIES",
+    "INSPECTED_ROUTES",
     "OrgUnit", "Building", "Unit", "Department", "Category", "User", "Patrol",
     "Case", "CaseEvent", "Attachment", "Counter",
     "NOTE_KINDS", "PATROL_PERIODS", "PatrolBuilding", "PatrolRule", "WorkLogNote",
@@ -60,6 +62,7 @@ __all__ = [
     "RATINGS", "REOPEN_STATUSES", "ResidentRating", "ReopenRequest", "StreetIntake",
     "ScoreWeights", "RankingPublication",
     "CALENDAR_SOURCES", "NOTICE_STATUSES", "CalendarDay", "CalendarYear", "TimeLimit", "Notice", "NoticeEvent",
+    "EmergencyReport",
     "TASK_STATES", "Task", "TaskEvent", "PortraitChange",
     "StatsCut", "StatsFact", "StatsOccurrence", "StatsStep",
     "ITEM_KINDS", "ENTRY_STAGES", "AssessScheme", "AssessItem", "AssessEntry", "AssessResult",

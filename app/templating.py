@@ -128,6 +128,13 @@ def label_of(table):
     return lambda key: gettext(table[key]) if key in table else (key or "")
 
 
+def case_parts(case):
+    """The co-departments' parts of a jointly handled case (联办), in the order they were added."""
+    from workflows.parts import parts_of
+
+    return parts_of(case)
+
+
 def emergencies():
     """The open emergencies reported to the signed-in user's office (the red banner on their homes and boards)."""
     from flask_login import current_user
@@ -168,6 +175,7 @@ def init_app(app):
         "instructions": instructions,
         "rounds": rounds,
         "emergencies": emergencies,
+        "case_parts": case_parts,
     })
     app.jinja_env.filters["mask_phone"] = mask_phone
 

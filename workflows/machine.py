@@ -82,9 +82,14 @@ EVENTS = (
     E("pass_to_grid", N_("Pass to the grid"),    ("found",),               "reported",  "inspector",        (),                      ("note",),                guard="routes_to_grid", effect="reset_level"),
     E("send_back", N_("Send back"),              ("reported",),            "found",     "level_triager",    ("reason",),             (),                       effect="reset_level"),
     E("escalate",  N_("Escalate"),               ("reported",),            "reported",  "level_triager",    ("reason",),             (),                       guard="below_top_level", effect="raise_level"),
-    E("dispatch",  N_("Dispatch"),               ("reported",),            "assigned",  "level_dispatcher", ("department",),         ("instructions",),        effect="set_department"),
+    E("dispatch",  N_("Dispatch"),               ("reported",),            "assigned",  "level_dispatcher", ("department",),         ("instructions", "co_departments"), check="co_departments_apart", effect="set_department"),
     E("decline",   N_("Decline"),                ("assigned",),            "reported",  "case_department",  ("reason",),             (),                       effect="clear_department"),
-    E("rectify",   N_("Report rectification"),   ("assigned",),            "rectified", "case_department",  ("note",),               ("photos",)),
+    # Transfer (转办): the department passes the case to another; the clock continues or restarts (TRANSFER_CLOCK).
+    E("transfer",  N_("Transfer to another department"), ("assigned",),    None,        "case.transfer",    ("department", "reason"), (),                  check="another_department", effect="transfer_department"),
+    E("rectify",   N_("Report rectification"),   ("assigned",),            "rectified", "case_department",  ("note",),               ("photos",),              guard="parts_settled"),
+    # Joint handling (联办): each co-department named at dispatch records its part, or explains why it has none.
+    E("record_part",  N_("Record our part"),     ("assigned",),            None,        "case.part",        ("note",),               ("photos",),              guard="part_open"),
+    E("explain_part", N_("Explain our part"),    ("assigned",),            None,        "case.part",        ("reason",),             (),                       guard="part_open"),
     E("verify",    N_("Verify"),                 ("handled", "rectified"), "verified",  "verifier",         ("note",),               ()),
     E("rework",    N_("Send for rework"),        ("rectified",),           "assigned",  "grid_worker",      ("reason",),             (),                       effect="count_rework"),
     E("close",     N_("Close"),                  ("verified",),            "closed",    "closing_office",   (),                      ("callback", "note"),     check="callback_given", effect="mark_closed"),
@@ -124,6 +129,9 @@ TIME_LIMITS = {
     ("verified", "urgent"): Limit(4, "hours"),  # close
 }
 URGENCY_STATES = ("assigned",)
+# A transfer (转办) keeps the step's clock running ("continue": the receiving department has what is left of it)
+# or starts the assigned step again for the receiving department ("restart").
+TRANSFER_CLOCK = "continue"
 EMERGENCY = "urgent"  # 紧急: its own limit at every step, reported at once to the offices above, a red lane
 REOPEN_WINDOW = timedelta(days=30)
 
@@ -307,6 +315,40 @@ class CaseMachine(Machine):
         return None
 
     @staticmethod
+    def co_departments_apart(case, actor, now, data):
+        """Co-departments are others than the lead department."""
+        lead = data.get("department")
+        if any(d.id == getattr(lead, "id", lead) for d in data.get("co_departments", ())):
+            return N_("The lead department cannot also be a co-department.")
+        return None
+
+    @staticmethod
+    def parts_settled(case, actor, now, data):
+        """The lead reports rectification only when every co-department's part is done or explained."""
+        from workflows.parts import open_parts
+
+        if open_parts(case):
+            return N_("Co-departments have not all recorded or explained their part yet.")
+        return None
+
+    @staticmethod
+    def part_open(case, actor, now, data):
+        """The actor's department has a part still to record."""
+        from workflows.parts import open_part
+
+        if open_part(case, getattr(actor, "department_id", None)) is None:
+            return N_("Your department has no part of this case left to record.")
+        return None
+
+    @staticmethod
+    def another_department(case, actor, now, data):
+        """A transfer goes to another department (one serving the area: the service checks that)."""
+        department = data.get("department")
+        if department is None or getattr(department, "id", department) == case.department_id:
+            return N_("Choose another department than the one holding the case.")
+        return None
+
+    @staticmethod
     def routes_to_department(case, actor, now, data):
         """The category sends an inspector's case straight to their own department."""
         if case.category.inspected_to != "department":
@@ -368,6 +410,21 @@ class CaseMachine(Machine):
         case.department = actor.department
         kind = actor.department.org.kind
         case.level = kind if kind in LEVELS[1:] else "street"
+
+    @staticmethod
+    def transfer_department(case, actor, now, data, clock):
+        """The case goes to the other department; whoever held it gives it up; the clock as TRANSFER_CLOCK says."""
+        from workflows.limits import limit_at
+
+        data["from_department"] = case.department_id
+        case.department = data["department"]
+        case.holder = case.holder_due = None
+        data["clock"] = TRANSFER_CLOCK
+        if TRANSFER_CLOCK == "restart" and case.suspended_at is None:
+            limit = limit_at(case.state, case.urgency, now)
+            case.step_started_at = now
+            case.deadline = clock.deadline(now, limit)
+            case.warn_at = clock.warn_at(now, limit)
 
     @staticmethod
     def set_department(case, actor, now, data):

@@ -99,9 +99,10 @@ def can_view_case(actor, case):
     if kind in OFFICES:
         return in_org(actor, case)
     if kind == "handler":
-        # Their department's cases, and those they recorded on their own inspections.
+        # Their department's cases, those they recorded on their own inspections, and those it has a part in.
         return actor.department_id is not None and (actor.department_id == case.department_id
-                                                    or actor.id == case.created_by_id)
+                                                    or actor.id == case.created_by_id
+                                                    or co_department(actor, case))
     return False
 
 
@@ -177,6 +178,13 @@ def level_dispatcher(actor, case):
 def case_department(actor, case):
     """A handler of the department the case is assigned to."""
     return role(actor) == "handler" and actor.department_id is not None and actor.department_id == case.department_id
+
+
+def co_department(actor, case):
+    """A handler of a department with a part in the case (joint handling, 联办)."""
+    from workflows.parts import has_part
+
+    return role(actor) == "handler" and has_part(case, actor.department_id)
 
 
 def verifier(actor, case):
@@ -506,6 +514,8 @@ ACTIONS = {
     "level_dispatcher": Rule(("dispatcher",), on=level_dispatcher),
     "case_department": Rule(("handler",), on=case_department),
     "inspector": Rule(INSPECTORS, on=inspector),
+    "case.transfer": Rule(("handler",), on=case_department),
+    "case.part": Rule(("handler",), on=co_department),
     "inspector_department": Rule(("handler",), on=inspector_department),
     "verifier": Rule(("member", "lead", "dispatcher"), on=verifier),
     "closing_office": Rule(("dispatcher",), on=closing_office),
@@ -616,7 +626,11 @@ def visible_cases(actor, query=None):
     if kind in OFFICES and actor.org_id is not None:
         return query.where(scope_column(actor.org.kind) == actor.org_id)
     if kind == "handler" and actor.department_id is not None:
-        return query.where((Case.department == actor.department_id) | (Case.created_by == actor.id))
+        from workflows.models import CasePart
+
+        parts = CasePart.select(CasePart.case).where(CasePart.department == actor.department_id)
+        return query.where((Case.department == actor.department_id) | (Case.created_by == actor.id)
+                           | Case.id.in_(parts))
     return query.where(Case.id.is_null())
 
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from peewee import IntegrityError
 
-from workflows import changes, notices, policy, sql
+from workflows import changes, notices, parts, policy, sql
 from workflows.clock import Clock
 from workflows.db import write_transaction
 from workflows.errors import DUPLICATE, FORBIDDEN, INVALID, INVALID_STATE, WorkflowError, stale
@@ -255,11 +255,15 @@ def _apply(case, spec, actor, now, clock, data, request_key, attachments):
     case.version = read_version + 1
     if _save_case(case, before, read_version) != 1:
         raise stale()
-    note = data.pop("note", None) or data.get("reason", "")
+    note = data.get("note") or data.get("reason", "")
+    if spec.name in parts.PART_EVENTS:
+        department = actor.department_id  # the row concerns the co-department's part
     record = _append_event(
-        case, spec.name, from_state, case.state, actor, now, note=note, data=_stored(data),
+        case, spec.name, from_state, case.state, actor, now, note=note,
+        data=_stored({k: v for k, v in data.items() if k != "note"}),
         prev_deadline=prev_deadline, department=department, request_key=request_key, attachments=attachments,
     )
+    parts.write(case, spec.name, data, record, actor, now)
     # Last: on PostgreSQL the counters' rows stay locked until the commit that follows.
     changes.count(case, department_before)
     return record
@@ -317,7 +321,24 @@ def _clean(case, spec, data):
         cleaned["duplicate_of"] = _original_of(case, cleaned["duplicate_of"])
     if "holder" in cleaned:
         cleaned["holder"] = _person(cleaned["holder"])
+    if "co_departments" in cleaned:
+        cleaned["co_departments"] = _co_departments(case, cleaned["co_departments"])
+        if not cleaned["co_departments"]:
+            del cleaned["co_departments"]
     return cleaned
+
+
+def _co_departments(case, value):
+    """The co-departments of a joint dispatch: a list, or ids separated by commas; each serving the area."""
+    items = value if isinstance(value, (list, tuple)) else [v for v in str(value).split(",") if v.strip()]
+    if len(items) > 10:
+        raise WorkflowError(INVALID, N_("Choose at most %(n)s co-departments."), field="co_departments", n=10)
+    out = []
+    for item in items:
+        department = _department_for(case, item.strip() if isinstance(item, str) else item, field="co_departments")
+        if department.id not in {d.id for d in out}:
+            out.append(department)
+    return out
 
 
 MISSING_MESSAGES = {
@@ -340,11 +361,11 @@ def _person(value):
     return person
 
 
-def _department_for(case, value):
+def _department_for(case, value, field="department"):
     """The department to dispatch to: active, and serving the case's street or district."""
     department = value if isinstance(value, Department) else Department.get_or_none(Department.id == record_id(value))
     if department is None or not department.active or department.org_id not in (case.street_id, case.district_id):
-        raise WorkflowError(INVALID, N_("Choose a department that serves this area."), field="department")
+        raise WorkflowError(INVALID, N_("Choose a department that serves this area."), field=field)
     return department
 
 
@@ -367,6 +388,8 @@ def _stored(data):
             value = value.number
         elif isinstance(value, (Department, User)):
             value = value.id
+        elif isinstance(value, list):
+            value = [getattr(item, "id", item) for item in value]
         out[key] = value
     return json.loads(json.dumps(out, ensure_ascii=False, default=str))
 

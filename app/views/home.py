@@ -10,7 +10,7 @@ from app.db import now
 from app.htmx import render
 from app.cards import Cards, conditional, finish, poll_seconds
 from app.views.boards import board_url_for
-from workflows.models import Case, User
+from workflows.models import Case, CasePart, User
 from workflows.notices import emergency_cases
 from workflows.policy import can, scope_column
 
@@ -51,8 +51,11 @@ def dispatcher_sections(user):
 
 
 def handler_sections(user):
-    """A department's work: assigned cases, nearest deadline first."""
-    return [("assigned", Case.state == "assigned", Case.department == user.department_id)]
+    """A department's work: assigned cases, nearest deadline first; then its parts of cases handled jointly."""
+    open_parts = CasePart.select(CasePart.case).where((CasePart.department == user.department_id)
+                                                      & (CasePart.state == "open"))
+    return [("assigned", Case.state == "assigned", Case.department == user.department_id),
+            ("parts", Case.state == "assigned", Case.id.in_(open_parts))]
 
 
 @bp.get("/queue")

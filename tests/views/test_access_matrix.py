@@ -720,7 +720,9 @@ OBJECT_FREE_ROLES = {
     "/ledger/export.xlsx": OFFICE_ROLES | {"lead", "handler"},
     "/worklog": OFFICE_ROLES | {"member", "lead"}, "/worklog/notes": {"member", "lead"},
     "/workflow": EVERY, "/supervision/reopen-requests": {"supervisor"}, "/work": {"member", "lead", "handler"},
-    "/outbox": OFFICES | {"member", "lead"}, "/outbox/session.json": OFFICES | {"member", "lead"},
+    # Whoever records cases (issue 19: department staff and supervisors too, from their own inspections).
+    "/outbox": OFFICES | {"member", "lead", "handler", "supervisor"},
+    "/outbox/session.json": OFFICES | {"member", "lead", "handler", "supervisor"},
     "/accountability": OFFICE_ROLES | {"member", "lead"},
     "/registry": EVERY - {"handler"}, "/registry/search": EVERY - {"handler"}, "/registry/reveals": OFFICE_ROLES,
     "/registry/import": OFFICES | {"lead", "admin"}, "/registry/import/template.xlsx": OFFICES | {"lead", "admin"},

@@ -2,7 +2,7 @@
 from peewee import sort_models
 
 from workflows.models.base import BaseModel
-from workflows.models.cases import LEVELS, SOURCES, Attachment, Case, CaseEvent, Counter
+from workflows.models.cases import LEVELS, PART_STATES, SOURCES, Attachment, Case, CaseEvent, CasePart, Counter
 from workflows.models.clock import CALENDAR_SOURCES, CalendarDay, CalendarYear, TimeLimit
 from workflows.models.org import (
     ORG_KINDS,
@@ -42,7 +42,7 @@ from workflows.models.assess import (
 )
 
 MODELS = sort_models(
-    [OrgUnit, Building, Unit, Department, Category, User, Patrol, Case, CaseEvent, Attachment, Counter,
+    [OrgUnit, Building, Unit, Department, Category, User, Patrol, Case, CaseEvent, Attachment, Counter, CasePart,
      ResidentRating, ReopenRequest, StreetIntake, ScoreWeights, RankingPublication, PatrolBuilding, PatrolRule,
      WorkLogNote, PointPerson, PointRule, PointEntry, PointMonth,
      CalendarDay, CalendarYear, TimeLimit, Notice, NoticeEvent, EmergencyReport,
@@ -56,7 +56,7 @@ __all__ = [
     "BaseModel", "MODELS", "LEVELS", "SOURCES", "ORG_KINDS", "ROLES", "ROLE_SCOPE_KINDS", "URGENCIES",
     "INSPECTED_ROUTES",
     "OrgUnit", "Building", "Unit", "Department", "Category", "User", "Patrol",
-    "Case", "CaseEvent", "Attachment", "Counter",
+    "Case", "CaseEvent", "Attachment", "Counter", "CasePart", "PART_STATES",
     "NOTE_KINDS", "PATROL_PERIODS", "PatrolBuilding", "PatrolRule", "WorkLogNote",
     "POINT_KINDS", "PERSON_KINDS", "PointPerson", "PointRule", "PointEntry", "PointMonth",
     "RATINGS", "REOPEN_STATUSES", "ResidentRating", "ReopenRequest", "StreetIntake",

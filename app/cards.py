@@ -23,7 +23,7 @@ from app.event_fields import Choices, needs_input
 from app.i18n import select_locale
 from workflows import changes, sql
 from workflows.clock import light, light_sql
-from workflows.machine import FINAL, STATES
+from workflows.machine import EMERGENCY, FINAL, N_, STATES
 from workflows.models import Case
 from workflows.policy import can, visible_cases
 from workflows.service import available_events
@@ -51,13 +51,21 @@ def window(since):
 BoardColumn = namedtuple("BoardColumn", "name label where")
 
 
-STATE_COLUMNS = tuple(BoardColumn(state, label, Case.state == state) for state, label in STATES.items())
+# Emergencies (紧急) have their own red lane, first on every board, while they are open (shown when not empty).
+ROUTINE = Case.urgency != EMERGENCY
+EMERGENCY_COLUMN = BoardColumn("emergency", N_("Emergency"), (Case.urgency == EMERGENCY) & (Case.state != FINAL))
+
+STATE_COLUMNS = (EMERGENCY_COLUMN,) + tuple(
+    BoardColumn(state, label, (Case.state == state) if state == FINAL else (Case.state == state) & ROUTINE)
+    for state, label in STATES.items())
 
 
 DEPARTMENT_COLUMNS = (
-    BoardColumn("assigned", STATES["assigned"], (Case.state == "assigned") & (Case.rework_count == 0)),
-    BoardColumn("rework", "Sent back for rework", (Case.state == "assigned") & (Case.rework_count > 0)),
-    BoardColumn("rectified", STATES["rectified"], Case.state == "rectified"),
+    BoardColumn("emergency", EMERGENCY_COLUMN.label,
+                EMERGENCY_COLUMN.where & Case.state.in_(("assigned", "rectified"))),
+    BoardColumn("assigned", STATES["assigned"], (Case.state == "assigned") & (Case.rework_count == 0) & ROUTINE),
+    BoardColumn("rework", "Sent back for rework", (Case.state == "assigned") & (Case.rework_count > 0) & ROUTINE),
+    BoardColumn("rectified", STATES["rectified"], (Case.state == "rectified") & ROUTINE),
 )
 
 

@@ -17,7 +17,7 @@ class Field:
     """How one event field is asked for."""
 
     label: str
-    widget: str  # textarea | text | select | department | person | datetime | photos
+    widget: str  # textarea | text | select | department | departments | person | datetime | photos
     choices: dict = None
 
 
@@ -26,6 +26,8 @@ FIELDS = {
     "reason": Field(_l("Reason"), "textarea"),
     "instructions": Field(_l("Instructions"), "textarea"),
     "department": Field(_l("Department"), "department"),
+    # Joint handling (联办): co-departments besides the lead, each records its part.
+    "co_departments": Field(_l("Co-departments (joint handling)"), "departments"),
     "callback": Field(_l("Call-back result"), "select", CALLBACK_RESULTS),
     "void_kind": Field(_l("Why void"), "select", VOID_KINDS),
     "duplicate_of": Field(_l("Original case number"), "text"),
@@ -75,6 +77,13 @@ def form_fields(event):
 def data_fields(event):
     """The names of the event's non-file fields, as read from a submitted form."""
     return [name for name, field, _required in form_fields(event) if field.widget != "photos"]
+
+
+def form_value(form, event, name):
+    """One field's submitted value: several departments' ids joined with commas, else the text sent."""
+    if FIELDS[name].widget == "departments":
+        return ",".join(form.getlist(name)[:20])
+    return form.get(name, "")
 
 
 def takes_photos(event):

@@ -152,5 +152,9 @@ class CategoryForm(FlaskForm):
     urgency = SelectField(_l("Urgency"), choices=options((u, _l(URGENCY_LABELS[u])) for u in URGENCIES),
                           default="normal")
     public = BooleanField(_l("Residents may choose it"))
+    inspected_to = SelectField(_l("Found on a department's own inspection"),
+                               choices=options((("grid", _l("Goes to the grid where it was found")),
+                                                ("department", _l("Goes straight to the inspector's department")))),
+                               default="grid")
     sort_order = IntegerField(_l("Order"), default=0, validators=[Optional(), NumberRange(min=0, max=10000)])
 

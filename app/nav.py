@@ -43,6 +43,7 @@ CASE_PANELS = [
     "reopen/_case_rating.html",
     "limits/_case_clock.html",
     "notices/_case_panel.html",
+    "cases/_parts.html",
 ]
 
 

@@ -403,11 +403,15 @@ def seed_demo(now, password_hash, cases=400, seed=2026):
         from app.seed_registry import seed_building_heads, seed_registry
 
         seed_registry(demo_random(seed + 3), now, person_name)
-        seed_building_heads(demo_random(seed + 4), now, password_hash)
+        seed_building_heads(demo_random(seed + 17), now, password_hash)
         # Services on residents' behalf (issue 18): its own generator, on the registry's people.
         from app.seed_services import seed_services
 
         seed_services(demo_random(seed + 18), now)
+        # Issue 19 (inspections …): its own generator, last.
+        from app.seed_joint import seed_joint
+
+        seed_joint(demo_random(seed + 4), now)
     return Case.select().count()
 
 

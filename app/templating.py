@@ -128,6 +128,26 @@ def label_of(table):
     return lambda key: gettext(table[key]) if key in table else (key or "")
 
 
+def case_parts(case):
+    """The co-departments' parts of a jointly handled case (联办), in the order they were added."""
+    from workflows.parts import parts_of
+
+    return parts_of(case)
+
+
+def emergencies():
+    """The open emergencies reported to the signed-in user's office (the red banner on their homes and boards)."""
+    from flask_login import current_user
+
+    from workflows.notices import open_emergencies
+    from workflows.policy import can
+
+    user = current_user._get_current_object()
+    if not getattr(user, "is_authenticated", False) or not can(user, "emergency.view"):
+        return []
+    return open_emergencies(user)
+
+
 def init_app(app):
     """Expose the helpers to Jinja as globals (so imported macros see them too)."""
     app.jinja_env.globals.update({
@@ -154,6 +174,8 @@ def init_app(app):
         "standing": standing,
         "instructions": instructions,
         "rounds": rounds,
+        "emergencies": emergencies,
+        "case_parts": case_parts,
     })
     app.jinja_env.filters["mask_phone"] = mask_phone
 

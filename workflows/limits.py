@@ -7,13 +7,13 @@ limits of workflows.machine apply.
 from workflows import sql
 from workflows.clock import UNITS, Limit
 from workflows.db import write_transaction
-from workflows.machine import OPEN_STATES, TIME_LIMITS, URGENCY_STATES, default_limit
+from workflows.machine import EMERGENCY, OPEN_STATES, TIME_LIMITS, URGENCY_STATES, default_limit, limit_key
 from workflows.models import URGENCIES, TimeLimit, User
 
 
 def urgency_key(state, urgency):
-    """The urgency a state's limit depends on ("" when it does not)."""
-    return (urgency or "") if state in URGENCY_STATES else ""
+    """The urgency a state's limit depends on ("" when it does not; an emergency's own limit where it has one)."""
+    return limit_key(state, urgency)[1] or ""
 
 
 def limit_at(state, urgency, at=None):
@@ -38,6 +38,8 @@ def keys():
             out.extend((state, urgency) for urgency in URGENCIES)
         else:
             out.append((state, ""))
+            if (state, EMERGENCY) in TIME_LIMITS:
+                out.append((state, EMERGENCY))
     return out
 
 

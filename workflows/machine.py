@@ -77,11 +77,19 @@ EVENTS = (
     #  event        label                        from                      to           who                 needs                    optional                  guard / check / effect
     E("handle",    N_("Handle on the spot"),     ("found",),               "handled",   "grid_worker",      ("note",),               ("photos",)),
     E("report",    N_("Report"),                 ("found",),               "reported",  "grid_worker",      (),                      ("note",),                effect="set_report_level"),
+    # A department's or supervisor's own inspection (see Category.inspected_to): routed on as it is recorded.
+    E("take_on",   N_("Take on for my department"), ("found",),               "assigned",  "inspector_department", (),  ("note",),                guard="routes_to_department", effect="assign_own_department"),
+    E("pass_to_grid", N_("Pass to the grid"),    ("found",),               "reported",  "inspector",        (),                      ("note",),                guard="routes_to_grid", effect="reset_level"),
     E("send_back", N_("Send back"),              ("reported",),            "found",     "level_triager",    ("reason",),             (),                       effect="reset_level"),
     E("escalate",  N_("Escalate"),               ("reported",),            "reported",  "level_triager",    ("reason",),             (),                       guard="below_top_level", effect="raise_level"),
-    E("dispatch",  N_("Dispatch"),               ("reported",),            "assigned",  "level_dispatcher", ("department",),         ("instructions",),        effect="set_department"),
+    E("dispatch",  N_("Dispatch"),               ("reported",),            "assigned",  "level_dispatcher", ("department",),         ("instructions", "co_departments"), check="co_departments_apart", effect="set_department"),
     E("decline",   N_("Decline"),                ("assigned",),            "reported",  "case_department",  ("reason",),             (),                       effect="clear_department"),
-    E("rectify",   N_("Report rectification"),   ("assigned",),            "rectified", "case_department",  ("note",),               ("photos",)),
+    # Transfer (转办): the department passes the case to another; the clock continues or restarts (TRANSFER_CLOCK).
+    E("transfer",  N_("Transfer to another department"), ("assigned",),    None,        "case.transfer",    ("department", "reason"), (),                  check="another_department", effect="transfer_department"),
+    E("rectify",   N_("Report rectification"),   ("assigned",),            "rectified", "case_department",  ("note",),               ("photos",),              guard="parts_settled"),
+    # Joint handling (联办): each co-department named at dispatch records its part, or explains why it has none.
+    E("record_part",  N_("Record our part"),     ("assigned",),            None,        "case.part",        ("note",),               ("photos",),              guard="part_open"),
+    E("explain_part", N_("Explain our part"),    ("assigned",),            None,        "case.part",        ("reason",),             (),                       guard="part_open"),
     E("verify",    N_("Verify"),                 ("handled", "rectified"), "verified",  "verifier",         ("note",),               ()),
     E("rework",    N_("Send for rework"),        ("rectified",),           "assigned",  "grid_worker",      ("reason",),             (),                       effect="count_rework"),
     E("close",     N_("Close"),                  ("verified",),            "closed",    "closing_office",   (),                      ("callback", "note"),     check="callback_given", effect="mark_closed"),
@@ -112,15 +120,35 @@ TIME_LIMITS = {
     ("assigned", "complex"): Limit(10, "working_days"),
     ("rectified", None): Limit(1, "working_days"),
     ("verified", None): Limit(1, "working_days"),
+    # Emergencies (紧急): every step has its own short limit, in natural hours (an emergency does not wait
+    # for office hours); editable like the others (workflows.limits). `assigned` is per urgency above.
+    ("found", "urgent"): Limit(1, "hours"),  # decide: handle on the spot or report
+    ("handled", "urgent"): Limit(2, "hours"),  # check on site
+    ("reported", "urgent"): Limit(1, "hours"),  # dispatch
+    ("rectified", "urgent"): Limit(2, "hours"),  # check on site
+    ("verified", "urgent"): Limit(4, "hours"),  # close
 }
 URGENCY_STATES = ("assigned",)
+# A transfer (转办) keeps the step's clock running ("continue": the receiving department has what is left of it)
+# or starts the assigned step again for the receiving department ("restart").
+TRANSFER_CLOCK = "continue"
+EMERGENCY = "urgent"  # 紧急: its own limit at every step, reported at once to the offices above, a red lane
 REOPEN_WINDOW = timedelta(days=30)
+
+
+def limit_key(state, urgency):
+    """The (state, urgency) a step's limit is kept under: per urgency for URGENCY_STATES, an emergency's
+    own where it has one, else the state's (urgency None)."""
+    if state in URGENCY_STATES:
+        return state, urgency
+    if urgency == EMERGENCY and (state, EMERGENCY) in TIME_LIMITS:
+        return state, EMERGENCY
+    return state, None
 
 
 def default_limit(state, urgency):
     """The built-in limit for a step (the clock issue makes these editable data)."""
-    key = (state, urgency if state in URGENCY_STATES else None)
-    return TIME_LIMITS.get(key)
+    return TIME_LIMITS.get(limit_key(state, urgency))
 
 
 EXTENSION_EVENTS = ("request_extension", "approve_extension", "deny_extension")
@@ -287,6 +315,56 @@ class CaseMachine(Machine):
         return None
 
     @staticmethod
+    def co_departments_apart(case, actor, now, data):
+        """Co-departments are others than the lead department."""
+        lead = data.get("department")
+        if any(d.id == getattr(lead, "id", lead) for d in data.get("co_departments", ())):
+            return N_("The lead department cannot also be a co-department.")
+        return None
+
+    @staticmethod
+    def parts_settled(case, actor, now, data):
+        """The lead reports rectification only when every co-department's part is done or explained."""
+        from workflows.parts import open_parts
+
+        if open_parts(case):
+            return N_("Co-departments have not all recorded or explained their part yet.")
+        return None
+
+    @staticmethod
+    def part_open(case, actor, now, data):
+        """The actor's department has a part still to record."""
+        from workflows.parts import open_part
+
+        if open_part(case, getattr(actor, "department_id", None)) is None:
+            return N_("Your department has no part of this case left to record.")
+        return None
+
+    @staticmethod
+    def another_department(case, actor, now, data):
+        """A transfer goes to another department (one serving the area: the service checks that)."""
+        department = data.get("department")
+        if department is None or getattr(department, "id", department) == case.department_id:
+            return N_("Choose another department than the one holding the case.")
+        return None
+
+    @staticmethod
+    def routes_to_department(case, actor, now, data):
+        """The category sends an inspector's case straight to their own department."""
+        if case.category.inspected_to != "department":
+            return N_("Cases of this category go to the grid where they were found.")
+        return None
+
+    @staticmethod
+    def routes_to_grid(case, actor, now, data):
+        """A department's inspector passes a case to the grid unless its category makes it their own."""
+        from workflows.policy import inspector_department
+
+        if case.category.inspected_to == "department" and inspector_department(actor, case):
+            return N_("Cases of this category go to your own department: take it on.")
+        return None
+
+    @staticmethod
     def holder_and_due(case, actor, now, data):
         """The person may hold this case (policy.may_hold), and a due time, if given, is still to come."""
         from workflows.policy import may_hold
@@ -325,6 +403,28 @@ class CaseMachine(Machine):
     def raise_level(case, actor, now, data):
         """Escalation moves the case one level up."""
         case.level = LEVELS[LEVELS.index(case.level) + 1]
+
+    @staticmethod
+    def assign_own_department(case, actor, now, data):
+        """The inspector's department takes on what it found, at the level of the office it belongs to."""
+        case.department = actor.department
+        kind = actor.department.org.kind
+        case.level = kind if kind in LEVELS[1:] else "street"
+
+    @staticmethod
+    def transfer_department(case, actor, now, data, clock):
+        """The case goes to the other department; whoever held it gives it up; the clock as TRANSFER_CLOCK says."""
+        from workflows.limits import limit_at
+
+        data["from_department"] = case.department_id
+        case.department = data["department"]
+        case.holder = case.holder_due = None
+        data["clock"] = TRANSFER_CLOCK
+        if TRANSFER_CLOCK == "restart" and case.suspended_at is None:
+            limit = limit_at(case.state, case.urgency, now)
+            case.step_started_at = now
+            case.deadline = clock.deadline(now, limit)
+            case.warn_at = clock.warn_at(now, limit)
 
     @staticmethod
     def set_department(case, actor, now, data):

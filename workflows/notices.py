@@ -15,8 +15,8 @@ from workflows.clock import Limit, light
 from workflows.db import lock_for_update, write_transaction
 from workflows.errors import DUPLICATE, FORBIDDEN, INVALID, INVALID_STATE, WorkflowError, stale
 from workflows.machine import FINAL, N_
-from workflows.models import Case, Counter, Department, Notice, NoticeEvent, OrgUnit, User
-from workflows.policy import can, visible_notices
+from workflows.models import Case, Counter, Department, EmergencyReport, Notice, NoticeEvent, OrgUnit, User
+from workflows.policy import can, visible_emergency_reports, visible_notices
 
 STATUSES = {
     "pending": N_("Awaiting signature"),  # 待签收
@@ -284,3 +284,35 @@ def history(notice):
     """The notice's rows after issue, oldest first."""
     return list(NoticeEvent.select().where(NoticeEvent.notice == notice.id).order_by(NoticeEvent.at, NoticeEvent.id))
 
+
+
+# ---- emergencies (紧急): reported at once to the offices above the grid ----
+
+
+def report_emergency(case, now):
+    """Report an emergency to its community, street and district offices (one row each, once); returns how many
+    rows were written. Called by the one write path as the case is recorded."""
+    offices = [office for office in (case.community_id, case.street_id, case.district_id) if office is not None]
+    rows = [{"case": case.id, "office": office, "reported_at": now} for office in offices]
+    if not rows:
+        return 0
+    return EmergencyReport.insert_many(rows).on_conflict_ignore().as_rowcount().execute()
+
+
+def open_emergencies(actor, limit=20):
+    """The open emergencies reported to this user's office, newest first (a banner on their homes and boards)."""
+    query = (EmergencyReport.select(EmergencyReport, Case).join(Case)
+             .where(Case.state != FINAL).order_by(EmergencyReport.reported_at.desc(), EmergencyReport.id.desc()))
+    seen, out = set(), []
+    for report in visible_emergency_reports(actor, query).limit(limit * 3):
+        if report.case_id not in seen:  # an administrator sees each case once, not once per office
+            seen.add(report.case_id)
+            out.append(report)
+    return out[:limit]
+
+
+def emergency_cases(actor):
+    """A condition on Case: open emergencies reported to this user's office (what their banner shows; a page's
+    ETag covers it so the banner is never answered as unchanged)."""
+    reported = visible_emergency_reports(actor, EmergencyReport.select(EmergencyReport.case))
+    return Case.id.in_(reported) & (Case.state != FINAL)

@@ -23,6 +23,7 @@ from workflows.models import (
     BuildingHead,
     Case,
     Department,
+    EmergencyReport,
     Household,
     Notice,
     OrgUnit,
@@ -114,7 +115,10 @@ def can_view_case(actor, case):
     if kind in OFFICES:
         return in_org(actor, case)
     if kind == "handler":
-        return actor.department_id is not None and actor.department_id == case.department_id
+        # Their department's cases, those they recorded on their own inspections, and those it has a part in.
+        return actor.department_id is not None and (actor.department_id == case.department_id
+                                                    or actor.id == case.created_by_id
+                                                    or co_department(actor, case))
     return False
 
 
@@ -131,13 +135,28 @@ def can_see_contact(actor, case):
 
 
 def records_in(actor, grid):
-    """Grid workers record cases in their own grid; offices in any grid of their area."""
+    """Grid workers record cases in their own grid; offices and supervisors in any grid of their area;
+    department staff (their own inspections) in any grid their department serves."""
     kind = role(actor)
     if kind in GRID_TEAM:
         return actor.org_id == grid.id
-    if kind == "dispatcher":
+    if kind in OFFICES:
         return reaches(actor, grid)
+    if kind == "handler":
+        return actor.department_id is not None and actor.department.active and serves(actor.department, grid)
     return False
+
+
+def inspector(actor, case):
+    """The department handler or supervisor who recorded the case on an inspection, still in scope:
+    they route it on (their department takes it on, or the grid gets it) right after recording."""
+    return (role(actor) in INSPECTORS and actor.id == case.created_by_id and case.state == "found"
+            and records_in(actor, case.grid))
+
+
+def inspector_department(actor, case):
+    """A department handler who recorded the case (their department may take it on)."""
+    return role(actor) == "handler" and inspector(actor, case)
 
 
 # The case machine's `who` rules (workflows.machine.EVENTS names one per event).
@@ -175,6 +194,13 @@ def level_dispatcher(actor, case):
 def case_department(actor, case):
     """A handler of the department the case is assigned to."""
     return role(actor) == "handler" and actor.department_id is not None and actor.department_id == case.department_id
+
+
+def co_department(actor, case):
+    """A handler of a department with a part in the case (joint handling, 联办)."""
+    from workflows.parts import has_part
+
+    return role(actor) == "handler" and has_part(case, actor.department_id)
 
 
 def verifier(actor, case):
@@ -546,7 +572,9 @@ def sets_photo_of(actor, person):
 
 
 ALL = STAFF
-RECORDERS = ("member", "lead", "dispatcher")
+# Department staff and supervisors record what they find on their own inspections.
+INSPECTORS = ("handler", "supervisor")
+RECORDERS = ("member", "lead", "dispatcher") + INSPECTORS
 
 
 @dataclass(frozen=True)
@@ -570,6 +598,10 @@ ACTIONS = {
     "level_triager": Rule(("lead", "dispatcher"), on=level_triager),
     "level_dispatcher": Rule(("dispatcher",), on=level_dispatcher),
     "case_department": Rule(("handler",), on=case_department),
+    "inspector": Rule(INSPECTORS, on=inspector),
+    "case.transfer": Rule(("handler",), on=case_department),
+    "case.part": Rule(("handler",), on=co_department),
+    "inspector_department": Rule(("handler",), on=inspector_department),
     "verifier": Rule(("member", "lead", "dispatcher"), on=verifier),
     "closing_office": Rule(("dispatcher",), on=closing_office),
     "voider": Rule(("lead", "dispatcher"), on=voider),
@@ -589,6 +621,7 @@ ACTIONS = {
     "notice.view": Rule(ALL, on=can_view_notice),
     "notice.answer": Rule(("lead", "dispatcher", "handler"), on=notice_addressee),
     "notice.close": Rule(("supervisor",), on=notice_closer),
+    "emergency.view": Rule(("dispatcher", "supervisor", "admin")),
     # Patrols, work logs, points.
     "patrol.walk": Rule(GRID_TEAM, on=walks),
     "patrol.view": Rule(ALL, on=sees_patrol),
@@ -688,7 +721,11 @@ def visible_cases(actor, query=None):
     if kind in OFFICES and actor.org_id is not None:
         return query.where(scope_column(actor.org.kind) == actor.org_id)
     if kind == "handler" and actor.department_id is not None:
-        return query.where(Case.department == actor.department_id)
+        from workflows.models import CasePart
+
+        parts = CasePart.select(CasePart.case).where(CasePart.department == actor.department_id)
+        return query.where((Case.department == actor.department_id) | (Case.created_by == actor.id)
+                           | Case.id.in_(parts))
     return query.where(Case.id.is_null())
 
 
@@ -719,6 +756,17 @@ def visible_notices(actor, query=None):
     return query.where(seen)
 
 
+def visible_emergency_reports(actor, query):
+    """The emergency reports addressed to this user's office (community, street or district; its dispatchers
+    and supervisors), as a query; administrators see all."""
+    kind = role(actor)
+    if kind == "admin":
+        return query
+    if kind in OFFICES and actor.org_id is not None:
+        return query.where(EmergencyReport.office == actor.org_id)
+    return query.where(EmergencyReport.id.is_null())
+
+
 def addressed_notices(actor, query):
     """Only the notices addressed to this user (the rules of notice_addressee)."""
     kind = role(actor)
@@ -731,7 +779,7 @@ def addressed_notices(actor, query):
 
 def visible_grids(actor):
     """The active grids this user works in or oversees, as a query in display order
-    (a member or lead: their own grid; a department: none)."""
+    (a member or lead: their own grid; a department's handler: the grids it serves)."""
     community, street = OrgUnit.alias(), OrgUnit.alias()
     query = (OrgUnit.select(OrgUnit)
              .join(community, on=OrgUnit.parent == community.id)
@@ -746,6 +794,9 @@ def visible_grids(actor):
     if kind in OFFICES and actor.org_id is not None:
         org = actor.org_id
         return query.where((community.id == org) | (street.id == org) | (street.parent == org))
+    if kind == "handler" and actor.department_id is not None:
+        org = actor.department.org_id  # a department serves its street, or every street of its district
+        return query.where((street.id == org) | (street.parent == org))
     return query.where(OrgUnit.id.is_null())
 
 

@@ -4,13 +4,14 @@ from dataclasses import dataclass
 
 from peewee import IntegrityError
 
-from workflows import changes, policy, sql
+from workflows import changes, notices, parts, policy, sql
 from workflows.clock import Clock
 from workflows.db import write_transaction
 from workflows.errors import DUPLICATE, FORBIDDEN, INVALID, INVALID_STATE, WorkflowError, stale
 from workflows.history import event_hash
 from workflows.limits import limit_at
 from workflows.machine import (
+    EMERGENCY,
     EVENT_SPECS,
     EVENTS,
     INITIAL,
@@ -135,6 +136,8 @@ def open_case(grid, actor, now, *, category, title, description="", clock=None, 
             case.save(force_insert=True)
             _append_event(case, "create", None, INITIAL, actor, now, note="", data={}, prev_deadline=None,
                           department=None, attachments=attachments)
+            if case.urgency == EMERGENCY:
+                notices.report_emergency(case, now)
             changes.count(case)
     except IntegrityError:
         if intake_key:
@@ -143,6 +146,15 @@ def open_case(grid, actor, now, *, category, title, description="", clock=None, 
                 return _same_intake(existing, grid, actor)
         raise
     return case
+
+
+def route_inspected(case, actor, now, **kw):
+    """A case found on a department's or supervisor's own inspection goes on at once: to the inspector's
+    department (take_on) when its category says so, else to the grid it was found in (pass_to_grid)."""
+    take_on = EVENT_SPECS["take_on"]
+    if policy.can(actor, take_on.who, case) and guard_reason(take_on, case, actor, now) is None:
+        return fire(case, "take_on", actor, now, **kw)
+    return fire(case, "pass_to_grid", actor, now, **kw)
 
 
 # A key (a form's intake_key or request_key) that comes back with another person, case or action.
@@ -230,8 +242,9 @@ def _apply(case, spec, actor, now, clock, data, request_key, attachments):
     read_version = case.version
     from_state, prev_deadline, department_before = case.state, case.deadline, case.department_id
     before = _mutable(case)
-    department = data.get("department") or case.department_id
     MACHINE.events[spec.name].trigger(case, actor=actor, now=now, data=data, clock=clock)
+    # The department the event concerns: the one named, else the case's before (a decline), else after (take_on).
+    department = data.get("department") or department_before or case.department_id
     case.updated_at = now
     if spec.dest is not None:
         # A state was entered: its step starts now. Internal events (dest None) keep the clock.
@@ -242,11 +255,15 @@ def _apply(case, spec, actor, now, clock, data, request_key, attachments):
     case.version = read_version + 1
     if _save_case(case, before, read_version) != 1:
         raise stale()
-    note = data.pop("note", None) or data.get("reason", "")
+    note = data.get("note") or data.get("reason", "")
+    if spec.name in parts.PART_EVENTS:
+        department = actor.department_id  # the row concerns the co-department's part
     record = _append_event(
-        case, spec.name, from_state, case.state, actor, now, note=note, data=_stored(data),
+        case, spec.name, from_state, case.state, actor, now, note=note,
+        data=_stored({k: v for k, v in data.items() if k != "note"}),
         prev_deadline=prev_deadline, department=department, request_key=request_key, attachments=attachments,
     )
+    parts.write(case, spec.name, data, record, actor, now)
     # Last: on PostgreSQL the counters' rows stay locked until the commit that follows.
     changes.count(case, department_before)
     return record
@@ -304,7 +321,24 @@ def _clean(case, spec, data):
         cleaned["duplicate_of"] = _original_of(case, cleaned["duplicate_of"])
     if "holder" in cleaned:
         cleaned["holder"] = _person(cleaned["holder"])
+    if "co_departments" in cleaned:
+        cleaned["co_departments"] = _co_departments(case, cleaned["co_departments"])
+        if not cleaned["co_departments"]:
+            del cleaned["co_departments"]
     return cleaned
+
+
+def _co_departments(case, value):
+    """The co-departments of a joint dispatch: a list, or ids separated by commas; each serving the area."""
+    items = value if isinstance(value, (list, tuple)) else [v for v in str(value).split(",") if v.strip()]
+    if len(items) > 10:
+        raise WorkflowError(INVALID, N_("Choose at most %(n)s co-departments."), field="co_departments", n=10)
+    out = []
+    for item in items:
+        department = _department_for(case, item.strip() if isinstance(item, str) else item, field="co_departments")
+        if department.id not in {d.id for d in out}:
+            out.append(department)
+    return out
 
 
 MISSING_MESSAGES = {
@@ -327,11 +361,11 @@ def _person(value):
     return person
 
 
-def _department_for(case, value):
+def _department_for(case, value, field="department"):
     """The department to dispatch to: active, and serving the case's street or district."""
     department = value if isinstance(value, Department) else Department.get_or_none(Department.id == record_id(value))
     if department is None or not department.active or department.org_id not in (case.street_id, case.district_id):
-        raise WorkflowError(INVALID, N_("Choose a department that serves this area."), field="department")
+        raise WorkflowError(INVALID, N_("Choose a department that serves this area."), field=field)
     return department
 
 
@@ -354,6 +388,8 @@ def _stored(data):
             value = value.number
         elif isinstance(value, (Department, User)):
             value = value.id
+        elif isinstance(value, list):
+            value = [getattr(item, "id", item) for item in value]
         out[key] = value
     return json.loads(json.dumps(out, ensure_ascii=False, default=str))
 

@@ -83,6 +83,8 @@ COUNTERS = {c.key: c for c in (
             per_event=True),
     Counted("declines", N_("Declines"), N_("Dispatches a department returned as not its responsibility (退单)."),
             per_event=True),
+    Counted("transfers", N_("Transfers"), N_("Cases a department passed on to another department (转办), "
+                                            "counted for the department that passed it on."), per_event=True),
     Counted("callback_due", N_("Call-backs due"),
             N_("Closed cases raised by a resident, building head, hotline or the API, or closed with a call-back.")),
     Counted("callbacks", N_("Call-backs answered"),
@@ -352,6 +354,9 @@ def replay(case_row, events, moment, clock):
         if not ends_step(event, from_state, to_state):
             if event == EXTENSION_EVENT:
                 f.extensions += 1
+            elif event == "transfer":
+                f.occurrences.append(("transfers", _data(data).get("from_department"), actor))
+                f.department = department
             suspended = SUSPENSION_EVENTS.get(event, suspended)
             continue
         suspended = False
@@ -365,6 +370,8 @@ def replay(case_row, events, moment, clock):
         if to_state != from_state:
             stay_start = at
         state = to_state
+        if event == "take_on":  # an inspector's own department took it on
+            f.department = department
         if event == "dispatch":
             f.department = department
             f.occurrences.append(("dispatches", department, actor))

@@ -22,7 +22,7 @@ from workflows.models import Case, CaseEvent, StatsCut, StatsFact, StatsOccurren
 from workflows.stats import UNDISPOSED_STATES, Overview, Tally
 
 ORG_COLUMNS = {"grid": Case.grid, "community": Case.community, "street": Case.street, "category": Case.category}
-OCCURRENCES = ("dispatches", "declines", "handled", "verifies", "verifies_on_time")
+OCCURRENCES = ("dispatches", "declines", "transfers", "handled", "verifies", "verifies_on_time")
 CHUNK = 500
 
 
@@ -77,7 +77,8 @@ def _store(cut, facts):
             "reworked": int(f.reworks > 0), "extended": int(f.extensions > 0),
             "callback_due": int(f.callback_due), "callbacks": int(f.callback_due and f.callback in stats.ANSWERED),
             "satisfied": int(f.callback_due and f.callback in stats.SATISFIED),
-            "n_dispatches": 0, "n_declines": 0, "n_handled": 0, "n_verifies": 0, "n_verifies_on_time": 0,
+            "n_dispatches": 0, "n_declines": 0, "n_transfers": 0, "n_handled": 0, "n_verifies": 0,
+            "n_verifies_on_time": 0,
             "last_at": f.last_at,
         })
         for counter, department, actor in f.occurrences:

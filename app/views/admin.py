@@ -222,6 +222,7 @@ def category_save(form, obj):
                   if form.default_department.data else None)
     fields = {"code": code, "name": form.name.data.strip(), "parent": parent,
               "default_department": department, "urgency": form.urgency.data, "public": form.public.data,
+              "inspected_to": form.inspected_to.data,
               "sort_order": form.sort_order.data or 0}
     if obj is None:
         return Category.create(**fields)

@@ -10,7 +10,7 @@ from markupsafe import Markup
 from app import params
 from app.access import allows, require
 from app.db import now
-from app.event_fields import Choices, data_fields, form_fields, takes_photos
+from app.event_fields import Choices, data_fields, form_fields, form_value, takes_photos
 from app.htmx import render
 from app.i18n import translate_error
 from app.uploads import UploadError, discard, process_photos
@@ -137,7 +137,7 @@ def fire_event(case_id, event):
     case = load_card(current_user, case_id) if view else load_case(case_id)
     if case is None or event not in EVENT_SPECS:
         abort(404)
-    data = {name: request.form.get(name, "") for name in data_fields(event)}
+    data = {name: form_value(request.form, event, name) for name in data_fields(event)}
     version = params.form.number("version")
     request_key = params.form.text("request_key", max_length=64) or None
     try:

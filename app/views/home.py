@@ -10,7 +10,8 @@ from app.db import now
 from app.htmx import render
 from app.cards import Cards, conditional, finish, poll_seconds
 from app.views.boards import board_url_for
-from workflows.models import Case, User
+from workflows.models import Case, CasePart, User
+from workflows.notices import emergency_cases
 from workflows.policy import can, scope_column
 
 bp = Blueprint("home", __name__)
@@ -52,8 +53,11 @@ def dispatcher_sections(user):
 
 
 def handler_sections(user):
-    """A department's work: assigned cases, nearest deadline first."""
-    return [("assigned", Case.state == "assigned", Case.department == user.department_id)]
+    """A department's work: assigned cases, nearest deadline first; then its parts of cases handled jointly."""
+    open_parts = CasePart.select(CasePart.case).where((CasePart.department == user.department_id)
+                                                      & (CasePart.state == "open"))
+    return [("assigned", Case.state == "assigned", Case.department == user.department_id),
+            ("parts", Case.state == "assigned", Case.id.in_(open_parts))]
 
 
 @bp.get("/queue")
@@ -68,7 +72,8 @@ def queue():
         abort(403)
     at = now()
     waiting = reduce(operator.or_, [state & where for _name, state, where in sections])
-    etag, last_modified, unchanged = conditional(current_user, lambda: waiting, at)
+    # The emergencies' banner is part of the page: its cases are part of the ETag.
+    etag, last_modified, unchanged = conditional(current_user, lambda: waiting | emergency_cases(current_user), at)
     if unchanged is not None:
         return unchanged
     cards = Cards(current_user, at, view="queue")

@@ -16,7 +16,7 @@ from workflows.db import write_transaction
 from workflows.errors import DUPLICATE, WorkflowError
 from workflows.models import Attachment, Building, Case, Category, OrgUnit, Patrol, Unit
 from workflows.policy import can, visible_grids
-from workflows.service import fire, open_case, recorded_intake
+from workflows.service import fire, open_case, recorded_intake, route_inspected
 
 bp = Blueprint("intake", __name__)
 COMMON = 6  # how many most-used categories the picker offers first
@@ -100,6 +100,8 @@ def recorded(case, grid, as_json):
         return jsonify(number=case.number, url=url_for("cases.show", case_id=case.id),
                        message=_("Case %(number)s recorded.", number=case.number)), 201
     flash(_("Case %(number)s recorded.", number=case.number))
+    if not can(current_user, "board.grid", grid):  # a department's inspector: the case's own page
+        return redirect(url_for("cases.show", case_id=case.id), code=303)
     return redirect(url_for("boards.grid", code=grid.code), code=303)
 
 
@@ -135,7 +137,10 @@ def record(form, grid):
                 reporter_name=form.reporter_name.data or "", reporter_phone=form.reporter_phone.data or "",
                 patrol=open_patrol(grid, at),
             )
-            if form.handle_now.data:
+            if can(current_user, "inspector", case):
+                # A department's or supervisor's own inspection: on to their department or the grid at once.
+                route_inspected(case, current_user, at, request_key=f"{key}-route" if key else None)
+            elif form.handle_now.data:
                 fire(case, "handle", current_user, at, request_key=f"{key}-handle" if key else None,
                      note=form.note.data, attachments=after)
     except Exception:

@@ -51,7 +51,8 @@ bp = Blueprint("stats", __name__)
 ORG_COUNTERS = (
     "recorded", "voided", "due_disposal", "disposed", "disposed_on_time", "overdue_undisposed", "due_close",
     "closed", "closed_on_time", "overdue_open", "reworked", "extended", "dispatches", "declines",
-    "callback_due", "callbacks", "satisfied", "closed_grid", "closed_community", "closed_street", "closed_district",
+    "transfers", "callback_due", "callbacks", "satisfied", "closed_grid", "closed_community", "closed_street",
+    "closed_district",
 )
 TREND_MONTHS = 6
 

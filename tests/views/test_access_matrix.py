@@ -424,8 +424,11 @@ MATRIX = [
       lambda x, o, r: f"/departments/{o[0].code}/board?grid={o[1].code}",
       OFFICES | {"handler", "supervisor", "admin"}, marker=lambda o: o[1].name),
     # -- recording a case in a grid (?grid=) --
-    E("/cases/new", "GET", GRIDS, place, grid_path("/cases/new?grid={code}"), {"member", "lead"} | OFFICES),
-    E("/cases/new", "POST", GRIDS, place, grid_path("/cases/new?grid={code}"), {"member", "lead"} | OFFICES,
+    # Department staff and supervisors record what their own inspections find (issue 19).
+    E("/cases/new", "GET", GRIDS, place, grid_path("/cases/new?grid={code}"),
+      {"member", "lead", "handler", "supervisor"} | OFFICES),
+    E("/cases/new", "POST", GRIDS, place, grid_path("/cases/new?grid={code}"),
+      {"member", "lead", "handler", "supervisor"} | OFFICES,
       ok=(303,), data=intake_form),
     # -- patrols and work logs --
     E("/patrols/<id:patrol_id>", "GET", PEOPLE, lambda x, s, f=False: x.patrol(s),
@@ -838,7 +841,9 @@ OBJECT_FREE_ROLES = {
     "/ledger/export.xlsx": OFFICE_ROLES | {"lead", "handler"},
     "/worklog": OFFICE_ROLES | {"member", "lead"}, "/worklog/notes": {"member", "lead"},
     "/workflow": EVERY, "/supervision/reopen-requests": {"supervisor"}, "/work": {"member", "lead", "handler"},
-    "/outbox": OFFICES | {"member", "lead"}, "/outbox/session.json": OFFICES | {"member", "lead"},
+    # Whoever records cases (issue 19: department staff and supervisors too, from their own inspections).
+    "/outbox": OFFICES | {"member", "lead", "handler", "supervisor"},
+    "/outbox/session.json": OFFICES | {"member", "lead", "handler", "supervisor"},
     "/accountability": OFFICE_ROLES | {"member", "lead"},
     "/registry": EVERY - {"handler"} | {"building_head"}, "/registry/search": EVERY - {"handler"} | {"building_head"}, "/registry/reveals": OFFICE_ROLES,
     "/registry/import": OFFICES | {"lead", "admin"}, "/registry/import/template.xlsx": OFFICES | {"lead", "admin"},

@@ -4,6 +4,7 @@ import os
 import pytest
 from peewee import fn
 
+from app.seed_joint import DEMO_CASES
 from workflows.models import Case, CaseEvent, OrgUnit, User
 
 
@@ -23,7 +24,8 @@ def test_demo_db_is_built_through_the_machine_and_kept(sqlite_app, tmp_path):
     assert OrgUnit.select().where(OrgUnit.kind == "grid").count() == 12
     assert OrgUnit.select().where(OrgUnit.kind == "community").count() == 3
     assert {u.role for u in User.select()} == {"member", "lead", "dispatcher", "handler", "supervisor", "admin"}
-    assert Case.select().count() == 60
+    # The simulated cases, and issue 19's showcase (inspections' finds, a joint case, a transfer).
+    assert Case.select().count() == 60 + DEMO_CASES
     # Every case's version equals its history length: nothing was written around fire().
     counts = dict(CaseEvent.select(CaseEvent.case, fn.COUNT(CaseEvent.id)).group_by(CaseEvent.case).tuples())
     for case in Case.select():
@@ -31,7 +33,7 @@ def test_demo_db_is_built_through_the_machine_and_kept(sqlite_app, tmp_path):
     assert len({c.state for c in Case.select()}) >= 5
     again = runner.invoke(args=["demo-db", "--cases", "60"])
     assert again.exit_code == 0 and "keeping" in again.output
-    assert Case.select().count() == 60
+    assert Case.select().count() == 60 + DEMO_CASES
 
 
 def test_interrupted_build_leaves_no_database(sqlite_app, tmp_path, monkeypatch):

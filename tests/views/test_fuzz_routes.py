@@ -177,7 +177,7 @@ QUERY = {
     "services.notice_board": (), "services.track_lookup": ("code",), "services.track": (),
 }
 EVENT_FIELDS = ("view", "version", "request_key", "note", "reason", "instructions", "department", "callback",
-                "void_kind", "duplicate_of", "requested_deadline", "photos", "holder", "due")
+                "void_kind", "duplicate_of", "requested_deadline", "photos", "holder", "due", "co_departments")
 REGISTRY_PERSON = ("name", "id_number", "phone", "sex", "birth_date", "residence", "relation", "moved_in", "reason")
 SERVICE_KIND = ("code", "name", "documents", "step_accept", "step_review", "step_approve", "limit_record",
                 "limit_accept", "limit_review", "limit_approve", "notice_days", "active")
@@ -482,7 +482,8 @@ def extra_post_targets(app, access):
 
     targets = [
         event_target("community", "dispatch", lambda: escalated(access, "g2"),
-                     lambda c: {"department": str(w.sanitation.id), "instructions": "三日内清运"}),
+                     lambda c: {"department": str(w.sanitation.id), "instructions": "三日内清运",
+                                "co_departments": str(w.police.id)}),
         event_target("community", "void", lambda: access.case("g2", fresh=True),
                      lambda c: {"void_kind": "duplicate", "reason": "重复上报", "duplicate_of": access.case("g1").number}),
         event_target("handler", "request_extension", lambda: access.case(("g1", "sanitation"), fresh=True),

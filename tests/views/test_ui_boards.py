@@ -41,7 +41,8 @@ def test_grid_board_has_a_column_per_state_and_cards_with_their_facts(login, app
     for state in ("found", "handled", "reported", "assigned", "rectified", "verified", "closed"):
         assert f'id="column-{state}"' in html
     assert card_ids(html, "found") == [found.id]
-    assert card_ids(html, "assigned") == [assigned.id]
+    # An emergency (紧急) is in the red lane, not its state's column (issue 19).
+    assert card_ids(html, "emergency") == [assigned.id] and card_ids(html, "assigned") == []
     assert theirs.id not in card_ids(html)
     card = html.split(f'id="case-{assigned.id}"', 1)[1].split("</article>", 1)[0]
     for text in (assigned.number, "污水外溢", "楼道堆物", "环卫所", "返工×1", "挂起", "紧急", "时限 03-03 09:00"):

@@ -173,8 +173,12 @@ def test_too_many_photos_are_refused(login, app_world, app, clock):
 @pytest.mark.parametrize("username, path, status", [
     ("member", "/cases/new?grid=G2", 404),
     ("member", "/cases/new?grid=NOPE", 404),
-    ("handler", "/cases/new?grid=G1", 403),
-    ("supervisor", "/cases/new?grid=G1", 403),
+    ("handler", "/cases/new?grid=G1", 200),       # a grid its department serves
+    ("handler", "/cases/new?grid=G4", 404),       # another street's grid
+    ("env_handler", "/cases/new?grid=G4", 200),   # a district department serves every street
+    ("supervisor", "/cases/new?grid=G3", 200),
+    ("supervisor", "/cases/new?grid=G4", 404),
+    ("admin", "/cases/new?grid=G1", 403),
     ("community2", "/cases/new?grid=G1", 404),
     ("community", "/cases/new?grid=G1", 200),
     ("street_disp", "/cases/new?grid=G3", 200),
@@ -210,3 +214,28 @@ def test_the_categories_most_used_in_the_grid_come_first(login, app_world, clock
     common = html.split('class="chips common"', 1)[1].split("</div>", 1)[0]
     assert re.findall(r'value="(\d+)"', common) == [str(w.complex.id), str(w.urgent.id)]
     assert f'value="{w.litter.id}"' not in html  # deactivated categories leave the picker
+
+
+def test_a_department_inspector_records_straight_into_its_own_queue(login, app_world, clock):
+    """Issue 19: a sanitation inspector's find of a category routed to the department is assigned to it at once."""
+    Category.update(inspected_to="department").where(Category.id == app_world.litter.id).execute()
+    client = login("handler")
+    form = client.get("/cases/new?grid=G1").get_data(as_text=True)
+    assert 'name="handle_now"' not in form
+    response = submit(client, form_for(app_world, building="", unit=""))
+    assert response.status_code == 303
+    case = Case.get()
+    assert response.headers["Location"].endswith(f"/cases/{case.id}")
+    assert (case.state, case.department_id, case.level) == ("assigned", app_world.sanitation.id, "street")
+    rows = [(e.event, e.actor_id, e.department_id) for e in CaseEvent.select().order_by(CaseEvent.seq)]
+    assert rows == [("create", app_world.handler.id, None), ("take_on", app_world.handler.id, app_world.sanitation.id)]
+    assert client.get(f"/cases/{case.id}").status_code == 200
+
+
+def test_a_supervisors_find_goes_to_the_grid(login, app_world, clock):
+    client = login("supervisor")
+    response = submit(client, form_for(app_world, building="", unit=""), grid="G3")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/grids/G3/board")
+    case = Case.get()
+    assert (case.state, case.level, case.department_id) == ("reported", "grid", None)
+    assert [e.event for e in CaseEvent.select().order_by(CaseEvent.seq)] == ["create", "pass_to_grid"]

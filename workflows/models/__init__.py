@@ -2,11 +2,12 @@
 from peewee import sort_models
 
 from workflows.models.base import BaseModel
-from workflows.models.cases import LEVELS, SOURCES, Attachment, Case, CaseEvent, Counter
+from workflows.models.cases import LEVELS, PART_STATES, SOURCES, Attachment, Case, CaseEvent, CasePart, Counter
 from workflows.models.clock import CALENDAR_SOURCES, CalendarDay, CalendarYear, TimeLimit
 from workflows.models.org import (
     ORG_KINDS,
     ROLE_SCOPE_KINDS,
+    INSPECTED_ROUTES,
     ROLES,
     URGENCIES,
     Building,
@@ -16,7 +17,7 @@ from workflows.models.org import (
     Unit,
     User,
 )
-from workflows.models.notices import NOTICE_STATUSES, Notice, NoticeEvent
+from workflows.models.notices import NOTICE_STATUSES, EmergencyReport, Notice, NoticeEvent
 from workflows.models.patrols import NOTE_KINDS, PATROL_PERIODS, Patrol, PatrolBuilding, PatrolRule, WorkLogNote
 from workflows.models.people import PortraitChange
 from workflows.models.registry import (
@@ -42,10 +43,10 @@ from workflows.models.assess import (
 )
 
 MODELS = sort_models(
-    [OrgUnit, Building, Unit, Department, Category, User, Patrol, Case, CaseEvent, Attachment, Counter,
+    [OrgUnit, Building, Unit, Department, Category, User, Patrol, Case, CaseEvent, Attachment, Counter, CasePart,
      ResidentRating, ReopenRequest, StreetIntake, ScoreWeights, RankingPublication, PatrolBuilding, PatrolRule,
      WorkLogNote, PointPerson, PointRule, PointEntry, PointMonth,
-     CalendarDay, CalendarYear, TimeLimit, Notice, NoticeEvent,
+     CalendarDay, CalendarYear, TimeLimit, Notice, NoticeEvent, EmergencyReport,
      Task, TaskEvent, PortraitChange,
      StatsCut, StatsFact, StatsOccurrence, StatsStep, AssessScheme, AssessItem, AssessEntry, AssessResult,
      Accountability,
@@ -55,13 +56,15 @@ MODELS = sort_models(
 
 __all__ = [
     "BaseModel", "MODELS", "LEVELS", "SOURCES", "ORG_KINDS", "ROLES", "ROLE_SCOPE_KINDS", "URGENCIES",
+    "INSPECTED_ROUTES",
     "OrgUnit", "Building", "BuildingHead", "Unit", "Department", "Category", "User", "Patrol",
-    "Case", "CaseEvent", "Attachment", "Counter",
+    "Case", "CaseEvent", "Attachment", "Counter", "CasePart", "PART_STATES",
     "NOTE_KINDS", "PATROL_PERIODS", "PatrolBuilding", "PatrolRule", "WorkLogNote",
     "POINT_KINDS", "PERSON_KINDS", "PointPerson", "PointRule", "PointEntry", "PointMonth",
     "RATINGS", "REOPEN_STATUSES", "ResidentRating", "ReopenRequest", "StreetIntake",
     "ScoreWeights", "RankingPublication",
     "CALENDAR_SOURCES", "NOTICE_STATUSES", "CalendarDay", "CalendarYear", "TimeLimit", "Notice", "NoticeEvent",
+    "EmergencyReport",
     "TASK_STATES", "Task", "TaskEvent", "PortraitChange",
     "StatsCut", "StatsFact", "StatsOccurrence", "StatsStep",
     "ITEM_KINDS", "ENTRY_STAGES", "AssessScheme", "AssessItem", "AssessEntry", "AssessResult",

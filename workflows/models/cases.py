@@ -144,6 +144,30 @@ class Attachment(BaseModel):
     created_at = DateTimeField()
 
 
+PART_STATES = ("open", "done", "explained")
+
+
+class CasePart(BaseModel):
+    """A co-department's part of a case handled jointly (联办): added when the case is dispatched, recorded by
+    the co-department (its result, photos on its history row) or explained (why it had nothing to do)."""
+
+    case = ForeignKeyField(Case, backref="parts", on_delete="RESTRICT")
+    department = ForeignKeyField(Department, backref="case_parts", on_delete="RESTRICT")
+    state = CharField(max_length=16, default="open")  # PART_STATES
+    result = TextField(default="")
+    explained = TextField(default="")
+    added_at = DateTimeField()
+    # The history row that recorded the part (its photos hang on it).
+    event = ForeignKeyField(CaseEvent, null=True, on_delete="RESTRICT")
+    settled_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = (
+            (("case", "department"), True),
+            (("department", "state"), False),
+        )
+
+
 class Counter(BaseModel):
     """A named counter, e.g. case numbers per year."""
 

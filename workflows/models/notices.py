@@ -64,3 +64,18 @@ class NoticeEvent(BaseModel):
 
     class Meta:
         indexes = ((("notice", "at"), False),)
+
+
+class EmergencyReport(BaseModel):
+    """An emergency (紧急) reported at once, as it is recorded, to an office above its grid: its community,
+    street and district each get one row (their homes and boards show a banner while the case is open)."""
+
+    case = ForeignKeyField(Case, backref="emergency_reports", on_delete="RESTRICT")
+    office = ForeignKeyField(OrgUnit, backref="emergency_reports", on_delete="RESTRICT")
+    reported_at = DateTimeField()
+
+    class Meta:
+        indexes = (
+            (("case", "office"), True),
+            (("office", "reported_at"), False),
+        )

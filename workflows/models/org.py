@@ -26,6 +26,9 @@ ROLE_SCOPE_KINDS = {
     "building_head": ("grid",),  # 楼栋长/单元长: their buildings or units of the grid (BuildingHead)
 }
 URGENCIES = ("urgent", "normal", "complex")
+# Where a case found by a department's own inspection (or a supervisor's) goes, per category:
+# straight to the inspector's department (assigned), or to the grid it was found in (reported).
+INSPECTED_ROUTES = ("grid", "department")
 
 
 class OrgUnit(BaseModel):
@@ -117,6 +120,8 @@ class Category(BaseModel):
     parent = ForeignKeyField("self", null=True, backref="children", on_delete="RESTRICT")
     default_department = ForeignKeyField(Department, null=True, on_delete="SET NULL")
     urgency = CharField(max_length=16, default="normal")
+    # A case an inspector records: "department" (their own takes it on) or "grid" (INSPECTED_ROUTES).
+    inspected_to = CharField(max_length=16, default="grid")
     # Offered on the residents' short list.
     public = BooleanField(default=False)
     # Extra questions (Open311 attributes): [{"code", "description", "datatype", "required", "values"}].

@@ -45,6 +45,7 @@ class StatsFact(BaseModel):
     satisfied = IntegerField(default=0)
     n_dispatches = IntegerField(default=0)
     n_declines = IntegerField(default=0)
+    n_transfers = IntegerField(default=0)
     n_handled = IntegerField(default=0)
     n_verifies = IntegerField(default=0)
     n_verifies_on_time = IntegerField(default=0)

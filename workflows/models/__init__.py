@@ -27,6 +27,9 @@ from workflows.models.registry import (
 from workflows.models.points import POINT_KINDS, PERSON_KINDS, PointEntry, PointMonth, PointPerson, PointRule
 from workflows.models.public import RATINGS, REOPEN_STATUSES, ReopenRequest, ResidentRating, StreetIntake
 from workflows.models.stats import RankingPublication, ScoreWeights
+from workflows.models.visits import (
+    DUE_REASONS, MEMO_CATEGORIES, MEMO_ENDINGS, VISIT_KINDS, MemoEntry, Visit, VisitDue,
+)
 from workflows.models.work import TASK_STATES, Task, TaskEvent
 from workflows.models.statfacts import StatsCut, StatsFact, StatsOccurrence, StatsStep
 from workflows.models.assess import (
@@ -48,7 +51,8 @@ MODELS = sort_models(
      Task, TaskEvent, PortraitChange,
      StatsCut, StatsFact, StatsOccurrence, StatsStep, AssessScheme, AssessItem, AssessEntry, AssessResult,
      Accountability,
-     Room, Household, Person, PersonTag, Organisation, Thing, CaseLink, RegistryChange, RevealLog, RegistryRoundup]
+     Room, Household, Person, PersonTag, Organisation, Thing, CaseLink, RegistryChange, RevealLog, RegistryRoundup,
+     VisitDue, Visit, MemoEntry]
 )
 
 __all__ = [
@@ -67,4 +71,5 @@ __all__ = [
     "BUILDING_KINDS", "CHANGE_KINDS", "PERSON_STATUSES", "RELATIONS", "RESIDENCE_KINDS", "REVEAL_FIELDS", "ROOM_USES",
     "SEXES", "THING_CONDITIONS", "CaseLink", "Household", "Organisation", "Person", "PersonTag", "RegistryChange",
     "RevealLog", "Room", "Thing", "RegistryRoundup",
+    "DUE_REASONS", "MEMO_CATEGORIES", "MEMO_ENDINGS", "VISIT_KINDS", "MemoEntry", "Visit", "VisitDue",
 ]

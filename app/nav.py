@@ -33,6 +33,7 @@ NAV = [
     ("assess.index", _l("Annual assessment"), "assess.view"),
     ("registry.index", _l("Registry"), "registry.view"),
     ("registry.reveals", _l("Reveal log"), "registry.reveal_log"),
+    ("visits.index", _l("Visits"), "visit.view"),
 ]
 
 # Templates included at the end of the case page, each rendered with `case` in context.

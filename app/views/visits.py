@@ -287,7 +287,7 @@ def memo(code):
     return memo_page(load_grid(code, "memo.view"))
 
 
-@bp.post("/grids/<code>/memo")
+@bp.post("/grids/<code>/memo/entries")
 @allows("memo.write")
 def add(code):
     """A dated entry of what residents raised."""

@@ -95,7 +95,7 @@ def test_memo_book_endings_and_print(reg, login):
     client = login("lead")
     page = client.get("/grids/G1/memo").get_data(as_text=True)
     for text in ("楼道灯坏了", "垃圾清运不及时", "希望增设健身器材"):
-        assert client.http.post("/grids/G1/memo", data={"csrf_token": token(page), "day": "2026-03-18",
+        assert client.http.post("/grids/G1/memo/entries", data={"csrf_token": token(page), "day": "2026-03-18",
                                                          "category": "facility", "text": text,
                                                          "raised_by": "3号楼居民"}).status_code == 303
     a, b, c = MemoEntry.select().order_by(MemoEntry.id)
@@ -137,9 +137,9 @@ def test_overdue_visits_on_my_work_and_the_leads_day(reg, login):
     ("/households/{h}/dues", {"reason": "hospital", "due_on": "2026-02-30"}),
     ("/households/{h}/dues", {"reason": "hospital", "due_on": "2020-01-01"}),
     ("/households/{h}/dues", {"reason": "party", "due_on": "2026-04-01"}),
-    ("/grids/G1/memo", {"category": "facility", "text": ""}),
-    ("/grids/G1/memo", {"category": "facility", "text": "x", "day": "2030-01-01"}),
-    ("/grids/G1/memo", {"category": "gossip", "text": "x"}),
+    ("/grids/G1/memo/entries", {"category": "facility", "text": ""}),
+    ("/grids/G1/memo/entries", {"category": "facility", "text": "x", "day": "2030-01-01"}),
+    ("/grids/G1/memo/entries", {"category": "gossip", "text": "x"}),
 ])
 def test_bad_input_is_a_4xx_and_changes_nothing(reg, login, path, data):
     client = login("member")

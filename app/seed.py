@@ -403,6 +403,10 @@ def seed_demo(now, password_hash, cases=400, seed=2026):
         from app.seed_registry import seed_registry
 
         seed_registry(demo_random(seed + 3), now, person_name)
+        # Visits and memo books (issue 18): on the registry's households, their own generator.
+        from app.seed_visits import seed_visits
+
+        seed_visits(demo_random(seed + 4), now)
     return Case.select().count()
 
 

@@ -57,7 +57,7 @@ REASON_LABELS = {"hospital": N_("Hospital stay"), "bereavement": N_("Bereavement
 CATEGORY_LABELS = {"environment": N_("Environment"), "safety": N_("Safety"), "dispute": N_("Disputes"),
                    "livelihood": N_("Livelihood"), "facility": N_("Public facilities"), "policy": N_("Policy questions"),
                    "other": N_("Other")}
-ENDING_LABELS = {"resolved": N_("Resolved"), "case": N_("Turned into a case"), "agenda": N_("On the meeting agenda")}
+ENDING_LABELS = {"resolved": N_("Solved"), "case": N_("Turned into a case"), "agenda": N_("On the meeting agenda")}
 
 
 @dataclass

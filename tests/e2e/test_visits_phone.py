@@ -3,6 +3,7 @@ case with one more; the visit pages and the memo book are photographed on a phon
 from datetime import date, datetime
 
 from tests.e2e.conftest import sign_in
+from tests.e2e.test_every_page_on_phones import TARGETS_JS
 from tests.factories import PASSWORD, stop_clock
 from tests.registry_world import make_registry
 from workflows.models import Case, CaseLink, Visit
@@ -14,6 +15,9 @@ TABLET = {"width": 768, "height": 1024}
 
 
 def fits(page):
+    """No sideways scroll, and every action target big enough for a thumb."""
+    small = page.evaluate(TARGETS_JS)
+    assert small == [], small
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 

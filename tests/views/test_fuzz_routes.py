@@ -170,11 +170,20 @@ QUERY = {
     "registry.new_organisation": (), "registry.edit_organisation": (), "registry.new_thing": (),
     "registry.edit_thing": (), "registry.import_page": (), "registry.import_template": (), "registry.export": (),
     "registry.week": ("week",),
+    # Visits and the memo book (issue 18).
+    "visits.index": (), "visits.grid": ("month", "days"), "visits.new": (), "visits.show": (), "visits.photo": (),
+    "visits.memo": ("show",), "visits.memo_print": (),
 }
 EVENT_FIELDS = ("view", "version", "request_key", "note", "reason", "instructions", "department", "callback",
                 "void_kind", "duplicate_of", "requested_deadline", "photos", "holder", "due")
 REGISTRY_PERSON = ("name", "id_number", "phone", "sex", "birth_date", "residence", "relation", "moved_in", "reason")
 FORM = {
+    # Visits and the memo book (issue 18).
+    "visits.record": ("kind", "person", "found", "needs", "lat", "lng", "photo"),
+    "visits.due": ("reason", "due_on", "note"),
+    "visits.to_case": ("category", "title"),
+    "visits.add": ("day", "category", "text", "raised_by"),
+    "visits.end": ("ending", "note", "category"),
     # The registry (issue 17).
     "registry.reveal": ("field", "reason"),
     "registry.import_upload": ("file",),

@@ -218,10 +218,15 @@ def not_visited_for(grid, today, days):
 
 
 def overdue_for(user, today, limit=20):
-    """The overdue visits of a grid worker's grid (household plan and events), most overdue first."""
+    """The overdue visits of a grid worker's grid (see overdue_in); none for anyone else."""
     if user.role not in GRID_TEAM or user.org_id is None:
         return []
-    grid = user.org
+    return overdue_in(user.org, today, limit)
+
+
+def overdue_in(grid, today, limit=20):
+    """The grid's overdue visits (household plan and events) as (due on, household, reason msgid),
+    most overdue first."""
     items = [item for item in household_plan(grid, today) if item.status == "overdue"]
     events = [item for item in event_dues(grid, today) if item.status == "overdue"]
     households = {h.id: h for h in Household.select().where(Household.id.in_([e.household_id for e in events]))}

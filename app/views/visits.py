@@ -39,6 +39,7 @@ from workflows.visits import (
     need_to_case,
     not_visited_for,
     overdue_for,
+    overdue_in,
     record_visit,
 )
 
@@ -63,6 +64,14 @@ def overdue_visits(person):
     if not can("visit.record"):
         return []
     return [(due_on, household, _(why)) for due_on, household, why in overdue_for(person, now().date())]
+
+
+@bp.app_template_global("grid_overdue_visits")
+def grid_overdue_visits(grid):
+    """The grid's overdue visits (the lead's day lists them)."""
+    if not can("visit.view", grid):
+        return []
+    return [(due_on, household, _(why)) for due_on, household, why in overdue_in(grid, now().date())]
 
 
 @bp.app_template_global("grid_visit_coverage")

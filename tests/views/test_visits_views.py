@@ -124,6 +124,9 @@ def test_overdue_visits_on_my_work_and_the_leads_day(reg, login):
     assert f'data-household="{reg.household.id}"' in mine and "my-overdue-visits" in mine
     today = login("lead").get("/grids/G1/today").get_data(as_text=True)
     assert "team-visits" in today and 'data-user="member"' in today
+    assert "team-overdue-visits" in today and f'data-household="{reg.household.id}"' in today
+    record_visit(reg.member, datetime(2026, 3, 19, 10), reg.household, found="ok")  # visited again: nothing overdue
+    assert "my-overdue-visits" not in login("member").get("/work").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("path,data", [

@@ -180,10 +180,11 @@ REGISTRY_PERSON = ("name", "id_number", "phone", "sex", "birth_date", "residence
 FORM = {
     # Visits and the memo book (issue 18).
     "visits.record": ("kind", "person", "found", "needs", "lat", "lng", "photo"),
-    "visits.due": ("reason", "due_on", "note"),
+    # (a refused form comes back on its page, which reads the visit form's fields or the memo's `show`)
+    "visits.due": ("reason", "due_on", "note", "kind", "person", "found", "needs", "lat", "lng"),
     "visits.to_case": ("category", "title"),
-    "visits.add": ("day", "category", "text", "raised_by"),
-    "visits.end": ("ending", "note", "category"),
+    "visits.add": ("day", "category", "text", "raised_by", "show"),
+    "visits.end": ("ending", "note", "category", "show"),
     # The registry (issue 17).
     "registry.reveal": ("field", "reason"),
     "registry.import_upload": ("file",),

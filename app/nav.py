@@ -35,6 +35,7 @@ NAV = [
     ("registry.reveals", _l("Reveal log"), "registry.reveal_log"),
     ("services.index", _l("Services on residents' behalf"), "service.view"),
     ("services.kinds", _l("Service kinds"), "service.configure"),
+    ("visits.index", _l("Visits"), "visit.view"),
 ]
 
 # Templates included at the end of the case page, each rendered with `case` in context.

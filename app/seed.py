@@ -408,6 +408,10 @@ def seed_demo(now, password_hash, cases=400, seed=2026):
         from app.seed_services import seed_services
 
         seed_services(demo_random(seed + 18), now)
+        # Visits and memo books (issue 18): on the registry's households, their own generator.
+        from app.seed_visits import seed_visits
+
+        seed_visits(demo_random(seed + 9), now)
         # Issue 19 (inspections …): its own generator, last.
         from app.seed_joint import seed_joint
 

@@ -562,6 +562,25 @@ def service_office(level):
     rule.__name__ = f"{level}_service_office"
     rule.__doc__ = f"The office of the application's {level}."
     return rule
+# ---- visits and the memo book (issue 18) ----------------------------------------------------------
+
+
+def visits_in(actor, obj):
+    """Who visits households and keeps the memo book of a grid: its own team, and its community
+    office (the community's workers visit too); never departments, supervisors or administrators."""
+    grid = registry_grid(obj)
+    kind = role(actor)
+    if grid.kind != "grid":
+        return False
+    if kind in GRID_TEAM:
+        return actor.org_id == grid.id
+    return office_of(actor, "community") and grid.parent_id == actor.org_id
+
+
+def sees_visits(actor, obj):
+    """A grid's visits and memo book: its team, and the offices and supervisors whose area holds it."""
+    grid = registry_grid(obj)
+    return grid.kind == "grid" and reaches(actor, grid)
 
 
 # ---- the table -----------------------------------------------------------------------------------
@@ -653,6 +672,12 @@ ACTIONS = {
     "registry.sensitive": Rule(("dispatcher", "supervisor", "admin"), on=sees_registry),
     "registry.reveal_log": Rule(("dispatcher", "supervisor", "admin"), on=reads_reveal_log),
     "registry.roundup_ack": Rule(("dispatcher",), on=acknowledges_roundup),
+    # Visits to households and the memo book (issue 18).
+    "visit.view": Rule(("member", "lead", "dispatcher", "supervisor", "admin"), on=sees_visits),
+    "visit.record": Rule(("member", "lead", "dispatcher"), on=visits_in),
+    "memo.view": Rule(("member", "lead", "dispatcher", "supervisor", "admin"), on=sees_visits),
+    "memo.write": Rule(("member", "lead", "dispatcher"), on=visits_in),
+    "memo.end": Rule(("member", "lead", "dispatcher"), on=visits_in),
     # Administration.
     "admin": Rule(("admin",)),
     "workflow.view": Rule(ALL),

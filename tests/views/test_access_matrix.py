@@ -34,6 +34,7 @@ from tests.views.access_world import CLOCK, NOW, snapshot, uploads
 from workflows import policy, services
 from workflows.models import Building, BuildingHead, Thing
 from workflows.rankings import current_weights
+from workflows.models import MemoEntry, Visit
 from workflows.registry.service import add_tag, save_person
 from workflows.service import SystemActor, fire
 
@@ -382,6 +383,29 @@ def application(x, spec, fresh=False):
         if fresh:
             return made
         x._made[key] = made
+# Visits and the memo book (issue 18): seen by whoever sees the grid's registry; made by the grid's team
+# and its community office (never supervisors, departments or administrators).
+VISITORS = {"member", "lead", "community"}
+
+
+def visit_of(x, spec, fresh=False):
+    """A visit (with a photo and a need) to the grid's household; a new one for a request that changes it."""
+    key = ("visit", spec)
+    if fresh or key not in x._made:
+        household = registry(x, spec).household
+        path = x.file("visit")
+        x._made[key] = Visit.create(grid=household.grid_id, household=household.id, member=x.members[spec].id,
+                                    kind="routine", found="独居", needs="申请助餐服务", photo_path=path,
+                                    photo_thumb=path.replace(".jpg", ".thumb.jpg"), at=NOW, created_at=NOW)
+    return x._made[key]
+
+
+def memo_of(x, spec, fresh=False):
+    """An open entry of the grid's memo book (a new one for a request that ends it)."""
+    key = ("memo", spec)
+    if fresh or key not in x._made:
+        x._made[key] = MemoEntry.create(grid=x.place(spec).id, day=NOW.date(), category="facility", text="楼道灯坏了",
+                                        author=x.members[spec].id, created_at=NOW)
     return x._made[key]
 
 
@@ -750,6 +774,33 @@ MATRIX = [
     E("/accountability/<id:record_id>/answer", "POST", ACCOUNTABILITY_ANSWER, accountability_of,
       lambda x, a, r: f"/accountability/{a.id}/answer", {"member", "lead"}, ok=(303,), fresh=True,
       data=lambda x, a, r: {"answer": "参加培训，已补巡"}),
+    # -- visits to households and the memo book (issue 18) --
+    E("/grids/<code>/visits", "GET", REGISTRY, place, grid_path("/grids/{code}/visits"), REG_VIEWERS,
+      marker=lambda g: g.name),
+    E("/households/<id:household_id>/visits/new", "GET", REGISTRY, lambda x, s, f=False: registry(x, s).household,
+      lambda x, h, r: f"/households/{h.id}/visits/new", VISITORS),
+    E("/households/<id:household_id>/visits", "POST", REGISTRY, lambda x, s, f=False: registry(x, s).household,
+      lambda x, h, r: f"/households/{h.id}/visits", VISITORS, ok=(303,),
+      data=lambda x, h, r: {"kind": "routine", "found": "身体尚好"}),
+    E("/households/<id:household_id>/dues", "POST", REGISTRY, lambda x, s, f=False: registry(x, s).household,
+      lambda x, h, r: f"/households/{h.id}/dues", VISITORS, ok=(303,),
+      data=lambda x, h, r: {"reason": "hospital", "due_on": "2026-03-09", "note": "出院回访"}),
+    E("/visits/<id:visit_id>", "GET", REGISTRY, visit_of, lambda x, v, r: f"/visits/{v.id}", REG_VIEWERS,
+      marker=lambda v: v.needs),
+    E("/visits/<id:visit_id>/case", "POST", REGISTRY, visit_of, lambda x, v, r: f"/visits/{v.id}/case", VISITORS,
+      ok=(303,), fresh=True, data=lambda x, v, r: {"category": x.w.litter.id}),
+    E("/visits/<id:visit_id>/photo", "GET", REGISTRY, visit_of, lambda x, v, r: f"/visits/{v.id}/photo",
+      REG_VIEWERS),
+    E("/visits/<id:visit_id>/photo/<any(thumb):variant>", "GET", REGISTRY, visit_of,
+      lambda x, v, r: f"/visits/{v.id}/photo/thumb", REG_VIEWERS),
+    E("/grids/<code>/memo", "GET", REGISTRY, place, grid_path("/grids/{code}/memo"), REG_VIEWERS,
+      marker=lambda g: g.name),
+    E("/grids/<code>/memo/entries", "POST", REGISTRY, place, grid_path("/grids/{code}/memo/entries"), VISITORS, ok=(303,),
+      data=lambda x, g, r: {"day": "2026-03-02", "category": "safety", "text": "消防通道堆物", "raised_by": "居民"}),
+    E("/memo/<id:entry_id>/end", "POST", REGISTRY, memo_of, lambda x, m, r: f"/memo/{m.id}/end", VISITORS,
+      ok=(303,), fresh=True, data=lambda x, m, r: {"ending": "agenda", "note": "下次例会"}),
+    E("/grids/<code>/memo/<ym:month>/print", "GET", REGISTRY, place, grid_path("/grids/{code}/memo/2026-03/print"),
+      REG_VIEWERS, marker=lambda g: g.name),
     # -- the year's 1000-point assessment of a street or district (same scopes as its rankings) --
     E("/assess", "GET", RANKING_SCOPES, place, lambda x, s, r: f"/assess?scope={s.id}&year=2025",
       OFFICES | {"supervisor", "admin"}, marker=lambda s: s.name),
@@ -819,6 +870,7 @@ OBJECT_FREE = {
     ("/services/overdue", "GET"): ("/services/overdue", "applications of visible_applications(user) only"),
     ("/services/kinds", "GET"): ("/services/kinds", "the kinds of service, the same for every administrator"),
     ("/services/kinds", "POST"): ("/services/kinds", "adds a kind of service (administrators only)"),
+    ("/visits", "GET"): ("/visits", "coverage of the grids of visible_grids(user) only"),
 }
 
 # Who each object-free route is for, written from the domain (not from the policy): a signed-in role outside
@@ -849,6 +901,7 @@ OBJECT_FREE_ROLES = {
     "/registry/import": OFFICES | {"lead", "admin"}, "/registry/import/template.xlsx": OFFICES | {"lead", "admin"},
     "/registry/import/errors.xlsx": OFFICES | {"lead", "admin"},
     "/services": EVERY - {"handler"}, "/services/overdue": EVERY - {"handler"}, "/services/kinds": {"admin"},
+    "/visits": EVERY - {"handler"},
 }
 # POSTs whose in-role answer is a refusal of the object rather than of the role (the street's own items).
 OBJECT_FREE_POST_ROLES = {"/points/rules": {"street", "admin"}}

@@ -175,6 +175,9 @@ QUERY = {
     "services.index": ("state",), "services.overdue": (), "services.show": (), "services.print_form": (),
     "services.receipt": (), "services.new": ("kind",), "services.kinds": (), "services.edit_kind": (),
     "services.notice_board": (), "services.track_lookup": ("code",), "services.track": (),
+    # Visits and the memo book (issue 18).
+    "visits.index": (), "visits.grid": ("month", "days"), "visits.new": (), "visits.show": (), "visits.photo": (),
+    "visits.memo": ("show",), "visits.memo_print": (),
 }
 EVENT_FIELDS = ("view", "version", "request_key", "note", "reason", "instructions", "department", "callback",
                 "void_kind", "duplicate_of", "requested_deadline", "photos", "holder", "due", "co_departments")
@@ -182,6 +185,13 @@ REGISTRY_PERSON = ("name", "id_number", "phone", "sex", "birth_date", "residence
 SERVICE_KIND = ("code", "name", "documents", "step_accept", "step_review", "step_approve", "limit_record",
                 "limit_accept", "limit_review", "limit_approve", "notice_days", "active")
 FORM = {
+    # Visits and the memo book (issue 18).
+    "visits.record": ("kind", "person", "found", "needs", "lat", "lng", "photo"),
+    # (a refused form comes back on its page, which reads the visit form's fields or the memo's `show`)
+    "visits.due": ("reason", "due_on", "note", "kind", "person", "found", "needs", "lat", "lng"),
+    "visits.to_case": ("category", "title"),
+    "visits.add": ("day", "category", "text", "raised_by", "show"),
+    "visits.end": ("ending", "note", "category", "show"),
     # The registry (issue 17).
     "registry.reveal": ("field", "reason"),
     "registry.import_upload": ("file",),

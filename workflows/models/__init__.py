@@ -29,6 +29,9 @@ from workflows.models.points import POINT_KINDS, PERSON_KINDS, PointEntry, Point
 from workflows.models.public import RATINGS, REOPEN_STATUSES, ReopenRequest, ResidentRating, StreetIntake
 from workflows.models.services import Application, ApplicationEvent, Objection, ServiceKind, ServiceNotice
 from workflows.models.stats import RankingPublication, ScoreWeights
+from workflows.models.visits import (
+    DUE_REASONS, MEMO_CATEGORIES, MEMO_ENDINGS, VISIT_KINDS, MemoEntry, Visit, VisitDue,
+)
 from workflows.models.work import TASK_STATES, Task, TaskEvent
 from workflows.models.statfacts import StatsCut, StatsFact, StatsOccurrence, StatsStep
 from workflows.models.assess import (
@@ -51,7 +54,8 @@ MODELS = sort_models(
      StatsCut, StatsFact, StatsOccurrence, StatsStep, AssessScheme, AssessItem, AssessEntry, AssessResult,
      Accountability,
      Room, Household, Person, PersonTag, Organisation, Thing, CaseLink, RegistryChange, RevealLog, RegistryRoundup,
-     BuildingHead, ServiceKind, Application, ApplicationEvent, Objection, ServiceNotice]
+     BuildingHead, ServiceKind, Application, ApplicationEvent, Objection, ServiceNotice,
+     VisitDue, Visit, MemoEntry]
 )
 
 __all__ = [
@@ -73,4 +77,5 @@ __all__ = [
     "SEXES", "THING_CONDITIONS", "CaseLink", "Household", "Organisation", "Person", "PersonTag", "RegistryChange",
     "RevealLog", "Room", "Thing", "RegistryRoundup",
     "ServiceKind", "Application", "ApplicationEvent", "Objection", "ServiceNotice",
+    "DUE_REASONS", "MEMO_CATEGORIES", "MEMO_ENDINGS", "VISIT_KINDS", "MemoEntry", "Visit", "VisitDue",
 ]

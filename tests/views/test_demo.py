@@ -23,7 +23,8 @@ def test_demo_db_is_built_through_the_machine_and_kept(sqlite_app, tmp_path):
     assert os.path.exists(tmp_path / "demo.db") and not os.path.exists(tmp_path / "demo.db.building")
     assert OrgUnit.select().where(OrgUnit.kind == "grid").count() == 12
     assert OrgUnit.select().where(OrgUnit.kind == "community").count() == 3
-    assert {u.role for u in User.select()} == {"member", "lead", "dispatcher", "handler", "supervisor", "admin"}
+    roles = {"member", "lead", "dispatcher", "handler", "supervisor", "admin", "building_head"}
+    assert {u.role for u in User.select()} == roles
     # The simulated cases, and issue 19's showcase (inspections' finds, a joint case, a transfer).
     assert Case.select().count() == 60 + DEMO_CASES
     # Every case's version equals its history length: nothing was written around fire().

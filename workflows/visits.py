@@ -354,3 +354,35 @@ def memo_entries(grid, first=None, last=None, open_only=False):
     if open_only:
         query = query.where(MemoEntry.ending.is_null())
     return list(query.order_by(MemoEntry.ending.is_null(False), MemoEntry.day.desc(), MemoEntry.id.desc()))
+
+
+def quarterly_coverage(grid_ids, year, now):
+    """{grid id: (household-quarters visited, household-quarters due)} over the year's finished quarters:
+    each active household registered before a quarter's end is due one visit in it (the default plan,
+    HOUSEHOLD_EVERY_DAYS ≈ a quarter) and counts as visited when any visit to it falls in the quarter.
+    What the assessment's visit-coverage item measures."""
+    out = {g: (0, 0) for g in grid_ids}
+    for quarter in range(4):
+        start = datetime(year, 3 * quarter + 1, 1)
+        end = datetime(year + 1, 1, 1) if quarter == 3 else datetime(year, 3 * quarter + 4, 1)
+        if end > now or not grid_ids:
+            break  # only finished quarters count
+        due = dict(Household.select(Household.grid, fn.COUNT(Household.id))
+                   .where(Household.grid.in_(grid_ids) & Household.active & (Household.created_at < end))
+                   .group_by(Household.grid).tuples())
+        visited = dict(Visit.select(Visit.grid, fn.COUNT(fn.DISTINCT(Visit.household)))
+                       .join(Household, on=(Visit.household == Household.id))
+                       .where(Visit.grid.in_(grid_ids) & (Visit.at >= start) & (Visit.at < end) & Household.active
+                              & (Household.created_at < end))
+                       .group_by(Visit.grid).tuples())
+        for grid in grid_ids:
+            done, total = out[grid]
+            out[grid] = (done + int(visited.get(grid, 0)), total + int(due.get(grid, 0)))
+    return out
+
+
+def visits_in_year(grid_id, year, now):
+    """The year's visits to the grid's households (what its visit coverage is made of), oldest first."""
+    start, end = datetime(year, 1, 1), min(datetime(year + 1, 1, 1), now)
+    return list(Visit.select().where((Visit.grid == grid_id) & (Visit.at >= start) & (Visit.at < end))
+                .order_by(Visit.at))

@@ -172,3 +172,24 @@ def test_policy_for_visits_and_the_memo_book(reg):
         assert policy.can(user, "visit.record", reg.a) is record, user.username
         assert policy.can(user, "memo.end", g1) is record, user.username
     assert policy.can(reg.member_g2, "visit.record", g2)
+
+
+def test_quarterly_coverage_counts_households_visited_in_each_finished_quarter(reg):
+    """Hand-computed: g1 has two households from 2026-03-02 (A and B). Q1: A visited (twice), B not → 1 of 2;
+    Q2: both visited → 2 of 2; Q3 still running on 2026-08-15 → not counted. g2: one household, never
+    visited → 0 of 2. A household registered in Q2 is due from Q2 on."""
+    from workflows.visits import quarterly_coverage, visits_in_year
+
+    w = reg
+    record_visit(w.member, at(10), w.a, found="身体好")
+    record_visit(w.member, at(20), w.a, found="身体好")
+    record_visit(w.member, datetime(2026, 4, 8, 9), w.a, found="身体好")
+    record_visit(w.lead, datetime(2026, 6, 30, 17), w.b, found="在家")
+    record_visit(w.member, datetime(2026, 7, 3, 9), w.b, found="在家")  # Q3: not finished
+    now = datetime(2026, 8, 15, 12)
+    figures = quarterly_coverage([w.g1.id, w.g2.id], 2026, now)
+    assert figures == {w.g1.id: (3, 4), w.g2.id: (0, 2)}
+    late = add_household(w.lead, datetime(2026, 5, 1, 9), w.registry["g1"].room, number="C")
+    assert late.id and quarterly_coverage([w.g1.id], 2026, now) == {w.g1.id: (3, 5)}
+    assert quarterly_coverage([w.g1.id], 2026, datetime(2026, 3, 31, 12)) == {w.g1.id: (0, 0)}  # none finished
+    assert len(visits_in_year(w.g1.id, 2026, now)) == 5

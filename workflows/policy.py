@@ -17,7 +17,7 @@ the access-matrix test checks every route against it.
 from dataclasses import dataclass
 from typing import Callable
 
-from workflows.models import Case, Department, Notice, OrgUnit, RevealLog, Task, User
+from workflows.models import Case, Department, Meeting, Notice, OrgUnit, RevealLog, Task, User
 
 ROLES = ("member", "lead", "dispatcher", "handler", "supervisor", "admin")
 GRID_TEAM = ("member", "lead")
@@ -409,6 +409,47 @@ def visible_accountabilities(actor):
         return query.where(own)
     grids = visible_grids(actor).select(OrgUnit.id) if role(actor) in ("lead", "dispatcher", "supervisor") else None
     return query.where(own | Accountability.grid.in_(grids)) if grids is not None else query.where(own)
+
+
+# ---- meetings (issue 20): a grid team's monthly meeting, a community's or street's joint meeting ----
+
+
+def meeting_unit(obj):
+    """The org unit a meeting (or a unit about to hold one) belongs to."""
+    return obj.org if isinstance(obj, Meeting) else obj
+
+
+def sees_meeting(actor, obj):
+    """A grid's meetings: its own team and the offices and supervisors above it; a joint meeting:
+    the offices and supervisors whose area holds its community or street."""
+    return reaches(actor, meeting_unit(obj))
+
+
+def holds_meeting(actor, obj):
+    """The grid's lead holds its team's meeting; a dispatcher whose area holds the unit holds (or
+    sits in for the lead at) any of them; administrators too."""
+    unit = meeting_unit(obj)
+    kind = role(actor)
+    if kind == "admin":
+        return True
+    if kind == "lead":
+        return unit.kind == "grid" and actor.org_id == unit.id
+    return kind == "dispatcher" and reaches(actor, unit)
+
+
+def visible_meetings(actor, query=None):
+    """The meetings this user may see, as a query (the rules of sees_meeting)."""
+    query = query if query is not None else Meeting.select()
+    kind = role(actor)
+    if kind == "admin":
+        return query
+    if kind in GRID_TEAM:
+        return query.where(Meeting.org == actor.org_id)
+    if kind in OFFICES and actor.org_id is not None:
+        return query.where(Meeting.org.in_(visible_units(actor, ("grid", "community", "street")).select(OrgUnit.id)))
+    return query.where(Meeting.id.is_null())
+
+
 # ---- the registry (issue 17): people, houses, organisations, things ------------------------------
 
 
@@ -559,6 +600,9 @@ ACTIONS = {
     "accountability.view": Rule(("member", "lead", "dispatcher", "supervisor", "admin"), on=sees_accountability),
     "accountability.decide": Rule(("lead", "dispatcher", "admin"), on=decides_accountability),
     "accountability.answer": Rule(("member", "lead"), on=answers_accountability),
+    # Meetings (issue 20): monthly grid-team meetings, quarterly joint meetings.
+    "meeting.view": Rule(("member", "lead", "dispatcher", "supervisor", "admin"), on=sees_meeting),
+    "meeting.hold": Rule(("lead", "dispatcher", "admin"), on=holds_meeting),
 }
 
 

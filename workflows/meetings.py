@@ -249,14 +249,20 @@ def propose_again(meeting, actor, now):
         return _propose(meeting, actor, now)
 
 
-def case_in(meeting, number):
-    """A case of the meeting's unit by its number, or None."""
-    return cases_in(meeting.org).where(Case.number == str(number or "").strip()).first()
+def case_in(meeting, number=None, case_id=None):
+    """A case of the meeting's unit by its number or id (refused when it is not one)."""
+    query = cases_in(meeting.org)
+    case = (query.where(Case.number == str(number).strip()) if number else query.where(Case.id == case_id)).first()
+    if case is None:
+        raise WorkflowError(INVALID, N_("The case was not found in this meeting's area."), field="case")
+    return case
 
 
-def add_item(meeting, actor, now, *, title, case=None, note=""):
-    """The chair adds an item (about a case of the unit, or not)."""
+def add_item(meeting, actor, now, *, title, case=None, note="", case_number=""):
+    """The chair adds an item (about a case of the unit — given, or by its number — or not)."""
     _check(actor, meeting)
+    if case_number:
+        case = case_in(meeting, number=case_number)
     title = _text(title or (str(case) if case else ""), TITLE_LIMIT, "title", required=True)
     note = _text(note, TEXT_LIMIT, "note")
     if case is not None and not cases_in(meeting.org).where(Case.id == case.id).exists():

@@ -30,7 +30,7 @@ def index():
     return _index()
 
 
-@bp.post("/meetings")
+@bp.post("/meetings/open")
 @allows("meeting.hold")
 def open_one():
     """Open a meeting of a grid (monthly) or of a community or street (joint): the agenda is proposed at once."""

@@ -205,6 +205,28 @@ def accountability_of(x, spec, fresh=False):
 
 
 
+def meeting_at(x, spec, fresh=False):
+    """A meeting (opened by the administrator) of a grid or a community; a new one for a request that closes it."""
+    from workflows.meetings import kinds_for, open_meeting
+
+    key = ("meeting", spec)
+    if fresh or key not in x._made:
+        unit = x.place(spec)
+        x._made[key] = open_meeting(unit, x.w.admin, NOW, kind=kinds_for(unit)[0], title=f"{unit.name}例会",
+                                    held_at=NOW)
+    return x._made[key]
+
+
+MEETING_HOLDERS = {"lead", "admin"} | OFFICES
+
+
+def meeting_post(suffix, data, fresh=False):
+    """A change of a grid's meeting, by whoever holds it (the lead, the offices above it)."""
+    return E(f"/meetings/<id:meeting_id>/{suffix}", "POST", GRIDS, meeting_at,
+             lambda x, m, r: f"/meetings/{m.id}/{suffix}", MEETING_HOLDERS, ok=(303,), data=lambda x, m, r: dict(data),
+             fresh=fresh)
+
+
 # ---- how each kind of object is made and addressed ----
 
 def place(x, spec, fresh=False):
@@ -633,6 +655,21 @@ MATRIX = [
     # -- the year's 1000-point assessment of a street or district (same scopes as its rankings) --
     E("/assess", "GET", RANKING_SCOPES, place, lambda x, s, r: f"/assess?scope={s.id}&year=2025",
       OFFICES | {"supervisor", "admin"}, marker=lambda s: s.name),
+    # -- meetings (issue 20): a grid's team meeting (its team and the offices above), a community's joint meeting --
+    E("/meetings/<id:meeting_id>", "GET", GRIDS, meeting_at, lambda x, m, r: f"/meetings/{m.id}", STAFF - {"handler"},
+      marker=lambda m: m.title),
+    E("/meetings/<id:meeting_id>", "GET", COMMUNITIES, meeting_at, lambda x, m, r: f"/meetings/{m.id}",
+      OFFICES | {"supervisor", "admin"}, marker=lambda m: m.title),
+    E("/meetings/<id:meeting_id>/print", "GET", GRIDS, meeting_at, lambda x, m, r: f"/meetings/{m.id}/print",
+      STAFF - {"handler"}, marker=lambda m: m.title),
+    E("/meetings/open", "POST", GRIDS, place, lambda x, g, r: "/meetings/open", MEETING_HOLDERS, ok=(303,),
+      data=lambda x, g, r: {"unit": g.id, "title": "网格例会", "held_at": "2026-03-02T14:00"}),
+    meeting_post("agenda", {}),
+    meeting_post("items", {"title": "汛期准备"}),
+    meeting_post("attendance", {}),
+    meeting_post("minutes", {"minutes": "研究超期案件"}),
+    meeting_post("decisions", {"kind": "note", "text": "下月重点整治楼道堆物"}),
+    meeting_post("close", {}, fresh=True),
 ]
 
 
@@ -688,6 +725,7 @@ OBJECT_FREE = {
     ("/outbox", "GET"): ("/outbox", "the user's own outbox (its items live in the browser); grids_in_reach(user) only"),
     ("/outbox/session.json", "GET"): ("/outbox/session.json", "the user's own id and token; grids_in_reach(user) only"),
     ("/accountability", "GET"): ("/accountability", "records of visible_accountabilities(user) only"),
+    ("/meetings", "GET"): ("/meetings", "meetings of visible_meetings(user) only; units where it may hold one"),
     ("/registry", "GET"): ("/registry", "the grids of visible_grids(user) only"),
     ("/registry/search", "GET"): ("/registry/search?q=1", "people of visible_registry(user) only, masked"),
     ("/registry/reveals", "GET"): ("/registry/reveals", "reveal-log rows of visible_reveals(user) only"),
@@ -719,6 +757,7 @@ OBJECT_FREE_ROLES = {
     "/workflow": EVERY, "/supervision/reopen-requests": {"supervisor"}, "/work": {"member", "lead", "handler"},
     "/outbox": OFFICES | {"member", "lead"}, "/outbox/session.json": OFFICES | {"member", "lead"},
     "/accountability": OFFICE_ROLES | {"member", "lead"},
+    "/meetings": OFFICE_ROLES | {"member", "lead"},
     "/registry": EVERY - {"handler"}, "/registry/search": EVERY - {"handler"}, "/registry/reveals": OFFICE_ROLES,
     "/registry/import": OFFICES | {"lead", "admin"}, "/registry/import/template.xlsx": OFFICES | {"lead", "admin"},
     "/registry/import/errors.xlsx": OFFICES | {"lead", "admin"},

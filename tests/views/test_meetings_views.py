@@ -27,7 +27,7 @@ def test_the_lead_opens_a_meeting_whose_agenda_the_data_proposed_and_records_dec
     lead = login("lead")
     index = lead.get("/meetings").get_data(as_text=True)
     assert 'id="open-meeting"' in index and f'value="{w.g1.id}"' in index and f'value="{w.g2.id}"' not in index
-    opened = lead.post("/meetings", {"unit": w.g1.id, "title": "", "held_at": "2026-03-02T14:00", "place": "社区会议室"},
+    opened = lead.post("/meetings/open", {"unit": w.g1.id, "title": "", "held_at": "2026-03-02T14:00", "place": "社区会议室"},
                        token_from="/meetings")
     assert opened.status_code == 303
     meeting = Meeting.get()
@@ -89,17 +89,17 @@ def test_scope_each_role_sees_only_the_meetings_of_its_area(login, w):
     other = login("lead_g2")
     assert other.post(f"/meetings/{g1.id}/decisions", {"kind": "note", "text": "越权"},
                       token_from="/meetings").status_code == 404
-    assert other.post("/meetings", {"unit": w.g1.id}, token_from="/meetings").status_code == 404
+    assert other.post("/meetings/open", {"unit": w.g1.id}, token_from="/meetings").status_code == 404
     assert login("supervisor").post(f"/meetings/{g1.id}/close", {}, token_from="/meetings").status_code == 403
     assert counts() == before
 
 
 @pytest.mark.parametrize("path, data", [
-    ("/meetings", {"unit": "abc"}),
-    ("/meetings", {"unit": "99999999999999999999"}),
-    ("/meetings", {"unit": "{g1}", "held_at": "2026-02-30T10:00"}),
-    ("/meetings", {"unit": "{g1}", "title": "x" * 201}),
-    ("/meetings", {"unit": "{district}"}),
+    ("/meetings/open", {"unit": "abc"}),
+    ("/meetings/open", {"unit": "99999999999999999999"}),
+    ("/meetings/open", {"unit": "{g1}", "held_at": "2026-02-30T10:00"}),
+    ("/meetings/open", {"unit": "{g1}", "title": "x" * 201}),
+    ("/meetings/open", {"unit": "{district}"}),
     ("/meetings/{m}/decisions", {"kind": "vote", "text": "x"}),
     ("/meetings/{m}/decisions", {"kind": "note", "text": ""}),
     ("/meetings/{m}/decisions", {"kind": "give_case", "text": "x", "case": "{other}", "person": "{member2}"}),

@@ -48,9 +48,9 @@ REASON_LABELS = {
     "reopened": N_("Reopened"),
     "urgent": N_("Urgent"),
 }
-DECISION_LABELS = {"note": N_("Recorded"), "give_case": N_("Give the case to a person"), "task": N_("Give a task")}
+DECISION_LABELS = {"note": N_("Record only"), "give_case": N_("Give the case to a person"), "task": N_("Give a task")}
 OUTCOME_LABELS = {
-    "recorded": N_("Recorded"),
+    "recorded": N_("Recorded in the minutes"),
     "closed": N_("Case closed"),
     "in_hand": N_("Still in hand"),
     "overdue": N_("Overdue"),

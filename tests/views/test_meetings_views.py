@@ -32,7 +32,7 @@ def test_the_lead_opens_a_meeting_whose_agenda_the_data_proposed_and_records_dec
     assert opened.status_code == 303
     meeting = Meeting.get()
     assert (meeting.kind, meeting.org_id, meeting.chair_id) == ("grid_monthly", w.g1.id, w.lead.id)
-    assert "一网格 2026-03" in meeting.title
+    assert meeting.title == "一网格 2026-03 网格月度例会"
     page = f"/meetings/{meeting.id}"
     html = lead.get(page).get_data(as_text=True)
     assert w.overdue.number in html and w.fresh.number not in html and 'id="decide"' in html
@@ -66,6 +66,7 @@ def test_the_next_meeting_shows_what_became_of_the_previous_decisions(login, w, 
     second = open_meeting(w.g1, w.lead, later, kind="grid_monthly", title="四月例会", held_at=later)
     html = login("member").get(f"/meetings/{second.id}").get_data(as_text=True)
     assert 'id="carried-over"' in html and "排查消防通道" in html and 'class="outcome-overdue"' in html
+    assert "上次会议决定落实情况" in html
     assert 'id="decide"' not in html  # a member sees the meeting but does not hold it
 
 
@@ -125,3 +126,5 @@ def test_bad_input_is_a_4xx_in_chinese_and_changes_nothing(login, w, path, data)
     assert counts() == before
     body = response.get_data(as_text=True)
     assert any("\u4e00" <= ch <= "\u9fff" for ch in body)
+    if "/decisions" in path and data.get("kind") == "give_case":  # a case of another grid, or none
+        assert "在本次会议的范围内找不到该案件。" in body

@@ -403,6 +403,10 @@ def seed_demo(now, password_hash, cases=400, seed=2026):
         from app.seed_registry import seed_registry
 
         seed_registry(demo_random(seed + 3), now, person_name)
+        # Meetings (issue 20): after the cases, with their own generator.
+        from app.seed_meetings import seed_meetings
+
+        seed_meetings(demo_random(seed + 4), now, simulator.clock)
     return Case.select().count()
 
 

@@ -162,6 +162,7 @@ QUERY = {
     "work.task": (),
     "accountability.index": (),
     "assess.index": ("scope", "year", "item", "grid"),
+    "meetings.index": (), "meetings.show": (), "meetings.print_minutes": (),
     # The registry (issue 17).
     "registry.index": (), "registry.grid": (), "registry.search": ("q",), "registry.building": (),
     "registry.room": (), "registry.person": (), "registry.reveals": (), "registry.organisation": (),
@@ -247,6 +248,13 @@ FORM = {
                        "media_url"),
     "accountability.decide": ("outcome", "measure", "note"),
     "accountability.answer": ("answer",),
+    "meetings.open_one": ("unit", "title", "held_at", "place"),
+    "meetings.propose": (),
+    "meetings.add_item": ("title", "case_number", "note"),
+    "meetings.attendance": ("present",),
+    "meetings.minutes": ("minutes", "guests"),
+    "meetings.decide": ("kind", "text", "case", "person", "due_at"),
+    "meetings.close": (),
 }
 # Read by the machinery around every view, not by a view: not fuzzed as the view's own.
 AROUND = {"csrf_token"}

@@ -361,7 +361,10 @@ def publishes_ranking_of(actor, scope):
 # Assessment (千分制, issue 20): the scheme is the street's or district's, a grid's lead evaluates
 # the grid, the offices above it review and publish.
 def sets_scheme_of(actor, scope):
-    """Administrators, and the grid office (dispatcher) of the street or district itself."""
+    """Administrators, and the grid office (dispatcher) of the street or district itself (a community's
+    office sets no scheme, not even for its own community)."""
+    if getattr(scope, "kind", None) not in ("street", "district"):
+        return False
     return role(actor) == "admin" or (role(actor) == "dispatcher" and actor.org_id == scope.id)
 
 

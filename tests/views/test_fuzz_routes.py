@@ -163,6 +163,7 @@ QUERY = {
     "accountability.index": (),
     "assess.index": ("scope", "year", "item", "grid"),
     "meetings.index": (), "meetings.show": (), "meetings.print_minutes": (),
+    "assess.self_page": ("year",),
     # The registry (issue 17).
     "registry.index": (), "registry.grid": (), "registry.search": ("q",), "registry.building": (),
     "registry.room": (), "registry.person": (), "registry.reveals": (), "registry.organisation": (),
@@ -255,6 +256,11 @@ FORM = {
     "meetings.minutes": ("minutes", "guests"),
     "meetings.decide": ("kind", "text", "case", "person", "due_at"),
     "meetings.close": (),
+    "assess.add_item": ("scope", "year", "kind", "metric", "title", "max_points"),
+    "assess.retire_item": (),
+    "assess.review": ("grid", "item", "quarter", "points", "vetoed", "note", "reason"),
+    "assess.publish": ("scope", "year", "reason"),
+    "assess.self_entry": ("quarter", "points", "vetoed", "note", "reason"),
 }
 # Read by the machinery around every view, not by a view: not fuzzed as the view's own.
 AROUND = {"csrf_token"}

@@ -128,3 +128,18 @@ def test_bad_input_is_a_4xx_in_chinese_and_changes_nothing(login, w, path, data)
     assert any("\u4e00" <= ch <= "\u9fff" for ch in body)
     if "/decisions" in path and data.get("kind") == "give_case":  # a case of another grid, or none
         assert "在本次会议的范围内找不到该案件。" in body
+
+
+def test_the_demo_seed_holds_meetings_whose_decisions_gave_work(w):
+    from random import Random
+
+    from app.seed_meetings import seed_meetings
+    from workflows.meetings import carried_over
+
+    assert seed_meetings(Random(7), MONDAY) == 2 * 2 + 2  # grids 1 and 2 have a lead; communities 1 and 2 an office
+    current = Meeting.get((Meeting.org == w.g1.id) & (Meeting.state == "open"))
+    previous, outcomes = carried_over(current, MONDAY)
+    assert previous.state == "closed"
+    assert sorted(o.status for o in outcomes) == ["done", "overdue", "recorded"]
+    assert Case.get_by_id(w.overdue.id).holder_id is not None  # this month's meeting gave the overdue case
+    assert Meeting.select().where(Meeting.kind == "joint_quarterly").count() == 2

@@ -16,6 +16,8 @@ from workflows.service import current_clock
 from workflows.stats import COUNTERS
 
 bp = Blueprint("assess", __name__)
+# A refused change (WorkflowError) is answered by the app's error page (400, in the user's language), not the
+# year's page: computing its results keeps statistics facts, and a refused request changes nothing.
 
 
 @bp.get("/assess")
@@ -33,8 +35,8 @@ def index():
     return _page(scopes, scope, year, drilled=True)
 
 
-def _page(scopes, scope, year, drilled=False, error=None, status=200):
-    """The year's page of a scope; a refused form comes back on it with its message."""
+def _page(scopes, scope, year, drilled=False):
+    """The year's page of a scope."""
     at = now()
     scheme = AssessScheme.get_or_none((AssessScheme.scope == scope.id) & (AssessScheme.year == year))
     data = publication = drill = None
@@ -47,7 +49,7 @@ def _page(scopes, scope, year, drilled=False, error=None, status=200):
     return render_template("assess/index.html", scopes=scopes, scope=scope, year=year, scheme=scheme, items=items,
                            review_grids=review_grids,
                            data=data, publication=publication, drill=drill, metrics=assess.METRICS,
-                           counters=COUNTERS, kinds=ITEM_KINDS, quarters=assess.QUARTERS, error=error), status
+                           counters=COUNTERS, kinds=ITEM_KINDS, quarters=assess.QUARTERS)
 
 
 def _form_scope(action):
@@ -61,11 +63,6 @@ def _back(scope, year, message):
     return redirect(url_for("assess.index", scope=scope.id, year=year), code=303)
 
 
-def _refused(scope, year, exc):
-    scopes = ranking_scopes(current_user)
-    return _page(scopes if scope in scopes else scopes + [scope], scope, year, error=translate_error(exc), status=400)
-
-
 @bp.post("/assess/items")
 @allows("assess.scheme")
 def add_item():
@@ -74,12 +71,9 @@ def add_item():
     year = params.form.number("year", default=now().year, low=2000, high=2100)
     kind = params.form.choice("kind", ITEM_KINDS)
     metric = params.form.choice("metric", tuple(assess.METRICS)) if kind == "auto" else None
-    try:
-        assess.add_scheme_item(scope, year, current_user, now(), kind=kind, title=params.form.text("title", max_length=100),
-                               max_points=params.form.number("max_points", default=0, low=0, high=assess.TOTAL),
-                               metric=metric)
-    except WorkflowError as exc:
-        return _refused(scope, year, exc)
+    assess.add_scheme_item(scope, year, current_user, now(), kind=kind, title=params.form.text("title", max_length=100),
+                           max_points=params.form.number("max_points", default=0, low=0, high=assess.TOTAL),
+                           metric=metric)
     return _back(scope, year, _("Item added."))
 
 
@@ -90,10 +84,7 @@ def retire_item(item_id):
     item = AssessItem.get_or_none(AssessItem.id == item_id)
     scheme = item.scheme if item is not None else None
     require("assess.scheme", scheme.scope if scheme is not None else None)
-    try:
-        assess.retire_item(item, current_user, now())
-    except WorkflowError as exc:
-        return _refused(scheme.scope, scheme.year, exc)
+    assess.retire_item(item, current_user, now())
     return _back(scheme.scope, scheme.year, _("Item retired."))
 
 
@@ -120,10 +111,7 @@ def review():
     grid = require("assess.review", OrgUnit.get_or_none((OrgUnit.id == params.form.id("grid", default=0))
                                                         & (OrgUnit.kind == "grid")))
     item = _entry_item(grid)
-    try:
-        _enter(item, grid, "review")
-    except WorkflowError as exc:
-        return _refused(item.scheme.scope, item.scheme.year, exc)
+    _enter(item, grid, "review")
     return _back(item.scheme.scope, item.scheme.year, _("Score saved."))
 
 
@@ -136,10 +124,7 @@ def publish():
     scheme = AssessScheme.get_or_none((AssessScheme.scope == scope.id) & (AssessScheme.year == year))
     if scheme is None:
         abort(404)
-    try:
-        assess.publish(scheme, current_user, now(), current_clock(), reason=params.form.text("reason", max_length=1000))
-    except WorkflowError as exc:
-        return _refused(scope, year, exc)
+    assess.publish(scheme, current_user, now(), current_clock(), reason=params.form.text("reason", max_length=1000))
     return _back(scope, year, _("The year's result is published."))
 
 

@@ -173,6 +173,8 @@ QUERY = {
     "registry.edit_thing": (), "registry.import_page": (), "registry.import_template": (), "registry.export": (),
     "registry.week": ("week",),
 }
+MEETING_FORM = ("title", "case_number", "note", "present", "minutes", "guests", "kind", "text", "case", "person",
+                "due_at")
 EVENT_FIELDS = ("view", "version", "request_key", "note", "reason", "instructions", "department", "callback",
                 "void_kind", "duplicate_of", "requested_deadline", "photos", "holder", "due")
 REGISTRY_PERSON = ("name", "id_number", "phone", "sex", "birth_date", "residence", "relation", "moved_in", "reason")
@@ -249,13 +251,10 @@ FORM = {
                        "media_url"),
     "accountability.decide": ("outcome", "measure", "note"),
     "accountability.answer": ("answer",),
+    # A refused change re-renders the meeting page, whose forms show what was typed in any of them.
+    **{f"meetings.{name}": MEETING_FORM for name in ("propose", "add_item", "attendance", "minutes", "decide",
+                                                      "close")},
     "meetings.open_one": ("unit", "title", "held_at", "place"),
-    "meetings.propose": (),
-    "meetings.add_item": ("title", "case_number", "note"),
-    "meetings.attendance": ("present",),
-    "meetings.minutes": ("minutes", "guests"),
-    "meetings.decide": ("kind", "text", "case", "person", "due_at"),
-    "meetings.close": (),
     "assess.add_item": ("scope", "year", "kind", "metric", "title", "max_points"),
     "assess.retire_item": (),
     "assess.review": ("grid", "item", "quarter", "points", "vetoed", "note", "reason"),

@@ -31,6 +31,8 @@ NAV = [
     ("calendar.limits_page", _l("Time limits"), "admin"),
     ("accountability.index", _l("Accountability"), "accountability.view"),
     ("assess.index", _l("Annual assessment"), "assess.view"),
+    ("assess.self_page", _l("Self-evaluation"), "assess.self"),
+    ("meetings.index", _l("Meetings"), "meeting.view"),
     ("registry.index", _l("Registry"), "registry.view"),
     ("registry.reveals", _l("Reveal log"), "registry.reveal_log"),
     ("services.index", _l("Services on residents' behalf"), "service.view"),

@@ -412,6 +412,10 @@ def seed_demo(now, password_hash, cases=400, seed=2026):
         from app.seed_visits import seed_visits
 
         seed_visits(demo_random(seed + 9), now)
+        # Meetings (issue 20): after the cases, with their own generator.
+        from app.seed_meetings import seed_meetings
+
+        seed_meetings(demo_random(seed + 20), now, simulator.clock)
         # Issue 19 (inspections …): its own generator, last.
         from app.seed_joint import seed_joint
 

@@ -107,6 +107,19 @@ def add_item(scheme, actor, now, *, kind, title, max_points=0, metric=None):
                              max_points=max_points, sort_order=order, created_at=now)
 
 
+def add_scheme_item(scope, year, actor, now, **item):
+    """Add an item to the scope's scheme of the year, making the scheme if needed — both or neither."""
+    with write_transaction():
+        return add_item(scheme_for(scope, year, actor, now), actor, now, **item)
+
+
+def schemes_over(grid, year):
+    """The schemes of the year that assess this grid (its street's, its district's), nearest first."""
+    lineage = [u.id for u in grid.lineage()]
+    schemes = AssessScheme.select().where(AssessScheme.scope.in_(lineage) & (AssessScheme.year == year))
+    return sorted(schemes, key=lambda s: lineage.index(s.scope_id))
+
+
 def retire_item(item, actor, now):
     """Take an item out of the scheme (kept, marked retired)."""
     if not can(actor, "assess.scheme", item.scheme.scope):

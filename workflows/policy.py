@@ -25,6 +25,7 @@ from workflows.models import (
     Department,
     EmergencyReport,
     Household,
+    Meeting,
     Notice,
     OrgUnit,
     Person,
@@ -402,7 +403,10 @@ def publishes_ranking_of(actor, scope):
 # Assessment (千分制, issue 20): the scheme is the street's or district's, a grid's lead evaluates
 # the grid, the offices above it review and publish.
 def sets_scheme_of(actor, scope):
-    """Administrators, and the grid office (dispatcher) of the street or district itself."""
+    """Administrators, and the grid office (dispatcher) of the street or district itself (a community's
+    office sets no scheme, not even for its own community)."""
+    if getattr(scope, "kind", None) not in ("street", "district"):
+        return False
     return role(actor) == "admin" or (role(actor) == "dispatcher" and actor.org_id == scope.id)
 
 
@@ -450,6 +454,47 @@ def visible_accountabilities(actor):
         return query.where(own)
     grids = visible_grids(actor).select(OrgUnit.id) if role(actor) in ("lead", "dispatcher", "supervisor") else None
     return query.where(own | Accountability.grid.in_(grids)) if grids is not None else query.where(own)
+
+
+# ---- meetings (issue 20): a grid team's monthly meeting, a community's or street's joint meeting ----
+
+
+def meeting_unit(obj):
+    """The org unit a meeting (or a unit about to hold one) belongs to."""
+    return obj.org if isinstance(obj, Meeting) else obj
+
+
+def sees_meeting(actor, obj):
+    """A grid's meetings: its own team and the offices and supervisors above it; a joint meeting:
+    the offices and supervisors whose area holds its community or street."""
+    return reaches(actor, meeting_unit(obj))
+
+
+def holds_meeting(actor, obj):
+    """The grid's lead holds its team's meeting; a dispatcher whose area holds the unit holds (or
+    sits in for the lead at) any of them; administrators too."""
+    unit = meeting_unit(obj)
+    kind = role(actor)
+    if kind == "admin":
+        return True
+    if kind == "lead":
+        return unit.kind == "grid" and actor.org_id == unit.id
+    return kind == "dispatcher" and reaches(actor, unit)
+
+
+def visible_meetings(actor, query=None):
+    """The meetings this user may see, as a query (the rules of sees_meeting)."""
+    query = query if query is not None else Meeting.select()
+    kind = role(actor)
+    if kind == "admin":
+        return query
+    if kind in GRID_TEAM:
+        return query.where(Meeting.org == actor.org_id)
+    if kind in OFFICES and actor.org_id is not None:
+        return query.where(Meeting.org.in_(visible_units(actor, ("grid", "community", "street")).select(OrgUnit.id)))
+    return query.where(Meeting.id.is_null())
+
+
 # ---- the registry (issue 17): people, houses, organisations, things ------------------------------
 
 
@@ -711,6 +756,9 @@ ACTIONS = {
     "service.review": Rule(("dispatcher",), on=service_office("street")),
     "service.approve": Rule(("dispatcher",), on=service_office("district")),
     "service.configure": Rule(("admin",)),
+    # Meetings (issue 20): monthly grid-team meetings, quarterly joint meetings.
+    "meeting.view": Rule(("member", "lead", "dispatcher", "supervisor", "admin"), on=sees_meeting),
+    "meeting.hold": Rule(("lead", "dispatcher", "admin"), on=holds_meeting),
 }
 
 

@@ -16,15 +16,15 @@ csrf = CSRFProtect()
 def init_app(app):
     """Register blueprints, CSRF protection, template helpers and error pages."""
     from app.views import (account, accountability, admin, apikeys, assess, attachments, boards, calendar, cases,
-                           gridmap, home, intake, ledger, notices, offline, open311, patrols, points, public, registry,
-                           reopen, services, stats, visits, work, workflow, worklog)
+                           gridmap, home, intake, ledger, meetings, notices, offline, open311, patrols, points, public,
+                           registry, reopen, services, stats, visits, work, workflow, worklog)
 
     csrf.init_app(app)
     rendercache.init_app(app)  # after CSRF: its csrf_token() wraps Flask-WTF's
     htmx.init_app(app)
     for module in (cases, attachments, workflow, boards, intake, admin, stats, ledger, account, patrols, worklog,
                    points, notices, calendar, work, offline, gridmap, accountability, assess, registry, services,
-                   visits):
+                   visits, meetings):
         app.register_blueprint(module.bp)
     home.init_app(app)
     # Residents and outside systems; Open311 clients post with an api_key, not a session's CSRF token.

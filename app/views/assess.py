@@ -1,18 +1,23 @@
 """The year's 1000-point assessment of a street's or district's grids, with each automatic item's
 formula and the cases, patrols or notices behind its figure."""
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import params
-from app.access import allows
+from app.access import allows, can, require
 from app.db import now
+from app.i18n import translate_error
 from workflows import assess
-from workflows.models import AssessItem, AssessScheme, Case, Notice, OrgUnit, Patrol
+from workflows.errors import WorkflowError
+from workflows.models import ITEM_KINDS, AssessItem, AssessScheme, Case, Notice, OrgUnit, Patrol
 from workflows.policy import ranking_scopes
 from workflows.service import current_clock
 from workflows.stats import COUNTERS
 
 bp = Blueprint("assess", __name__)
+# A refused change (WorkflowError) is answered by the app's error page (400, in the user's language), not the
+# year's page: computing its results keeps statistics facts, and a refused request changes nothing.
 
 
 @bp.get("/assess")
@@ -26,18 +31,145 @@ def index():
     scope = next((s for s in scopes if s.id == scope_id), None) if scope_id else scopes[0]
     if scope is None:
         abort(404)
+    year = params.args.number("year", default=now().year - 1, low=2000, high=2100)
+    return _page(scopes, scope, year, drilled=True)
+
+
+def _page(scopes, scope, year, drilled=False):
+    """The year's page of a scope."""
     at = now()
-    year = params.args.number("year", default=at.year - 1, low=2000, high=2100)
     scheme = AssessScheme.get_or_none((AssessScheme.scope == scope.id) & (AssessScheme.year == year))
     data = publication = drill = None
-    items = []
+    items, review_grids = [], []
     if scheme is not None:
         items = assess.items(scheme)
         data, publication = assess.result(scheme, at, current_clock())
-        drill = drill_down(scheme)
+        drill = drill_down(scheme) if drilled else None
+        review_grids = [grid for grid in assess.grids_of(scheme) if can("assess.review", grid)]
     return render_template("assess/index.html", scopes=scopes, scope=scope, year=year, scheme=scheme, items=items,
+                           review_grids=review_grids,
                            data=data, publication=publication, drill=drill, metrics=assess.METRICS,
-                           counters=COUNTERS)
+                           counters=COUNTERS, kinds=ITEM_KINDS, quarters=assess.QUARTERS)
+
+
+def _form_scope(action):
+    """The street or district named by the form's `scope`, if the user may take `action` on it (404 otherwise)."""
+    scope_id = params.form.id("scope", default=0)
+    return require(action, OrgUnit.get_or_none((OrgUnit.id == scope_id) & OrgUnit.kind.in_(("street", "district"))))
+
+
+def _back(scope, year, message):
+    flash(message)
+    return redirect(url_for("assess.index", scope=scope.id, year=year), code=303)
+
+
+@bp.post("/assess/items")
+@allows("assess.scheme")
+def add_item():
+    """Add an item to a year's scheme (automatic with a measure, manual, a deduction or a veto)."""
+    scope = _form_scope("assess.scheme")
+    year = params.form.number("year", default=now().year, low=2000, high=2100)
+    kind = params.form.choice("kind", ITEM_KINDS)
+    metric = params.form.choice("metric", tuple(assess.METRICS)) if kind == "auto" else None
+    assess.add_scheme_item(scope, year, current_user, now(), kind=kind, title=params.form.text("title", max_length=100),
+                           max_points=params.form.number("max_points", default=0, low=0, high=assess.TOTAL),
+                           metric=metric)
+    return _back(scope, year, _("Item added."))
+
+
+@bp.post("/assess/items/<id:item_id>/retire")
+@allows("assess.scheme")
+def retire_item(item_id):
+    """Take an item out of a scheme that is not published yet (it is kept, marked retired)."""
+    item = AssessItem.get_or_none(AssessItem.id == item_id)
+    scheme = item.scheme if item is not None else None
+    require("assess.scheme", scheme.scope if scheme is not None else None)
+    assess.retire_item(item, current_user, now())
+    return _back(scheme.scope, scheme.year, _("Item retired."))
+
+
+def _entry_item(grid):
+    """The form's non-automatic item of a scheme that assesses `grid` (404 otherwise)."""
+    item = AssessItem.get_or_none((AssessItem.id == params.form.id("item", default=0)) & (AssessItem.kind != "auto")
+                                  & AssessItem.retired_at.is_null())
+    if item is None or not assess.unit_scope(grid, item.scheme):
+        abort(404)
+    return item
+
+
+def _enter(item, grid, stage):
+    assess.enter(item, grid, params.form.number("quarter", low=1, high=4), stage, current_user, now(),
+                 points=params.form.number("points", default=0, low=0, high=assess.TOTAL),
+                 vetoed=params.form.raw("vetoed") is not None, note=params.form.text("note", max_length=2000),
+                 reason=params.form.text("reason", max_length=1000))
+
+
+@bp.post("/assess/entries")
+@allows("assess.review")
+def review():
+    """The assessor scores a grid's manual item, deduction or veto for a quarter, with a note."""
+    grid = require("assess.review", OrgUnit.get_or_none((OrgUnit.id == params.form.id("grid", default=0))
+                                                        & (OrgUnit.kind == "grid")))
+    item = _entry_item(grid)
+    _enter(item, grid, "review")
+    return _back(item.scheme.scope, item.scheme.year, _("Score saved."))
+
+
+@bp.post("/assess/publish")
+@allows("assess.publish")
+def publish():
+    """Publish (freeze) a year that has ended; publishing again is a correction with a reason."""
+    scope = _form_scope("assess.publish")
+    year = params.form.number("year", default=now().year - 1, low=2000, high=2100)
+    scheme = AssessScheme.get_or_none((AssessScheme.scope == scope.id) & (AssessScheme.year == year))
+    if scheme is None:
+        abort(404)
+    assess.publish(scheme, current_user, now(), current_clock(), reason=params.form.text("reason", max_length=1000))
+    return _back(scope, year, _("The year's result is published."))
+
+
+def _own_grid():
+    """The lead's own grid (404 for anyone who evaluates no grid)."""
+    grid = current_user.org if current_user.org_id is not None else None
+    return require("assess.self", grid)
+
+
+def _self_page(year, error=None, status=200):
+    grid = _own_grid()
+    schemes = assess.schemes_over(grid, year)
+    rows = []
+    for scheme in schemes:
+        own, reviewed = assess.latest_entries(scheme, "self"), assess.latest_entries(scheme, "review")
+        for item in assess.items(scheme):
+            if item.kind != "auto":
+                rows.append((scheme, item, [(q, own.get((item.id, grid.id, q)), reviewed.get((item.id, grid.id, q)))
+                                            for q in assess.QUARTERS]))
+    return render_template("assess/self.html", grid=grid, year=year, rows=rows, schemes=schemes,
+                           quarters=assess.QUARTERS, error=error), status
+
+
+@bp.get("/assess/self")
+@allows("assess.self")
+def self_page():
+    """A grid's lead enters the quarter's self-evaluation of each manual item, deduction and veto."""
+    return _self_page(params.args.number("year", default=now().year, low=2000, high=2100))[0]
+
+
+@bp.post("/assess/self/<id:item_id>")
+@allows("assess.self")
+def self_entry(item_id):
+    """Save one self-evaluation score (the assessor's review is what counts)."""
+    grid = _own_grid()
+    item = AssessItem.get_or_none((AssessItem.id == item_id) & (AssessItem.kind != "auto")
+                                  & AssessItem.retired_at.is_null())
+    if item is None or not assess.unit_scope(grid, item.scheme):
+        abort(404)
+    try:
+        _enter(item, grid, "self")
+    except WorkflowError as exc:
+        return _self_page(item.scheme.year, translate_error(exc), 400)
+    flash(_("Score saved."))
+    return redirect(url_for("assess.self_page", year=item.scheme.year), code=303)
 
 
 def drill_down(scheme):

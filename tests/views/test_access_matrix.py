@@ -213,6 +213,71 @@ def accountability_of(x, spec, fresh=False):
 
 
 
+def meeting_at(x, spec, fresh=False):
+    """A meeting (opened by the administrator) of a grid or a community; a new one for a request that closes it."""
+    from workflows.meetings import kinds_for, open_meeting
+
+    key = ("meeting", spec)
+    if fresh or key not in x._made:
+        unit = x.place(spec)
+        x._made[key] = open_meeting(unit, x.w.admin, NOW, kind=kinds_for(unit)[0], title=f"{unit.name}例会",
+                                    held_at=NOW)
+    return x._made[key]
+
+
+MEETING_HOLDERS = {"lead", "admin"} | OFFICES
+
+
+def meeting_post(suffix, data, fresh=False):
+    """A change of a grid's meeting, by whoever holds it (the lead, the offices above it)."""
+    return E(f"/meetings/<id:meeting_id>/{suffix}", "POST", GRIDS, meeting_at,
+             lambda x, m, r: f"/meetings/{m.id}/{suffix}", MEETING_HOLDERS, ok=(303,), data=lambda x, m, r: dict(data),
+             fresh=fresh)
+
+
+# The 1000-point scheme: the street's or district's own office sets it (not a community office, not the
+# district for a street); the offices of a street or district above a grid review it; a lead scores their own.
+SCHEME_SCOPES = scope(
+    member=("s1", []), lead=("s1", []), handler=("s1", []), community=(None, ["s1", "c1"]),
+    street=("s1", ["s2", "s3", "d1"]), district=("d1", ["s1", "s3", "d2"]), supervisor=("s1", []),
+    admin=("d2", []), building_head=("s1", []), anonymous=(None, ["s1"]),
+)
+REVIEW_GRIDS = scope(
+    member=("g1", []), lead=("g1", []), handler=("g1", []), community=(None, ["g1", "g2"]),
+    street=("g3", ["g4", "g5"]), district=("g4", ["g5"]), supervisor=("g3", ["g4", "g5"]), admin=("g5", []),
+    building_head=("g1", []), anonymous=(None, ["g1"]),
+)
+SELF_GRIDS = scope(
+    member=("g1", []), lead=("g1", ["g5"]), handler=("g1", []), community=("g1", []), street=("g1", []),
+    district=("g1", []), supervisor=("g1", []), admin=("g1", []), building_head=("g1", []), anonymous=(None, ["g1"]),
+)
+SCHEME_YEARS = {"edit": 2024, "score": 2022, "publish": 2023}
+
+
+def scheme_item(x, unit, year, fresh=False):
+    """A manual item of 1000 points in the unit's scheme of the year (a new one when `fresh`)."""
+    from workflows.models import AssessItem, AssessScheme
+
+    scheme = (AssessScheme.get_or_none((AssessScheme.scope == unit.id) & (AssessScheme.year == year))
+              or AssessScheme.create(scope=unit, year=year, created_at=NOW))
+    item = AssessItem.get_or_none((AssessItem.scheme == scheme.id) & AssessItem.retired_at.is_null())
+    if item is None or fresh:
+        item = AssessItem.create(scheme=scheme, kind="manual", title="工作台账", max_points=1000, created_at=NOW)
+    return item
+
+
+def grid_item(x, spec):
+    """An item of the scheme (of the year for scores) of the grid's district."""
+    return scheme_item(x, x.place(spec).ancestor("district"), SCHEME_YEARS["score"])
+
+
+def publish_scope(x, spec, fresh=False):
+    """A street or district with a complete scheme of a year that has ended."""
+    unit = x.place(spec)
+    scheme_item(x, unit, SCHEME_YEARS["publish"])
+    return unit
+
+
 # ---- how each kind of object is made and addressed ----
 
 def place(x, spec, fresh=False):
@@ -804,6 +869,39 @@ MATRIX = [
     # -- the year's 1000-point assessment of a street or district (same scopes as its rankings) --
     E("/assess", "GET", RANKING_SCOPES, place, lambda x, s, r: f"/assess?scope={s.id}&year=2025",
       OFFICES | {"supervisor", "admin"}, marker=lambda s: s.name),
+    # -- meetings (issue 20): a grid's team meeting (its team and the offices above), a community's joint meeting --
+    E("/meetings/<id:meeting_id>", "GET", GRIDS, meeting_at, lambda x, m, r: f"/meetings/{m.id}", STAFF - {"handler"},
+      marker=lambda m: m.title),
+    E("/meetings/<id:meeting_id>", "GET", COMMUNITIES, meeting_at, lambda x, m, r: f"/meetings/{m.id}",
+      OFFICES | {"supervisor", "admin"}, marker=lambda m: m.title),
+    E("/meetings/<id:meeting_id>/print", "GET", GRIDS, meeting_at, lambda x, m, r: f"/meetings/{m.id}/print",
+      STAFF - {"handler"}, marker=lambda m: m.title),
+    E("/meetings/open", "POST", GRIDS, place, lambda x, g, r: "/meetings/open", MEETING_HOLDERS, ok=(303,),
+      data=lambda x, g, r: {"unit": g.id, "title": "网格例会", "held_at": "2026-03-02T14:00"}),
+    meeting_post("agenda", {}),
+    meeting_post("items", {"title": "汛期准备"}),
+    meeting_post("attendance", {}),
+    meeting_post("minutes", {"minutes": "研究超期案件"}),
+    meeting_post("decisions", {"kind": "note", "text": "下月重点整治楼道堆物"}),
+    meeting_post("close", {}, fresh=True),
+    # -- the 1000-point scheme's pages --
+    E("/assess/items", "POST", SCHEME_SCOPES, place, lambda x, s, r: "/assess/items", {"street", "district", "admin"},
+      ok=(303,), data=lambda x, s, r: {"scope": s.id, "year": str(SCHEME_YEARS["edit"]), "kind": "manual",
+                                       "title": "工作台账", "max_points": "100"}),
+    E("/assess/items/<id:item_id>/retire", "POST", SCHEME_SCOPES,
+      lambda x, s, f=False: scheme_item(x, x.place(s), SCHEME_YEARS["edit"], fresh=f),
+      lambda x, i, r: f"/assess/items/{i.id}/retire", {"street", "district", "admin"}, ok=(303,), fresh=True,
+      data=lambda x, i, r: {}),
+    E("/assess/entries", "POST", REVIEW_GRIDS, place, lambda x, g, r: "/assess/entries",
+      {"street", "district", "supervisor", "admin"}, ok=(303,),
+      data=lambda x, g, r: {"grid": g.id, "item": grid_item(x, _name(x, g)).id, "quarter": "1", "points": "900",
+                            "note": "台账齐全"}),
+    E("/assess/publish", "POST", PUBLISH_SCOPES, publish_scope, lambda x, s, r: "/assess/publish",
+      {"street", "district", "supervisor", "admin"}, ok=(303,),
+      data=lambda x, s, r: {"scope": s.id, "year": str(SCHEME_YEARS["publish"]), "reason": "复核"}),
+    E("/assess/self/<id:item_id>", "POST", SELF_GRIDS, lambda x, s, f=False: grid_item(x, s),
+      lambda x, i, r: f"/assess/self/{i.id}", {"lead"}, ok=(303,),
+      data=lambda x, i, r: {"quarter": "1", "points": "950", "note": "自评"}),
 ]
 
 
@@ -859,6 +957,8 @@ OBJECT_FREE = {
     ("/outbox", "GET"): ("/outbox", "the user's own outbox (its items live in the browser); grids_in_reach(user) only"),
     ("/outbox/session.json", "GET"): ("/outbox/session.json", "the user's own id and token; grids_in_reach(user) only"),
     ("/accountability", "GET"): ("/accountability", "records of visible_accountabilities(user) only"),
+    ("/meetings", "GET"): ("/meetings", "meetings of visible_meetings(user) only; units where it may hold one"),
+    ("/assess/self", "GET"): ("/assess/self", "the lead's own grid only"),
     ("/registry", "GET"): ("/registry", "the grids of visible_grids(user) only"),
     ("/registry/search", "GET"): ("/registry/search?q=1", "people of visible_registry(user) only, masked"),
     ("/registry/reveals", "GET"): ("/registry/reveals", "reveal-log rows of visible_reveals(user) only"),
@@ -897,7 +997,10 @@ OBJECT_FREE_ROLES = {
     "/outbox": OFFICES | {"member", "lead", "handler", "supervisor"},
     "/outbox/session.json": OFFICES | {"member", "lead", "handler", "supervisor"},
     "/accountability": OFFICE_ROLES | {"member", "lead"},
-    "/registry": EVERY - {"handler"} | {"building_head"}, "/registry/search": EVERY - {"handler"} | {"building_head"}, "/registry/reveals": OFFICE_ROLES,
+    "/meetings": OFFICE_ROLES | {"member", "lead"},
+    "/assess/self": {"lead"},
+    "/registry": EVERY - {"handler"} | {"building_head"}, "/registry/search": EVERY - {"handler"} | {"building_head"},
+    "/registry/reveals": OFFICE_ROLES,
     "/registry/import": OFFICES | {"lead", "admin"}, "/registry/import/template.xlsx": OFFICES | {"lead", "admin"},
     "/registry/import/errors.xlsx": OFFICES | {"lead", "admin"},
     "/services": EVERY - {"handler"}, "/services/overdue": EVERY - {"handler"}, "/services/kinds": {"admin"},

@@ -162,6 +162,8 @@ QUERY = {
     "work.task": (),
     "accountability.index": (),
     "assess.index": ("scope", "year", "item", "grid"),
+    "meetings.index": (), "meetings.show": (), "meetings.print_minutes": (),
+    "assess.self_page": ("year",),
     # The registry (issue 17).
     "registry.index": (), "registry.grid": (), "registry.search": ("q",), "registry.building": (),
     "registry.room": (), "registry.person": (), "registry.reveals": (), "registry.organisation": (),
@@ -179,6 +181,8 @@ QUERY = {
     "visits.index": (), "visits.grid": ("month", "days"), "visits.new": (), "visits.show": (), "visits.photo": (),
     "visits.memo": ("show",), "visits.memo_print": (),
 }
+MEETING_FORM = ("title", "case_number", "note", "present", "minutes", "guests", "kind", "text", "case", "person",
+                "due_at")
 EVENT_FIELDS = ("view", "version", "request_key", "note", "reason", "instructions", "department", "callback",
                 "void_kind", "duplicate_of", "requested_deadline", "photos", "holder", "due", "co_departments")
 REGISTRY_PERSON = ("name", "id_number", "phone", "sex", "birth_date", "residence", "relation", "moved_in", "reason")
@@ -272,6 +276,15 @@ FORM = {
     "services.create_kind": SERVICE_KIND,
     "services.edit_kind": SERVICE_KIND,
     "services.add_objection": ("text", "contact", "website"),
+    # A refused change re-renders the meeting page, whose forms show what was typed in any of them.
+    **{f"meetings.{name}": MEETING_FORM for name in ("propose", "add_item", "attendance", "minutes", "decide",
+                                                      "close")},
+    "meetings.open_one": ("unit", "title", "held_at", "place"),
+    "assess.add_item": ("scope", "year", "kind", "metric", "title", "max_points"),
+    "assess.retire_item": (),
+    "assess.review": ("grid", "item", "quarter", "points", "vetoed", "note", "reason"),
+    "assess.publish": ("scope", "year", "reason"),
+    "assess.self_entry": ("quarter", "points", "vetoed", "note", "reason"),
 }
 # Read by the machinery around every view, not by a view: not fuzzed as the view's own.
 AROUND = {"csrf_token"}

@@ -44,6 +44,16 @@ from workflows.models.assess import (
     AssessResult,
     AssessScheme,
 )
+from workflows.models.meetings import (
+    DECISION_KINDS,
+    MEETING_KINDS,
+    MEETING_STATES,
+    Meeting,
+    MeetingAttendance,
+    MeetingDecision,
+    MeetingEvent,
+    MeetingItem,
+)
 
 MODELS = sort_models(
     [OrgUnit, Building, Unit, Department, Category, User, Patrol, Case, CaseEvent, Attachment, Counter, CasePart,
@@ -52,7 +62,7 @@ MODELS = sort_models(
      CalendarDay, CalendarYear, TimeLimit, Notice, NoticeEvent, EmergencyReport,
      Task, TaskEvent, PortraitChange,
      StatsCut, StatsFact, StatsOccurrence, StatsStep, AssessScheme, AssessItem, AssessEntry, AssessResult,
-     Accountability,
+     Accountability, Meeting, MeetingItem, MeetingAttendance, MeetingDecision, MeetingEvent,
      Room, Household, Person, PersonTag, Organisation, Thing, CaseLink, RegistryChange, RevealLog, RegistryRoundup,
      BuildingHead, ServiceKind, Application, ApplicationEvent, Objection, ServiceNotice,
      VisitDue, Visit, MemoEntry]
@@ -73,6 +83,8 @@ __all__ = [
     "StatsCut", "StatsFact", "StatsOccurrence", "StatsStep",
     "ITEM_KINDS", "ENTRY_STAGES", "AssessScheme", "AssessItem", "AssessEntry", "AssessResult",
     "ACCOUNTABILITY_MEASURES", "Accountability",
+    "MEETING_KINDS", "MEETING_STATES", "DECISION_KINDS", "Meeting", "MeetingItem", "MeetingAttendance",
+    "MeetingDecision", "MeetingEvent",
     "BUILDING_KINDS", "CHANGE_KINDS", "PERSON_STATUSES", "RELATIONS", "RESIDENCE_KINDS", "REVEAL_FIELDS", "ROOM_USES",
     "SEXES", "THING_CONDITIONS", "CaseLink", "Household", "Organisation", "Person", "PersonTag", "RegistryChange",
     "RevealLog", "Room", "Thing", "RegistryRoundup",

@@ -24,6 +24,7 @@ from workflows.models import (
     MeetingDecision,
     MeetingEvent,
     MeetingItem,
+    MemoEntry,
     OrgUnit,
     Task,
     User,
@@ -47,6 +48,7 @@ REASON_LABELS = {
     "declined": N_("Declined by a department"),
     "reopened": N_("Reopened"),
     "urgent": N_("Urgent"),
+    "memo": N_("From the memo book"),
 }
 DECISION_LABELS = {"note": N_("Record only"), "give_case": N_("Give the case to a person"), "task": N_("Give a task")}
 OUTCOME_LABELS = {
@@ -137,18 +139,35 @@ def urgent_cases(unit, since, now):
     return _case_proposals(open_cases_in(unit).where(Case.urgency == "urgent").order_by(Case.deadline, Case.id))
 
 
+def grids_in(unit):
+    """The ids of the grids of a unit (a grid is its own), as a query."""
+    if unit.kind == "grid":
+        return OrgUnit.select(OrgUnit.id).where(OrgUnit.id == unit.id)
+    community = OrgUnit.alias()
+    query = OrgUnit.select(OrgUnit.id).join(community, on=(OrgUnit.parent == community.id)).where(OrgUnit.kind == "grid")
+    return query.where(community.id == unit.id) if unit.kind == "community" else query.where(community.parent == unit.id)
+
+
+def memo_entries(unit, since, now):
+    """The memo book's entries of the unit's grids still open, and those ended as 提交例会 (put on the
+    agenda) since the last meeting: what residents raised that the meeting should settle."""
+    query = (MemoEntry.select().where(MemoEntry.grid.in_(grids_in(unit)) & (MemoEntry.day <= now.date())
+                                      & (MemoEntry.ending.is_null()
+                                         | ((MemoEntry.ending == "agenda") & (MemoEntry.ended_at >= since))))
+             .order_by(MemoEntry.day, MemoEntry.id).limit(SOURCE_LIMIT))
+    return [Proposal(f"memo:{entry.id}", f"{entry.day:%m-%d} {entry.text}"[:TITLE_LIMIT]) for entry in query]
+
+
 def agenda_sources():
     """The agenda's sources, in the order they are shown: (reason, function(unit, since, now) -> [Proposal]).
-
-    One more source is one more entry here and a label in REASON_LABELS — e.g. the open memo-book
-    entries of the visits work, as Proposal(f"memo:{entry.id}", entry's text) with no case.
-    """
+    One more source is one more entry here and a label in REASON_LABELS."""
     return (
         ("overdue", overdue_cases),
         ("reworked", reworked_cases),
         ("declined", declined_cases),
         ("reopened", reopened_cases),
         ("urgent", urgent_cases),
+        ("memo", memo_entries),
     )
 
 

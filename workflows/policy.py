@@ -607,6 +607,8 @@ def service_office(level):
     rule.__name__ = f"{level}_service_office"
     rule.__doc__ = f"The office of the application's {level}."
     return rule
+
+
 # ---- visits and the memo book (issue 18) ----------------------------------------------------------
 
 

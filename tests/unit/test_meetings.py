@@ -64,7 +64,7 @@ def test_the_agenda_proposes_each_kind_of_hard_case_once_with_its_reasons(world)
         c["overdue"].id: {"overdue"},
         c["reworked"].id: {"reworked"},
         c["declined"].id: {"declined"},
-        c["urgent"].id: {"urgent"},
+        c["urgent"].id: {"urgent", "overdue"},  # an emergency's found step has 1 hour (TIME_LIMITS)
         c["reopened"].id: {"reopened"},
     }
     assert [item.position for item in agenda(meeting)] == [1, 2, 3, 4, 5]
@@ -173,3 +173,35 @@ def test_a_decision_that_cannot_be_carried_out_is_refused_whole(world):
     assert (MeetingDecision.select().count(), Task.select().count(), CaseEvent.select().count(),
             MeetingEvent.select().count()) == before
     assert Case.get_by_id(c["overdue"].id).holder_id is None
+
+
+def test_the_memo_book_puts_open_entries_and_those_sent_to_the_meeting_on_the_agenda(world):
+    """民情备忘录 → 例会: open entries of the unit's grids, and entries ended as 提交例会 since the last meeting;
+    a resolved entry, or one sent before the last meeting, is not proposed."""
+    from workflows.models import MemoEntry
+
+    w = world
+    day = NOW.date()
+
+    def entry(grid, text, ending=None, ended_at=None):
+        return MemoEntry.create(grid=grid, day=day - timedelta(days=3), category="facility", text=text,
+                                author=w.member, created_at=NOW - timedelta(days=3), ending=ending, ended_at=ended_at,
+                                ended_by=w.lead if ending else None)
+
+    still_open = entry(w.g1, "楼道灯坏了")
+    sent = entry(w.g1, "小区停车难", "agenda", NOW - H)
+    entry(w.g1, "井盖松动", "resolved", NOW - H)
+    other_grid = entry(w.g2, "垃圾清运不及时")
+    grid_meeting = open_meeting(w.g1, w.lead, NOW, kind="grid_monthly", title="三月网格例会", held_at=NOW)
+    memo_items = {item.ref: item for item in agenda(grid_meeting) if item.ref.startswith("memo:")}
+    assert set(memo_items) == {f"memo:{still_open.id}", f"memo:{sent.id}"}
+    assert memo_items[f"memo:{sent.id}"].reasons == "memo" and "小区停车难" in memo_items[f"memo:{sent.id}"].title
+    assert memo_items[f"memo:{sent.id}"].case_id is None
+    joint = open_meeting(w.c1, w.community, NOW, kind="joint_quarterly", title="一季度联席会议", held_at=NOW)
+    assert f"memo:{other_grid.id}" in {item.ref for item in agenda(joint)}
+    # The next grid meeting: the entry sent before the last one is not proposed again; the open one still is.
+    close_meeting(grid_meeting, w.lead, NOW + H)
+    later = NOW + timedelta(days=30)
+    nxt = open_meeting(w.g1, w.lead, later, kind="grid_monthly", title="四月网格例会", held_at=later)
+    refs = {item.ref for item in agenda(nxt)}
+    assert f"memo:{still_open.id}" in refs and f"memo:{sent.id}" not in refs

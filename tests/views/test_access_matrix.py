@@ -448,6 +448,9 @@ def application(x, spec, fresh=False):
         if fresh:
             return made
         x._made[key] = made
+    return x._made[key]
+
+
 # Visits and the memo book (issue 18): seen by whoever sees the grid's registry; made by the grid's team
 # and its community office (never supervisors, departments or administrators).
 VISITORS = {"member", "lead", "community"}
@@ -776,19 +779,19 @@ MATRIX = [
     # Public by design: the notice board of an active community or street (masked), objections to an entry in
     # notice there, tracking by the application's code.
     E("/services/notices/<code>", "GET", everyone("c1", ["g1", "missing"]), place,
-      grid_path("/services/notices/{code}"), STAFF | {"anonymous"}, public=True, marker=lambda u: u.name),
+      grid_path("/services/notices/{code}"), SIGNED_IN | {"anonymous"}, public=True, marker=lambda u: u.name),
     E("/services/notices/<code>/<id:application_id>/objections", "POST",
       everyone(("c1", "notice"), [("c2", "notice"), ("c1", "accept"), ("g1", "notice")]),
       lambda x, s, f=False: (x.place(s[0]), application(x, ("g1", s[1]))),
-      lambda x, o, r: f"/services/notices/{o[0].code}/{o[1].id}/objections", STAFF | {"anonymous"}, public=True,
+      lambda x, o, r: f"/services/notices/{o[0].code}/{o[1].id}/objections", SIGNED_IN | {"anonymous"}, public=True,
       ok=(303,), data=lambda x, o, r: {"text": "申请人有经营收入", "contact": ""}),
     E("/services/track/<code>", "GET", everyone("g1", ["missing"]),
       lambda x, s, f=False: MISSING if s == "missing" else application(x, s),
-      lambda x, a, r: f"/services/track/{getattr(a, 'code', None) or a.tracking_code}", STAFF | {"anonymous"},
+      lambda x, a, r: f"/services/track/{getattr(a, 'code', None) or a.tracking_code}", SIGNED_IN | {"anonymous"},
       public=True, marker=lambda a: a.kind.name),
     E("/services/track", "GET", everyone("g1", ["missing"]),
       lambda x, s, f=False: MISSING if s == "missing" else application(x, s),
-      lambda x, a, r: f"/services/track?code={getattr(a, 'code', None) or a.tracking_code}", STAFF | {"anonymous"},
+      lambda x, a, r: f"/services/track?code={getattr(a, 'code', None) or a.tracking_code}", SIGNED_IN | {"anonymous"},
       public=True, ok=(303,)),
     # -- public by design: the object itself decides (active grid, published photo, tracking code) --
     E("/g/<code>", "GET", everyone("g1", ["g9", "missing"]), place, grid_path("/g/{code}"), SIGNED_IN | {"anonymous"},

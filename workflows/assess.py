@@ -37,6 +37,7 @@ from workflows.models import (
 )
 from workflows.policy import can, scope_column
 from workflows.rankings import rank_rows
+from workflows.visits import quarterly_coverage, visits_in_year
 
 TOTAL = 1000
 QUARTERS = (1, 2, 3, 4)
@@ -62,6 +63,9 @@ METRICS = {m.key: m for m in (
            N_("max × (satisfied + basically satisfied) / answered call-backs, over the year's cases of the grid")),
     Metric("patrol_coverage", N_("Patrol coverage"),
            N_("max × patrol periods done / patrol periods due, for everyone who patrols the grid, over the year")),
+    Metric("visit_coverage", N_("Visit coverage"),
+           N_("max × households visited in each finished quarter / households due (every active household once a "
+              "quarter), over the year")),
     Metric("notice_reply_rate", N_("Notices answered in time"),
            N_("max × notices replied by their reply deadline / notices due, about the grid's cases, issued in the year")),
 )}
@@ -201,6 +205,7 @@ def measures(scheme, now, clock, grids=None):
         out[metric] = {g.id: tuple(groups[g.id].value(metric)[:2]) if g.id in groups else (0, 0) for g in grids}
     out["patrol_coverage"] = patrol_coverage(grids, scheme.year, now, clock)
     out["notice_reply_rate"] = notice_replies(grids, scheme.year, now)
+    out["visit_coverage"] = quarterly_coverage([g.id for g in grids], scheme.year, now)
     return out
 
 
@@ -343,8 +348,8 @@ def publish(scheme, actor, now, clock, reason=""):
 
 
 def behind(item, grid, now, clock):
-    """What an automatic item's figure is made of: ("cases", {counter: [case ids]}), ("patrols", …) or
-    ("notices", [notice ids])."""
+    """What an automatic item's figure is made of: ("cases", {counter: [case ids]}), ("patrols", …),
+    ("visits", …) or ("notices", [notice ids])."""
     scheme = item.scheme
     if item.metric in STATS_METRICS:
         rate = stats.RATES[item.metric]
@@ -361,6 +366,8 @@ def behind(item, grid, now, clock):
                        & (Notice.issued_at <= now) & ((Notice.reply_deadline <= now) | Notice.replied_at.is_null(False)))
                 .order_by(Notice.id))
         return "notices", [n.id for n in rows]
+    if item.metric == "visit_coverage":
+        return "visits", [v.id for v in visits_in_year(grid.id, scheme.year, now)]
     from workflows.models import Patrol
     from workflows.patrols import patrollers
 

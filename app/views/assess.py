@@ -10,7 +10,7 @@ from app.db import now
 from app.i18n import translate_error
 from workflows import assess
 from workflows.errors import WorkflowError
-from workflows.models import ITEM_KINDS, AssessItem, AssessScheme, Case, Notice, OrgUnit, Patrol
+from workflows.models import ITEM_KINDS, AssessItem, AssessScheme, Case, Notice, OrgUnit, Patrol, Visit
 from workflows.policy import ranking_scopes
 from workflows.service import current_clock
 from workflows.stats import COUNTERS
@@ -189,6 +189,8 @@ def drill_down(scheme):
         rows = {counter: [cases[i] for i in group if i in cases] for counter, group in found.items()}
     elif kind == "patrols":
         rows = list(Patrol.select().where(Patrol.id.in_(found)).order_by(Patrol.started_at)) if found else []
+    elif kind == "visits":
+        rows = list(Visit.select().where(Visit.id.in_(found)).order_by(Visit.at)) if found else []
     else:
         rows = list(Notice.select().where(Notice.id.in_(found)).order_by(Notice.id)) if found else []
     return item, grid, kind, rows

@@ -174,3 +174,24 @@ def test_a_scheme_that_does_not_add_up_is_not_published(year):
     assert assess.scored_total(scheme) == 800
     with pytest.raises(WorkflowError):
         assess.publish(scheme, w.street_disp, NOW, CLOCK)
+
+
+def test_visit_coverage_is_an_automatic_item_with_its_visits_behind_it(world):
+    """Hand-computed: each grid of the registry world has one household (registered 2026-03-02). g1's is
+    visited in Q1 and Q2 → 2 of 2 finished household-quarters on 2026-07-15 → 400 points; g2's never → 0 of 2
+    → 0 points; g3 has no household → nothing to measure → full points."""
+    from tests.registry_world import make_registry
+    from workflows.visits import record_visit
+
+    w = world
+    reg = make_registry({"g1": w.g1, "g2": w.g2})
+    first = record_visit(w.member, datetime(2026, 3, 10, 10), reg["g1"].household, found="身体好")
+    second = record_visit(w.member, datetime(2026, 5, 10, 10), reg["g1"].household, found="身体好")
+    scheme = assess.scheme_for(w.street, 2026, w.street_disp, datetime(2026, 1, 2, 9))
+    item = assess.add_item(scheme, w.street_disp, datetime(2026, 1, 2, 9), kind="auto", title="走访覆盖",
+                           max_points=400, metric="visit_coverage")
+    now = datetime(2026, 7, 15, 12)
+    rows = by_name(assess.compute(scheme, now, CLOCK))
+    figures = {name: [(e["numerator"], e["denominator"], e["points"]) for e in row["items"]] for name, row in rows.items()}
+    assert figures["一网格"] == [(2, 2, 400.0)] and figures["二网格"] == [(0, 2, 0.0)] and figures["三网格"] == [(0, 0, 400.0)]
+    assert assess.behind(item, w.g1, now, CLOCK) == ("visits", [first.id, second.id])

@@ -546,9 +546,10 @@ def fields(form, cls):
 # ---- building heads and unit heads (楼栋长、单元长) ----
 
 
-def head_form(grid):
-    """The roster's form, its choices from the grid: each building and each of its units; free accounts."""
-    form = HeadForm()
+def head_form(grid, submitted=True):
+    """The roster's form, its choices from the grid: each building and each of its units; free accounts.
+    `submitted`: filled from this request's form (else blank, as beside a refused end of a duty)."""
+    form = HeadForm() if submitted else HeadForm(formdata=None)
     places = []
     for building in Building.select().where(Building.grid == grid.id).order_by(Building.sort_order, Building.name):
         places.append((f"b{building.id}", _("%(building)s (whole building)", building=building.name)))
@@ -563,7 +564,7 @@ def head_form(grid):
 def roster_page(grid, form=None, status=200):
     """The grid's roster: current heads, ended duties, and the form for whoever keeps the registry."""
     return render_template("registry/heads.html", grid=grid, current=list(heads.roster(grid)),
-                           ended=list(heads.roster(grid, current=False)), form=form or head_form(grid),
+                           ended=list(heads.roster(grid, current=False)), form=form or head_form(grid, submitted=False),
                            end_form=EndHeadForm(formdata=None)), status
 
 
@@ -610,8 +611,8 @@ def end_head(head_id):
             return redirect(url_for("registry.roster", code=head.grid.code), 303)
     grid = head.grid
     return render_template("registry/heads.html", grid=grid, current=list(heads.roster(grid)),
-                           ended=list(heads.roster(grid, current=False)), form=head_form(grid), end_form=form,
-                           ending=head.id), 400
+                           ended=list(heads.roster(grid, current=False)), form=head_form(grid, submitted=False),
+                           end_form=form, ending=head.id), 400
 
 
 @bp.get("/grids/<code>/heads/print")

@@ -25,6 +25,8 @@ def plans(planner, world):
            for i, state in enumerate(OPEN_STATES * 4)]
     out += [planner.closed_plan(grids[i % len(grids)], timedelta(days=7)) for i in range(8)]
     out += [planner.month_plan(grids[i % len(grids)], start, end) for i in range(24)]
+    # One voided case whatever the draws above (they vary with what the world holds): the sample covers void.
+    out.append(planner.backward(*planner.draw(grids[0], "voided"), planner.after(NOW - timedelta(days=1))))
     return out
 
 

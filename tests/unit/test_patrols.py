@@ -218,4 +218,6 @@ def test_visible_grids(world):
     assert [g.code for g in visible_grids(world.community)] == ["G1", "G2"]
     assert [g.code for g in visible_grids(world.supervisor)] == ["G1", "G2", "G3"]
     assert [g.code for g in visible_grids(world.district_disp)] == ["G1", "G2", "G3", "G4"]
-    assert list(visible_grids(world.handler)) == []
+    # A department's handler: the grids its department serves (where its inspectors record cases).
+    assert [g.code for g in visible_grids(world.handler)] == ["G1", "G2", "G3"]
+    assert list(visible_grids(world.building_head)) == []

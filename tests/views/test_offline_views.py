@@ -87,7 +87,7 @@ def test_the_outbox_is_for_those_who_record_cases(login, app_world):
     head = login("building_head")
     assert head.get("/outbox").status_code == 403
     assert head.get("/outbox/session.json").status_code == 403
-    assert 'href="/outbox"' not in handler.get("/cases").get_data(as_text=True)
+    assert 'href="/outbox"' not in head.get("/registry").get_data(as_text=True)
 
 
 def test_an_outbox_item_is_recorded_once_with_its_photos_and_history(login, app_world):

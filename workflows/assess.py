@@ -190,8 +190,17 @@ def latest_entries(scheme, stage):
 
 def grids_of(scheme):
     """The grids the scheme assesses (those under its street or district), in the order they were set up."""
+    parents = dict(OrgUnit.select(OrgUnit.id, OrgUnit.parent).tuples())  # one read, not a walk per grid
+
+    def inside(unit_id):
+        while unit_id is not None:
+            if unit_id == scheme.scope_id:
+                return True
+            unit_id = parents.get(unit_id)
+        return False
+
     grids = OrgUnit.select().where(OrgUnit.kind == "grid").order_by(OrgUnit.sort_order, OrgUnit.code)
-    return [g for g in grids if unit_scope(g, scheme)]
+    return [g for g in grids if inside(g.id)]
 
 
 def measures(scheme, now, clock, grids=None):

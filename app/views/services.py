@@ -318,9 +318,15 @@ def track_lookup():
         application = services.by_code(code)
         if application is not None:
             return redirect(url_for("services.track", code=application.code), code=303)
-        return render_template("services/lookup.html", code=code,
-                               error=_("No application has this tracking code. Check the code and try again.")), 404
-    return render_template("services/lookup.html", code="", error=None)
+        return lookup_page(code)
+    return lookup_page("", status=200)
+
+
+def lookup_page(code, status=404):
+    """The public tracking-code lookup of applications; with a code, the message that none has it."""
+    error = _("No application has this tracking code. Check the code and try again.") if code else None
+    return render_template("public/lookup.html", code=code, error=error, heading=_("Follow an application"),
+                           lookup_url=url_for("services.track_lookup")), status
 
 
 @bp.get("/track/<code>")
@@ -328,8 +334,7 @@ def track(code):
     """An application's progress in plain words, for the resident (masked name, no numbers)."""
     application = services.by_code(code)
     if application is None:
-        return render_template("services/lookup.html", code=code[:64],
-                               error=_("No application has this tracking code. Check the code and try again.")), 404
+        return lookup_page(code[:64])
     response = make_response(render_template(
         "services/track.html", a=application, code=format_code(application.code),
         name=services.mask_name(application.person.name), steps=services.public_steps(application)))

@@ -19,7 +19,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from app import params
-from app.ratelimit import allow, per_address, wait
+from app.ratelimit import per_address, wait
 from app.residents import public_url, responsible_unit
 from workflows.errors import WorkflowError
 from workflows.locate import grid_at, grid_named_in, intake_grid

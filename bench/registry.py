@@ -171,7 +171,7 @@ def bench_import(scratch, rows):
     from workflows.registry.workbook import import_file
     from workflows.service import SystemActor
 
-    print(f"\nImport (budget <= 60 s for 50,000 rows; memory flat)")
+    print("\nImport (budget <= 60 s for 50,000 rows; memory flat)")
     print(f"  {'people rows':>11} {'house rows':>10} {'seconds':>8} {'peak RSS growth':>16} {'second import':>14}")
     for count in (rows // 5, rows):
         db_path = os.path.join(scratch, f"import{count}.db")

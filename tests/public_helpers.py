@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from PIL import Image
 
-from tests.factories import T0
 from workflows.models import Category, OrgUnit, StreetIntake
 from workflows.service import fire
 

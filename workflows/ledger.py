@@ -11,7 +11,6 @@ from peewee import JOIN
 from workflows.machine import N_
 from workflows.models import Case, CaseEvent, Category, Department, Notice, OrgUnit
 from workflows.stats import EXTENSION_EVENT, keyset
-from workflows.vocabulary import SOURCE_LABELS  # noqa: F401 — the ledger names sources by these labels
 
 PAGE = 500
 STATUSES = {

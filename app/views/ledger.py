@@ -8,10 +8,11 @@ from app.access import allows
 from app.db import now
 from app.exports import csv_response, xlsx_response
 from app.htmx import render
-from workflows.ledger import COLUMNS, SOURCE_LABELS, STATUS_LABELS, STATUSES, LedgerFilter, ledger_query, rows
+from workflows.ledger import COLUMNS, STATUS_LABELS, STATUSES, LedgerFilter, ledger_query, rows
 from workflows.machine import STATES
 from workflows.models import Category, OrgUnit
 from workflows.policy import visible_cases, visible_departments, visible_units
+from workflows.vocabulary import SOURCE_LABELS
 
 bp = Blueprint("ledger", __name__)
 SCREEN_PAGE = 100

@@ -14,7 +14,6 @@ from app.htmx import render
 from app.i18n import translate_error
 from workflows import stats_grouped
 from workflows.errors import WorkflowError
-from workflows.ledger import SOURCE_LABELS
 from workflows.machine import OPEN_STATES, STATES
 from workflows.models import SOURCES, Case, CaseEvent, Category, Department, OrgUnit, User
 from workflows.policy import ranking_scopes, visible_cases
@@ -46,6 +45,7 @@ from workflows.stats import (
     tally,
 )
 from workflows.values import whole_number
+from workflows.vocabulary import SOURCE_LABELS
 
 bp = Blueprint("stats", __name__)
 ORG_COUNTERS = (

@@ -1,6 +1,5 @@
 """The grid's poster in Chromium's print: one sheet that fills A4 and A3 alike (no empty middle), the staff with
 photo, name, duty and phone, and a QR code that still reads. PDFs and renders go to test-artifacts/."""
-import io
 import os
 
 import pypdfium2

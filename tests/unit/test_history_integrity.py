@@ -74,7 +74,8 @@ def unguarded(world):
 
 
 def test_a_changed_row_is_the_first_broken_link(world, unguarded):
-    first, second = worked_case(world), worked_case(world)
+    worked_case(world)
+    second = worked_case(world)
     sql("UPDATE case_event SET note = '没有清理' WHERE case_id = ? AND seq = 4", second.id)
     _cases, _rows, broken = verify_history()
     assert (broken.case_id, broken.seq) == (second.id, 4)

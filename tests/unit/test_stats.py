@@ -11,7 +11,6 @@ from datetime import date, datetime
 import pytest
 
 from tests.factories import new_case
-from workflows import machine
 from workflows.clock import Clock
 from workflows.models import Case
 from workflows.service import SystemActor, fire, open_case

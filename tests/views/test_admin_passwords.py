@@ -6,7 +6,7 @@ import pytest
 
 from app.cli import DEMO_PASSWORD
 from tests.conftest import Client
-from tests.factories import PASSWORD, stop_clock
+from tests.factories import stop_clock
 from app.storage import LoginSession
 from workflows.models import User
 
@@ -73,7 +73,7 @@ def test_a_user_given_a_password_sees_only_the_password_page_until_choosing_thei
     assert User.get(User.username == "wgy9").must_change_password
     user = Client(app.test_client())
     assert user.login("wgy9", GOOD).headers["Location"] == "/"
-    for path in ("/", "/cases", "/grids/G1/board", f"/cases/new?grid=G1", "/g/G1"):
+    for path in ("/", "/cases", "/grids/G1/board", "/cases/new?grid=G1", "/g/G1"):
         response = user.get(path)
         assert (response.status_code, response.headers.get("Location")) == (302, "/account/password"), path
     fragment = user.get("/grids/G1/board", headers={"HX-Request": "true", "HX-Target": "board"})

@@ -101,7 +101,7 @@ def test_filters_narrow_the_board_and_stay_in_the_url(login, app_world, clock):
     assert ids("overdue=1") == {sewage.id}
     assert ids("q=东门") == {litter.id, sewage.id}
     assert ids("q=" + building.number) == {building.id}
-    page = member.get(f"/grids/G1/board?q=东门&urgency=urgent").get_data(as_text=True)
+    page = member.get("/grids/G1/board?q=东门&urgency=urgent").get_data(as_text=True)
     assert 'name="q" value="东门"' in page and '<option value="urgent" selected' in page
     assert 'hx-push-url="true"' in page
 

@@ -6,11 +6,7 @@ the idle and absolute timeouts end a session everywhere at once, in every server
 """
 import hashlib
 import secrets
-import threading
-import time
-from datetime import datetime, timedelta, timezone
-
-from cachetools import LRUCache, TTLCache
+from datetime import timedelta
 
 from flask import current_app, g, request
 from flask.sessions import SecureCookieSessionInterface
@@ -45,11 +41,6 @@ class SignedCookie(SecureCookieSessionInterface):
 
     def __init__(self):
         self._serializers = {}
-        # Cookie values whose signature this process has verified: {value: the time it was signed}.
-        # A memo of a pure check (the same string always verifies the same way): the session's data
-        # is decoded from the cookie on every request all the same.
-        self._verified = LRUCache(maxsize=8192)
-        self._verified_lock = threading.Lock()
 
     def open_session(self, app, request):
         """The session from the cookie (empty when its signature or age does not hold)."""
@@ -60,18 +51,8 @@ class SignedCookie(SecureCookieSessionInterface):
         if not value:
             return self.session_class()
         max_age = int(app.permanent_session_lifetime.total_seconds())
-        with self._verified_lock:
-            signed_at = self._verified.get((serializer, value))
         try:
-            if signed_at is None:
-                data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
-                with self._verified_lock:
-                    self._verified[(serializer, value)] = signed_at
-                return self.session_class(data)
-            if (datetime.now(timezone.utc) - signed_at).total_seconds() > max_age:
-                return self.session_class()
-            # payload.timestamp.signature: the payload (compressed when it starts with ".") decoded again.
-            return self.session_class(serializer.load_payload(value.rsplit(".", 2)[0].encode("ascii")))
+            return self.session_class(serializer.loads(value, max_age=max_age))
         except BadSignature:
             return self.session_class()
 
@@ -153,13 +134,6 @@ def live(user_id, at):
         .order_by(LoginSession.last_seen_at.desc(), LoginSession.id.desc()))
 
 
-# The User a session's row was last read as, per server process: {token hash: (its user's columns,
-# User)}. Every request reads the session's row again (so an ended session, a deactivated or changed
-# account are seen at once, in every process); when the user's columns are those read last time the
-# object built then is used again rather than rebuilt (peewee builds a model field by field). Kept a
-# minute at most, so related rows it loaded (the user's unit …) are read again now and then.
-_USERS = TTLCache(maxsize=4096, ttl=60, timer=time.monotonic)
-_USERS_LOCK = threading.Lock()
 _STAMPS = tuple(column.python_value for column in SESSION_COLUMNS)
 _USER_FIELDS = User._meta.sorted_fields
 
@@ -177,15 +151,8 @@ def load(token):
     session_id, ended_at, created_at, last_seen_at = (read(value) for read, value in zip(_STAMPS, row))
     if ended_at is not None:
         return None
-    columns = row[len(_STAMPS):]
-    with _USERS_LOCK:
-        known = _USERS.get(key)
-    if known is not None and known[0] == columns:
-        user = known[1]
-    else:
-        user = sql.instance(User, _USER_FIELDS, columns)
-        with _USERS_LOCK:
-            _USERS[key] = (columns, user)
+    # Built from this request's row: nothing of a session or a user is kept between requests.
+    user = sql.instance(User, _USER_FIELDS, row[len(_STAMPS):])
     at = now()
     reason = lapse_reason(created_at, last_seen_at, user, at)
     if reason:

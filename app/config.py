@@ -27,6 +27,8 @@ DEFAULTS = {
     "MAX_PHOTO_BYTES": 10 * 1024 * 1024,
     "THUMBNAIL_SIZE": (320, 320),
     "PHOTO_MAX_SIDE": 2560,
+    # Evidence PDFs of the assessment's entries: how big each may be.
+    "MAX_EVIDENCE_PDF_BYTES": 10 * 1024 * 1024,
     # Sessions live on the server: idle and absolute lifetimes (a tablet may sit on a form for hours).
     "SESSION_IDLE_MINUTES": 8 * 60,
     "SESSION_MAX_HOURS": 24,

@@ -90,6 +90,8 @@ def discard(items):
     folder = current_app.config["UPLOAD_FOLDER"]
     for item in items:
         for key in ("path", "thumb_path"):
+            if not item.get(key):
+                continue
             try:
                 os.remove(os.path.join(folder, item[key]))
             except FileNotFoundError:
@@ -104,3 +106,58 @@ def _save(image, path):
     with open(path, "wb") as handle:
         handle.write(data)
     return data
+
+
+# ---- evidence files (the 1000-point assessment's entries): photos or PDFs ----
+
+PHOTO_EXTENSIONS = {"jpg", "jpeg", "png", "webp", "gif", "bmp", "heic", "heif", "mpo"}
+
+
+def _extension(name):
+    base = os.path.basename((name or "").replace("\\", "/"))
+    return base.rsplit(".", 1)[1].lower() if "." in base else ""
+
+
+def process_pdf(storage):
+    """Store one uploaded PDF under a random name (it must begin with `%PDF-`); returns its fields."""
+    data = read_limited(storage, current_app.config["MAX_EVIDENCE_PDF_BYTES"])
+    if not data:
+        raise UploadError(N_("“%(name)s” is empty."), name=storage.filename or "")
+    if not data.startswith(b"%PDF-"):
+        raise UploadError(N_("“%(name)s” is not a PDF."), name=storage.filename or "")
+    folder = current_app.config["UPLOAD_FOLDER"]
+    os.makedirs(folder, exist_ok=True)
+    path = f"{secrets.token_hex(16)}.pdf"
+    with open(os.path.join(folder, path), "wb") as handle:
+        handle.write(data)
+    return {"path": path, "thumb_path": None, "content_type": "application/pdf", "size": len(data)}
+
+
+def process_evidence(storages):
+    """Check and store evidence files: photos (re-encoded) or PDFs, each named for what it is; if one is
+    refused, none is kept. Returns the fields of each (with the uploaded name as `original_name`)."""
+    files = [s for s in storages if s and s.filename]
+    if len(files) > current_app.config["MAX_PHOTOS"]:
+        raise UploadError(N_("At most %(n)s files at a time."), n=current_app.config["MAX_PHOTOS"])
+    done = []
+    try:
+        for storage in files:
+            head = storage.stream.read(5)
+            storage.stream.seek(0)
+            extension = _extension(storage.filename)
+            if head == b"%PDF-":
+                if extension != "pdf":
+                    raise UploadError(N_("“%(name)s” is neither a photo nor a PDF."), name=storage.filename)
+                stored = process_pdf(storage)
+            elif extension in PHOTO_EXTENSIONS or (not extension and head):
+                stored = process_photo(storage, kind="evidence")
+            elif not head:
+                raise UploadError(N_("“%(name)s” is empty."), name=storage.filename)
+            else:
+                raise UploadError(N_("“%(name)s” is neither a photo nor a PDF."), name=storage.filename)
+            done.append({key: stored[key] for key in ("path", "thumb_path", "content_type", "size")}
+                        | {"original_name": os.path.basename(storage.filename.replace("\\", "/"))[:200]})
+    except UploadError:
+        discard(done)
+        raise
+    return done

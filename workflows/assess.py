@@ -16,7 +16,7 @@ Grids are ranked by total (ties share a rank). Publishing freezes the year; entr
 corrections that must give a reason, and publishing again needs one too.
 """
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from peewee import Case as When
 from peewee import fn
@@ -27,16 +27,19 @@ from workflows.errors import FORBIDDEN, INVALID, WorkflowError
 from workflows.machine import N_
 from workflows.models import (
     AssessEntry,
+    AssessEvidence,
     AssessItem,
     AssessResult,
     AssessScheme,
     Case,
     Notice,
     OrgUnit,
+    RegistryRoundup,
     User,
 )
 from workflows.policy import can, scope_column
 from workflows.rankings import rank_rows
+from workflows.text import clean_text
 from workflows.visits import quarterly_coverage, visits_in_year
 
 TOTAL = 1000
@@ -68,6 +71,9 @@ METRICS = {m.key: m for m in (
               "quarter), over the year")),
     Metric("notice_reply_rate", N_("Notices answered in time"),
            N_("max × notices replied by their reply deadline / notices due, about the grid's cases, issued in the year")),
+    Metric("registry_updates", N_("Registry kept up to date"),
+           N_("max × finished weeks whose registry round-up the community acknowledged / finished weeks (weeks "
+              "beginning in the year that have ended), over the year")),
 )}
 STATS_METRICS = ("ontime_close_rate", "rework_rate", "satisfaction_rate")
 
@@ -148,8 +154,10 @@ def scored_total(scheme):
 # ---- entries ----
 
 
-def enter(item, unit, quarter, stage, actor, now, *, points=0, vetoed=False, note="", reason=""):
-    """A self-evaluation (the grid's lead) or review (the assessor) of one item for a quarter."""
+def enter(item, unit, quarter, stage, actor, now, *, points=0, vetoed=False, note="", reason="", evidence=()):
+    """A self-evaluation (the grid's lead) or review (the assessor) of one item for a quarter, with its
+    evidence files (`evidence`: stored files' fields — path, thumb_path, original_name, content_type, size),
+    recorded together or not at all."""
     action = "assess.self" if stage == "self" else "assess.review"
     if stage not in ("self", "review") or not can(actor, action, unit):
         raise WorkflowError(FORBIDDEN, N_("You may not score this grid."))
@@ -164,10 +172,27 @@ def enter(item, unit, quarter, stage, actor, now, *, points=0, vetoed=False, not
     reason = (reason or "").strip()
     if latest_result(item.scheme) is not None and not reason:
         raise WorkflowError(INVALID, N_("The year is published: a correction needs a reason."), field="reason")
-    return AssessEntry.create(item=item, unit=unit, quarter=quarter, stage=stage,
-                              points=0 if item.kind == "veto" else points, vetoed=item.kind == "veto" and bool(vetoed),
-                              note=(note or "").strip()[:2000], reason=reason[:1000], by=_user(actor),
-                              by_name=actor.name, at=now)
+    with write_transaction():
+        entry = AssessEntry.create(item=item, unit=unit, quarter=quarter, stage=stage,
+                                   points=0 if item.kind == "veto" else points,
+                                   vetoed=item.kind == "veto" and bool(vetoed), note=(note or "").strip()[:2000],
+                                   reason=reason[:1000], by=_user(actor), by_name=actor.name, at=now)
+        for stored in evidence:
+            AssessEvidence.create(entry=entry, path=stored["path"], thumb_path=stored.get("thumb_path"),
+                                  original_name=clean_text(str(stored.get("original_name") or ""))[:200],
+                                  content_type=stored["content_type"], size=stored["size"], uploaded_by=_user(actor),
+                                  at=now)
+    return entry
+
+
+def evidence_of(entries):
+    """{entry id: [evidence, oldest first]} of the given entries."""
+    ids = [e.id for e in entries if e is not None]
+    out = {i: [] for i in ids}
+    if ids:
+        for row in AssessEvidence.select().where(AssessEvidence.entry.in_(ids)).order_by(AssessEvidence.id):
+            out[row.entry_id].append(row)
+    return out
 
 
 def unit_scope(unit, scheme):
@@ -215,7 +240,39 @@ def measures(scheme, now, clock, grids=None):
     out["patrol_coverage"] = patrol_coverage(grids, scheme.year, now, clock)
     out["notice_reply_rate"] = notice_replies(grids, scheme.year, now)
     out["visit_coverage"] = quarterly_coverage([g.id for g in grids], scheme.year, now)
+    out["registry_updates"] = registry_updates(grids, scheme.year, now)
     return out
+
+
+def finished_weeks(year, now):
+    """The Mondays of the weeks that begin in the year and have ended by `now`."""
+    monday = date(year, 1, 1) + timedelta(days=(7 - date(year, 1, 1).weekday()) % 7)
+    weeks = []
+    while monday.year == year and datetime.combine(monday + timedelta(days=7), time.min) <= now:
+        weeks.append(monday)
+        monday += timedelta(days=7)
+    return weeks
+
+
+def _acknowledged(grid_ids, weeks, now):
+    """The (grid id, Monday) pairs of those weeks whose round-up was acknowledged by `now`."""
+    if not weeks or not grid_ids:
+        return []
+    return list(RegistryRoundup.select(RegistryRoundup.grid, RegistryRoundup.week, RegistryRoundup.id)
+                .where(RegistryRoundup.grid.in_(grid_ids) & RegistryRoundup.week.between(weeks[0], weeks[-1])
+                       & (RegistryRoundup.acknowledged_at <= now)).tuples())
+
+
+def registry_updates(grids, year, now):
+    """{grid id: (finished weeks acknowledged, finished weeks)}: the registry's weekly round-up
+    (workflows.registry.roundup) read by the community's grid office, week by week."""
+    weeks = finished_weeks(year, now)
+    known = set(weeks)
+    out = {g.id: [0, len(weeks)] for g in grids}
+    for grid, week, _id in _acknowledged(list(out), weeks, now):
+        if week in known:
+            out[grid][0] += 1
+    return {grid: tuple(pair) for grid, pair in out.items()}
 
 
 def patrol_coverage(grids, year, now, clock):
@@ -358,8 +415,12 @@ def publish(scheme, actor, now, clock, reason=""):
 
 def behind(item, grid, now, clock):
     """What an automatic item's figure is made of: ("cases", {counter: [case ids]}), ("patrols", …),
-    ("visits", …) or ("notices", [notice ids])."""
+    ("visits", …), ("notices", [notice ids]) or ("weeks", [(Monday, round-up id or None)])."""
     scheme = item.scheme
+    if item.metric == "registry_updates":
+        weeks = finished_weeks(scheme.year, now)
+        acknowledged = {week: rid for _grid, week, rid in _acknowledged([grid.id], weeks, now)}
+        return "weeks", [(week, acknowledged.get(week)) for week in weeks]
     if item.metric in STATS_METRICS:
         rate = stats.RATES[item.metric]
         period = _year_period(scheme.year)

@@ -423,6 +423,11 @@ def reviews_unit(actor, unit):
             and actor.org_id in {u.id for u in unit.lineage()} and actor.org.kind in ("street", "district"))
 
 
+def sees_assess_entries(actor, unit):
+    """A grid's assessment entries and their evidence: the grid's lead, and whoever reviews the grid."""
+    return evaluates_self(actor, unit) or reviews_unit(actor, unit)
+
+
 def decides_accountability(actor, record):
     """The lead of the person's grid (not for their own record), or an office above the grid."""
     if role(actor) == "lead":
@@ -748,6 +753,7 @@ ACTIONS = {
     "assess.self": Rule(("lead",), on=evaluates_self),
     "assess.review": Rule(("dispatcher", "supervisor", "admin"), on=reviews_unit),
     "assess.publish": Rule(("dispatcher", "supervisor", "admin"), on=publishes_ranking_of),
+    "assess.entries": Rule(("lead", "dispatcher", "supervisor", "admin"), on=sees_assess_entries),
     "accountability.view": Rule(("member", "lead", "dispatcher", "supervisor", "admin"), on=sees_accountability),
     "accountability.decide": Rule(("lead", "dispatcher", "admin"), on=decides_accountability),
     "accountability.answer": Rule(("member", "lead"), on=answers_accountability),

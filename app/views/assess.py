@@ -1,6 +1,8 @@
 """The year's 1000-point assessment of a street's or district's grids, with each automatic item's
 formula and the cases, patrols or notices behind its figure."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+import os
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -8,9 +10,21 @@ from app import params
 from app.access import allows, can, require
 from app.db import now
 from app.i18n import translate_error
+from app.uploads import UploadError, discard, process_evidence
 from workflows import assess
-from workflows.errors import WorkflowError
-from workflows.models import ITEM_KINDS, AssessItem, AssessScheme, Case, Notice, OrgUnit, Patrol, Visit
+from workflows.errors import INVALID, WorkflowError
+from workflows.models import (
+    ITEM_KINDS,
+    AssessEvidence,
+    AssessItem,
+    AssessScheme,
+    Case,
+    Notice,
+    OrgUnit,
+    Patrol,
+    RegistryRoundup,
+    Visit,
+)
 from workflows.policy import ranking_scopes
 from workflows.service import current_clock
 from workflows.stats import COUNTERS
@@ -46,10 +60,27 @@ def _page(scopes, scope, year, drilled=False):
         data, publication = assess.result(scheme, at, current_clock())
         drill = drill_down(scheme) if drilled else None
         review_grids = [grid for grid in assess.grids_of(scheme) if can("assess.review", grid)]
+    entries = _entries_of(scheme, review_grids)
     return render_template("assess/index.html", scopes=scopes, scope=scope, year=year, scheme=scheme, items=items,
-                           review_grids=review_grids,
+                           review_grids=review_grids, entries=entries,
+                           evidence=assess.evidence_of([e for row in entries for e in row[3:]]),
                            data=data, publication=publication, drill=drill, metrics=assess.METRICS,
                            counters=COUNTERS, kinds=ITEM_KINDS, quarters=assess.QUARTERS)
+
+
+def _entries_of(scheme, grids):
+    """[(grid, item, quarter, self entry, review entry)]: the latest entries of the grids the user reviews."""
+    if scheme is None or not grids:
+        return []
+    own, reviewed = assess.latest_entries(scheme, "self"), assess.latest_entries(scheme, "review")
+    rows = []
+    for grid in grids:
+        for item in assess.items(scheme):
+            for q in assess.QUARTERS:
+                key = (item.id, grid.id, q)
+                if key in own or key in reviewed:
+                    rows.append((grid, item, q, own.get(key), reviewed.get(key)))
+    return rows
 
 
 def _form_scope(action):
@@ -98,10 +129,40 @@ def _entry_item(grid):
 
 
 def _enter(item, grid, stage):
-    assess.enter(item, grid, params.form.number("quarter", low=1, high=4), stage, current_user, now(),
-                 points=params.form.number("points", default=0, low=0, high=assess.TOTAL),
-                 vetoed=params.form.raw("vetoed") is not None, note=params.form.text("note", max_length=2000),
-                 reason=params.form.text("reason", max_length=1000))
+    """Record the form's entry with its evidence files: a refused file or entry keeps neither."""
+    values = dict(quarter=params.form.number("quarter", low=1, high=4),
+                  points=params.form.number("points", default=0, low=0, high=assess.TOTAL),
+                  vetoed=params.form.raw("vetoed") is not None, note=params.form.text("note", max_length=2000),
+                  reason=params.form.text("reason", max_length=1000))
+    try:
+        stored = process_evidence(request.files.getlist("evidence"))
+    except UploadError as exc:
+        raise WorkflowError(INVALID, exc.message, field="evidence", **exc.params) from None
+    try:
+        assess.enter(item, grid, values.pop("quarter"), stage, current_user, now(), evidence=stored, **values)
+    except Exception:
+        discard(stored)
+        raise
+
+
+@bp.get("/assess/evidence/<id:evidence_id>")
+@bp.get("/assess/evidence/<id:evidence_id>/<any(thumb):variant>")
+@allows("assess.entries")
+def evidence(evidence_id, variant=None):
+    """An entry's evidence file (a photo, its thumbnail, or a PDF to download under its uploaded name), to
+    whoever may see the grid's entries."""
+    item = AssessEvidence.get_or_none(AssessEvidence.id == evidence_id)
+    require("assess.entries", item.entry.unit if item is not None else None)
+    name = item.thumb_path if variant == "thumb" else item.path
+    if not name:
+        abort(404)
+    pdf = item.content_type == "application/pdf"
+    response = send_from_directory(os.path.abspath(current_app.config["UPLOAD_FOLDER"]), name,
+                                   mimetype="image/jpeg" if variant == "thumb" else item.content_type,
+                                   as_attachment=pdf, download_name=(item.original_name or name) if pdf else None)
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.post("/assess/entries")
@@ -144,8 +205,9 @@ def _self_page(year, error=None, status=200):
             if item.kind != "auto":
                 rows.append((scheme, item, [(q, own.get((item.id, grid.id, q)), reviewed.get((item.id, grid.id, q)))
                                             for q in assess.QUARTERS]))
+    shown = [entry for _scheme, _item, quarters in rows for _q, *pair in quarters for entry in pair]
     return render_template("assess/self.html", grid=grid, year=year, rows=rows, schemes=schemes,
-                           quarters=assess.QUARTERS, error=error), status
+                           quarters=assess.QUARTERS, error=error, evidence=assess.evidence_of(shown)), status
 
 
 @bp.get("/assess/self")
@@ -191,6 +253,10 @@ def drill_down(scheme):
         rows = list(Patrol.select().where(Patrol.id.in_(found)).order_by(Patrol.started_at)) if found else []
     elif kind == "visits":
         rows = list(Visit.select().where(Visit.id.in_(found)).order_by(Visit.at)) if found else []
+    elif kind == "weeks":
+        ids = [rid for _week, rid in found if rid is not None]
+        acks = {r.id: r for r in RegistryRoundup.select().where(RegistryRoundup.id.in_(ids))} if ids else {}
+        rows = [(week, acks.get(rid)) for week, rid in found]
     else:
         rows = list(Notice.select().where(Notice.id.in_(found)).order_by(Notice.id)) if found else []
     return item, grid, kind, rows

@@ -252,6 +252,12 @@ SELF_GRIDS = scope(
     district=("g1", []), supervisor=("g1", []), admin=("g1", []), building_head=("g1", []), anonymous=(None, ["g1"]),
 )
 SCHEME_YEARS = {"edit": 2024, "score": 2022, "publish": 2023}
+# The grids whose assessment entries (and their evidence files) a role sees: the grid's lead, the offices above.
+EVIDENCE_GRIDS = scope(
+    member=("g1", []), lead=("g1", ["g2", "g5"]), handler=("g1", []), community=(None, ["g1", "g2"]),
+    street=("g3", ["g4", "g5"]), district=("g4", ["g5"]), supervisor=("g3", ["g4", "g5"]), admin=("g5", ["missing"]),
+    building_head=("g1", []), anonymous=(None, ["g1"]),
+)
 
 
 def scheme_item(x, unit, year, fresh=False):
@@ -269,6 +275,22 @@ def scheme_item(x, unit, year, fresh=False):
 def grid_item(x, spec):
     """An item of the scheme (of the year for scores) of the grid's district."""
     return scheme_item(x, x.place(spec).ancestor("district"), SCHEME_YEARS["score"])
+
+
+def assess_evidence(x, spec, fresh=False):
+    """A photo attached to the assessor's score of the grid (an item of its district's scheme)."""
+    from workflows.models import AssessEntry, AssessEvidence
+
+    if spec == "missing":
+        return MISSING
+    key = ("assess_evidence", spec)
+    if key not in x._made:
+        entry = AssessEntry.create(item=grid_item(x, spec), unit=x.place(spec), quarter=1, stage="review", points=10,
+                                   by_name="复核", at=NOW)
+        path = x.file("evidence")
+        x._made[key] = AssessEvidence.create(entry=entry, path=path, thumb_path=path.replace(".jpg", ".thumb.jpg"),
+                                             original_name="台账.jpg", content_type="image/jpeg", size=100, at=NOW)
+    return x._made[key]
 
 
 def publish_scope(x, spec, fresh=False):
@@ -905,6 +927,10 @@ MATRIX = [
     E("/assess/self/<id:item_id>", "POST", SELF_GRIDS, lambda x, s, f=False: grid_item(x, s),
       lambda x, i, r: f"/assess/self/{i.id}", {"lead"}, ok=(303,),
       data=lambda x, i, r: {"quarter": "1", "points": "950", "note": "自评"}),
+    E("/assess/evidence/<id:evidence_id>", "GET", EVIDENCE_GRIDS, assess_evidence,
+      lambda x, e, r: f"/assess/evidence/{e.id}", {"lead", "street", "district", "supervisor", "admin"}),
+    E("/assess/evidence/<id:evidence_id>/<any(thumb):variant>", "GET", EVIDENCE_GRIDS, assess_evidence,
+      lambda x, e, r: f"/assess/evidence/{e.id}/thumb", {"lead", "street", "district", "supervisor", "admin"}),
 ]
 
 

@@ -164,6 +164,7 @@ QUERY = {
     "assess.index": ("scope", "year", "item", "grid"),
     "meetings.index": (), "meetings.show": (), "meetings.print_minutes": (),
     "assess.self_page": ("year",),
+    "assess.evidence": (),
     # The registry (issue 17).
     "registry.index": (), "registry.grid": (), "registry.search": ("q",), "registry.building": (),
     "registry.room": (), "registry.person": (), "registry.reveals": (), "registry.organisation": (),
@@ -282,9 +283,9 @@ FORM = {
     "meetings.open_one": ("unit", "title", "held_at", "place"),
     "assess.add_item": ("scope", "year", "kind", "metric", "title", "max_points"),
     "assess.retire_item": (),
-    "assess.review": ("grid", "item", "quarter", "points", "vetoed", "note", "reason"),
+    "assess.review": ("grid", "item", "quarter", "points", "vetoed", "note", "reason", "evidence"),
     "assess.publish": ("scope", "year", "reason"),
-    "assess.self_entry": ("quarter", "points", "vetoed", "note", "reason"),
+    "assess.self_entry": ("quarter", "points", "vetoed", "note", "reason", "evidence"),
 }
 # Read by the machinery around every view, not by a view: not fuzzed as the view's own.
 AROUND = {"csrf_token"}

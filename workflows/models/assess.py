@@ -57,6 +57,20 @@ class AssessEntry(BaseModel):
         indexes = ((("item", "unit", "quarter", "stage"), False),)
 
 
+class AssessEvidence(BaseModel):
+    """A file attached to an entry (a re-encoded photo or a checked PDF): stored under a random name,
+    the uploaded name kept only as a label. A superseding entry carries its own; nothing is deleted."""
+
+    entry = ForeignKeyField(AssessEntry, backref="evidence", on_delete="RESTRICT")
+    path = CharField(max_length=64, unique=True)
+    thumb_path = CharField(max_length=64, null=True)  # photos only
+    original_name = CharField(max_length=200, default="")
+    content_type = CharField(max_length=40)
+    size = IntegerField()
+    uploaded_by = ForeignKeyField(User, null=True, on_delete="RESTRICT")
+    at = DateTimeField()
+
+
 class AssessResult(BaseModel):
     """A year's results as published (frozen in `data`); a new version needs a reason."""
 

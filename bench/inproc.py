@@ -211,27 +211,30 @@ ASSESS_BUDGET = 2.0
 def bench_assess(data_dir, repeat=1):
     """The year's 1000-point assessment of the grids of the district around the 100k-case month."""
     from workflows import assess
-    from workflows.models import (Accountability, AssessEntry, AssessItem, AssessResult, AssessScheme, OrgUnit,
-                                  StatsCut, StatsFact, StatsOccurrence, StatsStep, User)
+    from workflows.models import MODELS, OrgUnit, User
 
     path, manifest = ensure("stats100k", data_dir)
     database = bind(open_database("sqlite:///" + path))
     try:
         now, clock = _moment(manifest), bench_clock()
         year = int(manifest["month"].split("-")[0])
-        db.create_tables((StatsCut, StatsFact, StatsOccurrence, StatsStep, AssessScheme, AssessItem, AssessEntry,
-                          AssessResult, Accountability), safe=True)  # the cached data may predate them
+        db.create_tables(MODELS, safe=True)  # the cached data may predate the newer tables
         street = OrgUnit.get(OrgUnit.id == User.get(User.username == manifest["street"]["dispatcher"]).org_id)
         scope = street.parent or street
         admin = User.get(User.role == "admin") if User.select().where(User.role == "admin").exists() else None
         with db.atomic() as transaction:
             actor = admin or type("Bench", (), {"role": "admin", "name": "bench", "org_id": None})()
             scheme = assess.scheme_for(scope, year, actor, now)
-            for title, points, metric in (("按时办结", 300, "ontime_close_rate"), ("返工", 100, "rework_rate"),
-                                          ("满意度", 200, "satisfaction_rate"), ("巡查覆盖", 100, "patrol_coverage"),
+            # Every automatic measure (the bench data has no registry: visits and round-ups measure empty tables).
+            for title, points, metric in (("按时办结", 200, "ontime_close_rate"), ("返工", 100, "rework_rate"),
+                                          ("满意度", 150, "satisfaction_rate"), ("巡查覆盖", 100, "patrol_coverage"),
+                                          ("走访覆盖", 100, "visit_coverage"), ("信息更新", 50, "registry_updates"),
                                           ("督办回复", 100, "notice_reply_rate")):
                 assess.add_item(scheme, actor, now, kind="auto", title=title, max_points=points, metric=metric)
             assess.add_item(scheme, actor, now, kind="manual", title="队伍建设", max_points=200)
+            missing = set(assess.METRICS) - {item.metric for item in assess.items(scheme)}
+            if missing:
+                raise RuntimeError(f"the bench scheme leaves out {sorted(missing)}: add them")
             started = time.perf_counter()
             data = assess.compute(scheme, now, clock)  # the year's facts are kept on the way
             first = time.perf_counter() - started

@@ -302,6 +302,8 @@ POINT_RULES = (
     ("G02", "governance", "安全隐患排查", 2, "service"),
     ("G03", "governance", "日常治安巡逻", 2, "service"),
     ("G04", "governance", "上报涉黑涉恶、治安刑事案件、电信诈骗、违法建筑等线索（经确认属实）", 5, "tipoff"),
+    # Earned by whoever is linked to the account that records a household visit (issue 18).
+    ("V01", "governance", "入户走访", 1, "visit"),
 )
 
 

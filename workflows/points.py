@@ -64,6 +64,7 @@ def add_person(actor, now, *, name, kind, grid, building=None, phone="", user=No
         raise WorkflowError(INVALID, N_("The phone number is too long."), field="phone")
     with write_transaction():
         if user is not None:
+            lock_for_update(OrgUnit.select().where(OrgUnit.id == grid.id)).get()  # as link_user does
             _check_account(user, grid.id, None)
         person = PointPerson.create(name=name, kind=kind, grid=grid.id, building=building, phone=phone,
                                     created_at=now, user=user.id if user is not None else None)

@@ -495,7 +495,8 @@ def seed_points(rng, now, grids):
                                      building=building, phone=f"1370000{rng.randint(1000, 9999)}"))
         people.append(add_person(lead, now, name=person_name(rng), kind="volunteer", grid=grid))
         member = User.get((User.org == grid.id) & (User.role == "member"))
-        people.append(add_person(lead, now, name=member.name, kind="member", grid=grid))
+        # Linked to the member's account: the visits they record in the demo earn the visit item.
+        people.append(add_person(lead, now, name=member.name, kind="member", grid=grid, user=member))
     days = (now.date() - first).days
     for person in people:
         for _ in range(rng.randint(2, 14)):

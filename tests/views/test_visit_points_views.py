@@ -127,3 +127,22 @@ def test_unlinking_stops_the_points(w, login):
     assert member.post(f"/households/{h.id}/visits", {"kind": "routine", "found": "在家", "needs": ""},
                        token_from=f"/households/{h.id}/visits/new").status_code == 303
     assert Visit.select().count() == 1 and PointEntry.select().count() == 0
+
+
+def test_the_demos_members_earn_visit_points(app):
+    """The demo links each grid's member to their points person: a visit they record earns the item."""
+    from app.auth import hash_password
+    from app.seed import seed_demo
+    from workflows.models import Household, User
+    from workflows.visits import record_visit
+
+    now = datetime(2026, 11, 27, 16, 40)
+    seed_demo(now, hash_password("demo password"), cases=60)
+    members = list(User.select().where((User.role == "member") & User.active))
+    linked = {p.user_id for p in PointPerson.select().where(PointPerson.kind == "member")}
+    assert linked and linked <= {m.id for m in members}
+    member = User.get_by_id(min(linked))
+    household = Household.select().where((Household.grid == member.org_id) & Household.active).first()
+    before = PointEntry.select().count()
+    made = record_visit(member, now, household, found="演示走访")
+    assert PointEntry.select().count() == before + 1 and PointEntry.get(PointEntry.visit == made.id).points == 1

@@ -273,7 +273,7 @@ def _link(grids):
         linked = link_user(current_user, now(), person, _account())
     except WorkflowError as exc:
         status = 403 if exc.code == "forbidden" else 400
-        return people_page(grids, {exc.field or "_": translate_error(exc)}, request.form, f"link-{person.id}", status)
+        return people_page(grids, {exc.field or "_": translate_error(exc)}, request.form, "link", status)
     if linked.user_id:
         flash(_("%(name)s is linked to the account %(account)s: their household visits earn points.",
                 name=linked.name, account=linked.user.name))

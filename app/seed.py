@@ -302,6 +302,8 @@ POINT_RULES = (
     ("G02", "governance", "安全隐患排查", 2, "service"),
     ("G03", "governance", "日常治安巡逻", 2, "service"),
     ("G04", "governance", "上报涉黑涉恶、治安刑事案件、电信诈骗、违法建筑等线索（经确认属实）", 5, "tipoff"),
+    # Earned by whoever is linked to the account that records a household visit (issue 18).
+    ("V01", "governance", "入户走访", 1, "visit"),
 )
 
 
@@ -493,7 +495,8 @@ def seed_points(rng, now, grids):
                                      building=building, phone=f"1370000{rng.randint(1000, 9999)}"))
         people.append(add_person(lead, now, name=person_name(rng), kind="volunteer", grid=grid))
         member = User.get((User.org == grid.id) & (User.role == "member"))
-        people.append(add_person(lead, now, name=member.name, kind="member", grid=grid))
+        # Linked to the member's account: the visits they record in the demo earn the visit item.
+        people.append(add_person(lead, now, name=member.name, kind="member", grid=grid, user=member))
     days = (now.date() - first).days
     for person in people:
         for _ in range(rng.randint(2, 14)):

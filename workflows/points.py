@@ -7,6 +7,9 @@ entry recorded (and counted) in the current month that names the entry it correc
 A tip-off entry names the case it produced and counts only once that case's history holds
 a `verify` row; it counts from the later of the day it was recorded and the first
 verification, so a month once published never changes. Each case earns tip-off points once.
+A person linked to a sign-in account earns the visit item for the household visits that account
+records (`visit_points`, called inside `record_visit`'s transaction): once per visit, at most once
+per household a day, never in a published month.
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -17,7 +20,9 @@ from peewee import JOIN, IntegrityError, fn
 from workflows.db import lock_for_update, write_transaction
 from workflows.errors import DUPLICATE, FORBIDDEN, INVALID, INVALID_STATE, WorkflowError
 from workflows.machine import N_
-from workflows.models import PERSON_KINDS, CaseEvent, OrgUnit, PointEntry, PointMonth, PointPerson, PointRule
+from workflows.models import (
+    PERSON_KINDS, CaseEvent, OrgUnit, PointEntry, PointMonth, PointPerson, PointPersonLink, PointRule, User, Visit,
+)
 from workflows.patrols import period_of
 from workflows.policy import can
 from workflows.values import whole_number
@@ -43,8 +48,8 @@ QUARTERS = (1, 2, 3, 4)
 # ---- people and rules ---------------------------------------------------------------------------
 
 
-def add_person(actor, now, *, name, kind, grid, building=None, phone=""):
-    """Register someone who earns points in a grid the user records for."""
+def add_person(actor, now, *, name, kind, grid, building=None, phone="", user=None):
+    """Register someone who earns points in a grid the user records for (linked to `user`'s account, optionally)."""
     if grid is None or not can(actor, "points.record_in", grid):
         raise WorkflowError(FORBIDDEN, N_("You may not add people to this grid."))
     name = (name or "").strip()
@@ -57,7 +62,69 @@ def add_person(actor, now, *, name, kind, grid, building=None, phone=""):
     phone = (phone or "").strip()
     if len(phone) > 40:
         raise WorkflowError(INVALID, N_("The phone number is too long."), field="phone")
-    return PointPerson.create(name=name, kind=kind, grid=grid.id, building=building, phone=phone, created_at=now)
+    with write_transaction():
+        if user is not None:
+            lock_for_update(OrgUnit.select().where(OrgUnit.id == grid.id)).get()  # as link_user does
+            _check_account(user, grid.id, None)
+        person = PointPerson.create(name=name, kind=kind, grid=grid.id, building=building, phone=phone,
+                                    created_at=now, user=user.id if user is not None else None)
+        if user is not None:
+            _link_row(actor, now, person, user, None)
+        return person
+
+
+def link_user(actor, now, person, user):
+    """Link a person to a sign-in account of their grid (None: unlink); one history row per change."""
+    if person is None or not can(actor, "points.record", person):
+        raise WorkflowError(FORBIDDEN, N_("You may not change this person."))
+    with write_transaction():
+        # Serialise links of the grid, so two offices cannot link one account to two people at once.
+        lock_for_update(OrgUnit.select().where(OrgUnit.id == person.grid_id)).get()
+        current = PointPerson.get_by_id(person.id)
+        if user is not None:
+            if not current.active:
+                raise WorkflowError(INVALID, N_("This person no longer takes part."), field="person")
+            _check_account(user, current.grid_id, current.id)
+        if (user.id if user is not None else None) == current.user_id:
+            return current
+        previous = current.user_id
+        PointPerson.update(user=user.id if user is not None else None).where(PointPerson.id == current.id).execute()
+        _link_row(actor, now, current, user, previous)
+        return PointPerson.get_by_id(current.id)
+
+
+def account_of(user_id):
+    """The sign-in account with this id (None for none given); an unknown id is refused."""
+    if user_id is None:
+        return None
+    user = User.get_or_none(User.id == user_id)
+    if user is None:
+        raise WorkflowError(INVALID, N_("Choose a sign-in account of this person's grid."), field="user")
+    return user
+
+
+def _check_account(user, grid_id, person_id):
+    """Refuse an account of another grid, an inactive one, or one already linked to an active person."""
+    if not user.active or user.org_id != grid_id:
+        raise WorkflowError(INVALID, N_("Choose a sign-in account of this person's grid."), field="user")
+    taken = (PointPerson.select().where((PointPerson.user == user.id) & PointPerson.active
+                                        & (PointPerson.id != (person_id or 0))).first())
+    if taken is not None:
+        raise WorkflowError(DUPLICATE, N_("That account is already linked to %(name)s."), field="user",
+                            name=taken.name)
+
+
+def _link_row(actor, now, person, user, previous):
+    """The history row of a link change."""
+    PointPersonLink.create(person=person.id, user=user.id if user is not None else None, previous=previous,
+                           changed_by=actor.id, changer_name=actor.name, changed_at=now)
+
+
+def grid_accounts(grid_ids):
+    """The active sign-in accounts of these grids a person may be linked to, by grid and name."""
+    if not grid_ids:
+        return []
+    return list(User.select().where(User.org.in_(list(grid_ids)) & User.active).order_by(User.org, User.name, User.id))
 
 
 def add_rule(actor, *, name, points, section="other"):
@@ -85,6 +152,12 @@ def service_rules():
 def tipoff_rule():
     """The active tip-off item (5 points in the seed's table), or None."""
     return (PointRule.select().where(PointRule.active & (PointRule.kind == "tipoff"))
+            .order_by(PointRule.sort_order, PointRule.id).first())
+
+
+def visit_rule():
+    """The active household-visit item (1 point in the seed's table), or None."""
+    return (PointRule.select().where(PointRule.active & (PointRule.kind == "visit"))
             .order_by(PointRule.sort_order, PointRule.id).first())
 
 
@@ -127,6 +200,37 @@ def record_tipoff(actor, person, case, now, evidence):
                        case=case.id)
     except IntegrityError:
         raise _duplicate_tipoff(PointEntry.get(PointEntry.case == case.id)) from None
+
+
+def visit_points(actor, visit, now):
+    """The visit item for a visit just recorded, earned by the active person linked to its recorder; None
+    when nobody is linked, there is no active visit item, the month is published, or the person already
+    earned it for this household on this day (one a household a day: a second visit the same day is
+    work, but not twice the points). Called inside the visit's transaction: both are written, or neither."""
+    if getattr(actor, "id", None) is None:
+        return None
+    person = (PointPerson.select().where((PointPerson.user == actor.id) & PointPerson.active)
+              .order_by(PointPerson.id).first())
+    rule = visit_rule()
+    if person is None or rule is None:
+        return None
+    day = visit.at.date()
+    community = person.grid.parent_id
+    with write_transaction():
+        # The community's row serialises this with publishing and with the same person's other visits.
+        lock_for_update(OrgUnit.select().where(OrgUnit.id == community)).get()
+        if is_locked(community, day):
+            return None
+        earned = (PointEntry.select().join(Visit, on=(PointEntry.visit == Visit.id))
+                  .where((PointEntry.person == person.id) & (PointEntry.day == day)
+                         & (Visit.household == visit.household_id)).exists())
+        if earned:
+            return None
+        # The evidence is a plain reference; the ledger shows the visit itself (translated, linked).
+        return PointEntry.create(person=person.id, grid=person.grid_id, community=community, rule=rule.id,
+                                 points=rule.points, day=day, evidence=f"visit #{visit.id}", visit=visit.id,
+                                 recorded_by=actor.id, recorder_name=actor.name, recorder_role=actor.role,
+                                 recorded_at=now)
 
 
 def record_correction(actor, original, points, reason, now):

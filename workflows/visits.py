@@ -23,6 +23,7 @@ from workflows.models import (
     DUE_REASONS, MEMO_CATEGORIES, MEMO_ENDINGS, VISIT_KINDS, CaseLink, Household, MemoEntry, Person, PersonTag,
     RegistryChange, User, Visit, VisitDue,
 )
+from workflows.points import visit_points
 from workflows.policy import GRID_TEAM
 from workflows.registry import TAGS
 from workflows.registry.service import choice, day, invalid, need, text
@@ -268,10 +269,13 @@ def record_visit(actor, now, household, *, kind="routine", found="", needs="", p
         raise invalid(N_("Give a location on the map."), "lat")
     photo = photo or {}
     with write_transaction():
-        return Visit.create(grid=household.grid_id, household=household.id,
-                            person=person.id if person is not None else None, member=actor.id, kind=kind,
-                            found=found, needs=needs, photo_path=photo.get("path", ""),
-                            photo_thumb=photo.get("thumb_path", ""), lat=lat, lng=lng, at=at, created_at=now)
+        visit = Visit.create(grid=household.grid_id, household=household.id,
+                             person=person.id if person is not None else None, member=actor.id, kind=kind,
+                             found=found, needs=needs, photo_path=photo.get("path", ""),
+                             photo_thumb=photo.get("thumb_path", ""), lat=lat, lng=lng, at=at, created_at=now)
+        # The recorder's visit item, if they are linked to someone who earns points (issue 18).
+        visit_points(actor, visit, now)
+        return visit
 
 
 def need_to_case(actor, now, visit, *, category, title=""):

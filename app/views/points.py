@@ -9,12 +9,15 @@ from app.db import now
 from app.exports import xlsx_response
 from app.i18n import translate_error
 from workflows.errors import WorkflowError
-from workflows.models import PERSON_KINDS, Building, Case, OrgUnit, PointEntry, PointPerson, PointRule
+from workflows.models import PERSON_KINDS, Building, Case, OrgUnit, PointEntry, PointPerson, PointRule, Visit
 from workflows.points import (
     PERSON_LABELS,
     SECTION_LABELS,
+    account_of,
     add_person,
     add_rule,
+    grid_accounts,
+    link_user,
     month_ledger,
     publish_month,
     quarter_summary,
@@ -75,13 +78,15 @@ def month_page(community, month_first, errors=None, form=None, failed=None, stat
     case_ids = [c.entry.case_id for c in ledger.items + ledger.pending if c.entry.case_id]
     visible = {c.id: c for c in visible_cases(current_user, Case.select(Case.id, Case.number))
                .where(Case.id.in_(case_ids))} if case_ids else {}
+    visit_ids = [c.entry.visit_id for c in ledger.items if c.entry.visit_id]
+    visits = {v.id for v in Visit.select().where(Visit.id.in_(visit_ids)) if can("visit.view", v)} if visit_ids else set()
     previous, following = params.shift_month(month_first, -1), params.shift_month(month_first, 1)
     body = render_template(
         "points/month.html", community=community, ledger=ledger, month=month_first,
         communities=point_communities(current_user), people=people, rules=service_rules(), tipoff=tipoff_rule(),
         may_publish=can("points.publish", community),
         publishable=ledger.published is None and ledger.month.last < today,
-        recorder=bool(people), visible_cases=visible, previous=previous,
+        recorder=bool(people), visible_cases=visible, visible_visits=visits, previous=previous,
         following=following if following and following <= today else None, quarter=(month_first.month - 1) // 3 + 1,
         errors=errors or {}, form=form or {}, failed=failed, today=today,
     )
@@ -220,29 +225,61 @@ def ranking_xlsx():
 @bp.route("/points/people", methods=["GET", "POST"])
 @allows("points.record_in")
 def people():
-    """The people who earn points in the grids the user records for; add one."""
+    """The people who earn points in the grids the user records for; add one, or link one to an account."""
     grids = point_grids(current_user)
     if not grids:
         abort(403)
     errors, status = {}, 200
+    if request.method == "POST" and "person" in request.form:
+        return _link(grids)
     if request.method == "POST":
         grid_id, building_id = params.form.id("grid", lenient=True), params.form.id("building", lenient=True)
         grid = next((g for g in grids if g.id == grid_id), None)
         building = Building.get_or_none(Building.id == building_id) if request.form.get("building") else None
         try:
             person = add_person(current_user, now(), name=request.form.get("name"), kind=request.form.get("kind"),
-                                grid=grid, building=building, phone=request.form.get("phone", ""))
+                                grid=grid, building=building, phone=request.form.get("phone", ""),
+                                user=_account())
         except WorkflowError as exc:
             errors, status = {exc.field or "_": translate_error(exc)}, (403 if exc.code == "forbidden" else 400)
         else:
             flash(_("%(name)s added.", name=person.name))
             return redirect(url_for("points.people"), code=303)
+    return people_page(grids, errors, request.form if errors else {}, status=status)
+
+
+def people_page(grids, errors=None, form=None, failed=None, status=200):
+    """The people page, with a refused form's message."""
     listed = list(PointPerson.select().where(PointPerson.grid.in_([g.id for g in grids]))
                   .order_by(PointPerson.grid, PointPerson.name))
     buildings = list(Building.select().where(Building.grid.in_([g.id for g in grids]))
                      .order_by(Building.grid, Building.sort_order, Building.id))
+    accounts = grid_accounts([g.id for g in grids])
     return render_template("points/people.html", grids=grids, listed=listed, buildings=buildings,
-                           kinds=PERSON_KINDS, errors=errors, form=request.form if errors else {}), status
+                           kinds=PERSON_KINDS, accounts=accounts, grid_names={g.id: g.name for g in grids},
+                           errors=errors or {}, form=form or {},
+                           failed=failed), status
+
+
+def _account():
+    """The sign-in account the form names (None for none); a malformed or unknown id is a 400."""
+    return account_of(params.form.id("user"))
+
+
+def _link(grids):
+    """Link a person (of a grid the user records for) to a sign-in account of that grid, or unlink."""
+    person = require("points.record", PointPerson.get_or_none(PointPerson.id == params.form.id("person")))
+    try:
+        linked = link_user(current_user, now(), person, _account())
+    except WorkflowError as exc:
+        status = 403 if exc.code == "forbidden" else 400
+        return people_page(grids, {exc.field or "_": translate_error(exc)}, request.form, "link", status)
+    if linked.user_id:
+        flash(_("%(name)s is linked to the account %(account)s: their household visits earn points.",
+                name=linked.name, account=linked.user.name))
+    else:
+        flash(_("%(name)s is no longer linked to an account.", name=linked.name))
+    return redirect(url_for("points.people"), code=303)
 
 
 @bp.route("/points/rules", methods=["GET", "POST"])

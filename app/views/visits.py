@@ -9,7 +9,7 @@ import math
 import os
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, send_from_directory, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
 
 from app import params
@@ -20,7 +20,8 @@ from app.uploads import UploadError, discard, process_photo
 from workflows.errors import WorkflowError
 from workflows.machine import N_
 from workflows.models import (
-    DUE_REASONS, MEMO_CATEGORIES, MEMO_ENDINGS, VISIT_KINDS, Category, Household, MemoEntry, OrgUnit, Person, Visit,
+    DUE_REASONS, MEMO_CATEGORIES, MEMO_ENDINGS, VISIT_KINDS, Category, Household, MemoEntry, OrgUnit, Person, PointEntry,
+    Visit,
 )
 from workflows.policy import visible_grids
 from workflows.values import FIRST_DAY, LAST_DAY
@@ -215,6 +216,9 @@ def record(household_id):
         if exc.code == "forbidden":
             abort(404)
         return visit_form(household, request.form, {exc.field or "_": translate_error(exc)}, 400)
+    earned = PointEntry.get_or_none(PointEntry.visit == visit.id)
+    if earned is not None:
+        flash(_("Points: +%(n)s for %(name)s (household visit).", n=earned.points, name=earned.person.name))
     return redirect(url_for("visits.show", visit_id=visit.id), 303)
 
 

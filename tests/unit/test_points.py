@@ -42,7 +42,8 @@ def test_the_points_table_is_the_seeds():
     by_points = {}
     for _code, _section, name, points, kind in POINT_RULES:
         by_points.setdefault(points, []).append((name, kind))
-    assert set(by_points) == {2, 3, 5}
+    assert set(by_points) == {1, 2, 3, 5}
+    assert by_points[1] == [("入户走访", "visit")]  # the household-visit item (issue 18)
     assert len(by_points[3]) == 3  # mediation, the vulnerable, hardship help
     assert by_points[5] == [(by_points[5][0][0], "tipoff")] and "违法建筑" in by_points[5][0][0]
 

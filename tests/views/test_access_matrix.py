@@ -604,6 +604,9 @@ MATRIX = [
       {"lead", "community", "admin"}, ok=(303,), data=lambda x, e, r: {"points": "-1", "reason": "重复登记"}),
     E("/points/people", "POST", POINT_GRIDS, place, lambda x, g, r: "/points/people", {"lead", "community", "admin"},
       ok=(303,), data=lambda x, g, r: {"grid": g.id, "name": "新志愿者", "kind": "volunteer", "building": "", "phone": ""}),
+    # The same page links a person (of a grid the user records for) to a sign-in account (issue 18).
+    E("/points/people", "POST", COMMUNITIES, lambda x, s, f=False: x.point_person(s), lambda x, p, r: "/points/people",
+      {"lead", "community", "admin"}, ok=(303,), data=lambda x, p, r: {"person": p.id, "user": ""}),
     # -- statistics: the cases behind a number of one grid or person; rankings of a street or district --
     E("/stats/cases", "GET", GRIDS, place,
       lambda x, g, r: f"/stats/cases?kind=month&month=2026-03&counter=recorded&dimension=grid&key={g.id}",

@@ -237,7 +237,7 @@ FORM = {
     "points.add_tipoff": ("person", "case", "evidence", "month"),
     "points.publish": (),
     "points.correct": ("points", "reason", "month"),
-    "points.people": ("grid", "building", "name", "kind", "phone"),
+    "points.people": ("grid", "building", "name", "kind", "phone", "person", "user"),
     "points.rules": ("name", "points"),
     "stats.publish_ranking": ("scope", "month", "reason"),
     "stats.weights": WEIGHTED + ("note",),

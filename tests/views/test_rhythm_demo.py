@@ -13,7 +13,7 @@ NOW = datetime(2026, 11, 27, 16, 40)  # a Friday afternoon, after the warning po
 
 def test_demo_shows_coverage_points_and_published_months(app):
     seed_demo(NOW, hash_password("demo password"), cases=60)
-    assert PatrolRule.select().count() == 3 and PointRule.select().count() == 12
+    assert PatrolRule.select().count() == 3 and PointRule.select().count() == 13
     assert Patrol.select().where(Patrol.ended_at.is_null()).count() == 0
     rows = coverage(OrgUnit.select().where(OrgUnit.kind == "grid"), NOW)
     lights = Counter(r.cells["day"].light for r in rows)
@@ -29,6 +29,6 @@ def test_demo_shows_coverage_points_and_published_months(app):
 
 def test_seed_rules_command_is_idempotent(app, app_world):
     runner = app.test_cli_runner()
-    assert "added 15 rules" in runner.invoke(args=["seed-rules"]).output
+    assert "added 16 rules" in runner.invoke(args=["seed-rules"]).output
     assert "already in place" in runner.invoke(args=["seed-rules"]).output
     assert PatrolRule.select().count() == 3

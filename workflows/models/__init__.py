@@ -25,7 +25,9 @@ from workflows.models.registry import (
     THING_CONDITIONS, BuildingHead, CaseLink, Household, Organisation, Person, PersonTag, RegistryChange, RegistryRoundup, RevealLog,
     Room, Thing,
 )
-from workflows.models.points import POINT_KINDS, PERSON_KINDS, PointEntry, PointMonth, PointPerson, PointRule
+from workflows.models.points import (
+    POINT_KINDS, PERSON_KINDS, PointEntry, PointMonth, PointPerson, PointPersonLink, PointRule,
+)
 from workflows.models.public import RATINGS, REOPEN_STATUSES, ReopenRequest, ResidentRating, StreetIntake
 from workflows.models.services import Application, ApplicationEvent, Objection, ServiceKind, ServiceNotice
 from workflows.models.stats import RankingPublication, ScoreWeights
@@ -59,7 +61,7 @@ from workflows.models.meetings import (
 MODELS = sort_models(
     [OrgUnit, Building, Unit, Department, Category, User, Patrol, Case, CaseEvent, Attachment, Counter, CasePart,
      ResidentRating, ReopenRequest, StreetIntake, ScoreWeights, RankingPublication, PatrolBuilding, PatrolRule,
-     WorkLogNote, PointPerson, PointRule, PointEntry, PointMonth,
+     WorkLogNote, PointPerson, PointPersonLink, PointRule, PointEntry, PointMonth,
      CalendarDay, CalendarYear, TimeLimit, Notice, NoticeEvent, EmergencyReport,
      Task, TaskEvent, PortraitChange,
      StatsCut, StatsFact, StatsOccurrence, StatsStep, AssessScheme, AssessItem, AssessEntry, AssessResult,
@@ -76,7 +78,7 @@ __all__ = [
     "OrgUnit", "Building", "BuildingHead", "Unit", "Department", "Category", "User", "Patrol",
     "Case", "CaseEvent", "Attachment", "Counter", "CasePart", "PART_STATES",
     "NOTE_KINDS", "PATROL_PERIODS", "PatrolBuilding", "PatrolRule", "WorkLogNote",
-    "POINT_KINDS", "PERSON_KINDS", "PointPerson", "PointRule", "PointEntry", "PointMonth",
+    "POINT_KINDS", "PERSON_KINDS", "PointPerson", "PointPersonLink", "PointRule", "PointEntry", "PointMonth",
     "RATINGS", "REOPEN_STATUSES", "ResidentRating", "ReopenRequest", "StreetIntake",
     "ScoreWeights", "RankingPublication",
     "CALENDAR_SOURCES", "NOTICE_STATUSES", "CalendarDay", "CalendarYear", "TimeLimit", "Notice", "NoticeEvent",

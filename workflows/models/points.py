@@ -5,9 +5,11 @@ from workflows.db import DateTimeField
 from workflows.models.base import BaseModel
 from workflows.models.cases import Case
 from workflows.models.org import Building, OrgUnit, User
+from workflows.models.visits import Visit
 
 PERSON_KINDS = ("building_head", "unit_head", "volunteer", "member")
-POINT_KINDS = ("service", "tipoff")
+# A visit item is earned by the person linked to the account that recorded a household visit.
+POINT_KINDS = ("service", "tipoff", "visit")
 
 
 class PointPerson(BaseModel):
@@ -21,9 +23,26 @@ class PointPerson(BaseModel):
     phone = CharField(max_length=40, default="")
     active = BooleanField(default=True)
     created_at = DateTimeField()
+    # The sign-in account (of the same grid) whose household visits earn this person points; at most
+    # one active person per account (checked in workflows.points). Every change is a PointPersonLink row.
+    user = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
 
     class Meta:
         indexes = ((("grid", "name"), False),)
+
+
+class PointPersonLink(BaseModel):
+    """One change of a person's sign-in account (None: unlinked), who made it and when."""
+
+    person = ForeignKeyField(PointPerson, backref="links", on_delete="RESTRICT")
+    user = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    previous = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    changed_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    changer_name = CharField(max_length=60)
+    changed_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("person", "changed_at"), False),)
 
 
 class PointRule(BaseModel):
@@ -53,6 +72,8 @@ class PointEntry(BaseModel):
     evidence = TextField(default="")
     # A tip-off: the case it produced; each case earns tip-off points once.
     case = ForeignKeyField(Case, null=True, unique=True, backref="point_entries", on_delete="RESTRICT")
+    # A visit item: the household visit that earned it; each visit earns once.
+    visit = ForeignKeyField(Visit, null=True, unique=True, backref="+", on_delete="RESTRICT")
     corrects = ForeignKeyField("self", null=True, backref="corrections", on_delete="RESTRICT")
     # Signed by whoever recorded it (a snapshot of the name survives renames).
     recorded_by = ForeignKeyField(User, on_delete="RESTRICT")

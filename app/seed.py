@@ -418,6 +418,10 @@ def seed_demo(now, password_hash, cases=400, seed=2026):
         from app.seed_meetings import seed_meetings
 
         seed_meetings(demo_random(seed + 20), now, simulator.clock)
+        # The 1000-point scheme (issue 20): the street's, with the finished quarters scored.
+        from app.seed_assess import seed_assess
+
+        seed_assess(demo_random(seed + 21), now)
         # Issue 19 (inspections …): its own generator, last.
         from app.seed_joint import seed_joint
 

@@ -45,8 +45,13 @@ def index():
     scope = next((s for s in scopes if s.id == scope_id), None) if scope_id else scopes[0]
     if scope is None:
         abort(404)
-    year = params.args.number("year", default=now().year - 1, low=2000, high=2100)
+    year = params.args.number("year", default=default_year(now()), low=2000, high=2100)
     return _page(scopes, scope, year, drilled=True)
+
+
+def default_year(today):
+    """The year the page opens on: last year's in the first quarter (its year-end review), else this year's."""
+    return today.year - 1 if today.month <= 3 else today.year
 
 
 def _page(scopes, scope, year, drilled=False):

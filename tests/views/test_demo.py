@@ -5,7 +5,9 @@ import pytest
 from peewee import fn
 
 from app.seed_joint import DEMO_CASES
-from workflows.models import Case, CaseEvent, OrgUnit, User
+from workflows import assess
+from workflows.clock import Clock
+from workflows.models import AssessEntry, AssessScheme, Case, CaseEvent, OrgUnit, User
 
 
 @pytest.fixture
@@ -32,6 +34,16 @@ def test_demo_db_is_built_through_the_machine_and_kept(sqlite_app, tmp_path):
     for case in Case.select():
         assert counts[case.id] == case.version
     assert len({c.state for c in Case.select()}) >= 5
+    # The street's 1000-point scheme of this year: every automatic measure, every kind of item, and the
+    # finished quarters scored by the grid leads and reviewed by the street.
+    scheme = AssessScheme.get()
+    items = assess.items(scheme)
+    assert assess.scored_total(scheme) == 1000 and set(assess.METRICS) <= {i.metric for i in items}
+    assert {i.kind for i in items} == {"auto", "manual", "deduction", "veto"}
+    at = max(c.created_at for c in Case.select())
+    finished = sum(1 for q in assess.QUARTERS if (scheme.year, 3 * q) < (at.year, at.month))
+    assert AssessEntry.select().where(AssessEntry.stage == "review").count() == finished * (12 * 2 + 1)
+    assert len(assess.compute(scheme, at, Clock())["rows"]) == 12
     again = runner.invoke(args=["demo-db", "--cases", "60"])
     assert again.exit_code == 0 and "keeping" in again.output
     assert Case.select().count() == 60 + DEMO_CASES

@@ -64,7 +64,7 @@ DEPARTMENT_COLUMNS = (
     BoardColumn("emergency", EMERGENCY_COLUMN.label,
                 EMERGENCY_COLUMN.where & Case.state.in_(("assigned", "rectified"))),
     BoardColumn("assigned", STATES["assigned"], (Case.state == "assigned") & (Case.rework_count == 0) & ROUTINE),
-    BoardColumn("rework", "Sent back for rework", (Case.state == "assigned") & (Case.rework_count > 0) & ROUTINE),
+    BoardColumn("rework", N_("Sent back for rework"), (Case.state == "assigned") & (Case.rework_count > 0) & ROUTINE),
     BoardColumn("rectified", STATES["rectified"], (Case.state == "rectified") & ROUTINE),
 )
 

@@ -5,7 +5,11 @@ stats.facts_for): each case's facts at the end of the period are the replay's ow
 and kept; a request replays only the cases whose history grew since (history rows after the cut's
 watermark) and adds up the rest in the database. What depends on the moment the period is judged
 at (overdue, and what counts as due) is decided in the query from the kept deadline and
-suspension. tests/unit/test_stats_grouped.py checks both give the same numbers on a hand-built
+suspension. One scan per page does the adding up: beside the sums it gathers, per group, each
+step's durations (kept per case as text, for the exact 90th percentile), and for the charts one
+token per case (day, source, category) and per overdue case (grid, state), counted in Python.
+Only a department's step durations, which follow each step's department, read the kept steps
+(StatsStep). tests/unit/test_stats_grouped.py checks both give the same numbers on a hand-built
 month, on SQLite and PostgreSQL; bench/inproc.py times it on a month of 100,000 cases.
 """
 from collections import Counter, defaultdict
@@ -82,9 +86,13 @@ def _store(cut, facts):
         for counter, department, actor in f.occurrences:
             rows[-1]["n_" + counter] += 1
             occurrences.append({"cut": cut, "case": f.id, "kind": counter, "department": department, "actor": actor})
+        measured = defaultdict(list)
         for (step, department, _), seconds in zip(f.durations, f.seconds):
             steps.append({"cut": cut, "case": f.id, "step": step, "department": department,
                           "us": microseconds(seconds)})
+            measured[step].append(str(microseconds(seconds)))
+        for step in stats.STEP_LABELS:
+            rows[-1]["us_" + step] = ",".join(measured[step]) if measured[step] and not f.voided else None
     for model, batch in ((StatsFact, rows), (StatsOccurrence, occurrences), (StatsStep, steps)):
         for i in range(0, len(batch), CHUNK):
             model.insert_many(batch[i:i + CHUNK]).execute()
@@ -138,9 +146,12 @@ def _write(cut, facts):
     facts = list(facts)
     if not facts:
         return
+    latest = max((f.last_at for f in facts if f.last_at is not None), default=None)
     with write_transaction():
-        lock_for_update(StatsCut.select().where(StatsCut.id == cut.id)).get()
+        kept = lock_for_update(StatsCut.select().where(StatsCut.id == cut.id)).get()
         _store(cut, facts)
+        if latest is not None and (kept.last_at is None or latest > kept.last_at):
+            StatsCut.update(last_at=latest).where(StatsCut.id == cut.id).execute()
 
 
 def period_of(cut):
@@ -166,7 +177,7 @@ def overview_and_tallies(cases, period, now, clock, dimensions, charts=True, ste
     query), as stats.overview_and_tallies(stats.facts_for(cases, period, now, clock), dimensions);
     the Overview is None when `charts` is false, and the step durations are left out when `steps` is."""
     cut = refresh(period, now, clock)
-    if StatsFact.select().where((StatsFact.cut == cut) & (StatsFact.last_at > now)).exists():
+    if cut.last_at is not None and cut.last_at > now:
         # History written after `now` (a clock set back): the kept facts are ahead of the moment.
         overview, tallies = stats.overview_and_tallies(stats.facts_for(cases, period, now, clock), dimensions)
         return (overview if charts else None), tallies
@@ -208,10 +219,26 @@ def overview_and_tallies(cases, period, now, clock, dimensions, charts=True, ste
                 .where((Case.created_at >= period.start_at) & (Case.created_at < period.end_at)
                        & (Case.created_at <= now)))
 
-    def grouped(key, wanted):
-        """{key: Counter} of the named sums grouped by an expression (None: one group 'total')."""
+    # Texts gathered per group in the same scan as the sums: each step's durations, and for the
+    # charts a token per case (its day, source and category) and per overdue case (its grid and state).
+    texts = {}
+    if steps:
+        texts.update({"us_" + step: getattr(F, "us_" + step) for step in stats.STEP_LABELS})
+    if charts:
+        # SQLite keeps times as ISO text: its first ten characters are the day (cheaper than DATE()).
+        day = Case.created_at.cast("date") if is_postgres() else fn.SUBSTR(Case.created_at, 1, 10)
+        texts["days"] = day.cast("text").concat("|").concat(Case.source).concat("|").concat(
+            Case.category.cast("text"))
+        texts["overdue"] = When(None, [(valid & overdue_open,
+                                        Case.grid.cast("text").concat("|").concat(F.state))], None)
+
+    def grouped(key, wanted, gathered=None):
+        """{key: Counter} of the named sums grouped by an expression (None: one group 'total'); with
+        `gathered` (a dict), the same scan gathers the texts: {key: {name: text}} in it."""
         names = list(wanted)
         columns = [wanted[n].alias("s_" + n) for n in names]
+        if gathered is not None:
+            columns += [_gathered(expression).alias("g_" + name) for name, expression in texts.items()]
         query = base(*(([key.alias("k")] if key is not None else []) + columns))
         if key is not None:
             query = query.where(key.is_null(False)).group_by(key)
@@ -220,13 +247,16 @@ def overview_and_tallies(cases, period, now, clock, dimensions, charts=True, ste
             values = row[1:] if key is not None else row
             if key is None and not values[0]:
                 continue
-            out[row[0] if key is not None else "total"] = Counter(
-                {n: int(v) for n, v in zip(names, values) if v})
+            k = row[0] if key is not None else "total"
+            out[k] = Counter({n: int(v) for n, v in zip(names, values) if v})
+            if gathered is not None:
+                gathered[k] = dict(zip(texts, values[len(names):]))
         return out
 
     tallies = {}
     all_sums = {**sums, **occurrence_sums, **hidden}
     cached = {}
+    gathered = {}  # {dimension: {key: {name: text}}}: the first org dimension's (or the total's)
     # The finer dimensions first, so that the total can be added up from one of them.
     for dim in sorted(dimensions, key=lambda d: d == "total"):
         groups = defaultdict(GroupedTally)
@@ -251,15 +281,45 @@ def overview_and_tallies(cases, period, now, clock, dimensions, charts=True, ste
                     found.update(counts)
                 found = cached[dim] = {"total": found} if found else {}
             else:
-                found = cached[dim] = grouped(key, all_sums)
+                found = cached[dim] = grouped(key, all_sums, gathered.setdefault(dim, {}) if texts else None)
             for k, counts in found.items():
                 groups[k].counts.update({n: v for n, v in counts.items() if not n.startswith("_")})
         tallies[dim] = groups
-    for dim, keyed in (_durations(base, F, dimensions) if steps else {}).items():
-        for key, steps in keyed.items():
-            tallies[dim][key].steps.update(steps)
-    overview = _overview(base, F, valid, overdue_open, cached, all_sums, grouped) if charts else None
+    if not gathered and texts:
+        # Neither an org dimension nor the total was asked for: one scan for the charts (and no steps).
+        cached["total"] = grouped(None, all_sums, gathered.setdefault("total", {}))
+    if steps:
+        for dim, keyed in _durations(gathered, dimensions).items():
+            for key, per_step in keyed.items() if dim in tallies else ():
+                tallies[dim][key].steps.update(per_step)
+        if "department" in dimensions:
+            for key, per_step in _department_durations(base, F).items():
+                tallies["department"][key].steps.update(per_step)
+    overview = _overview(cached, gathered) if charts else None
     return overview, {dim: dict(groups) for dim, groups in tallies.items()}
+
+
+def _split(text):
+    """The items of a gathered text (None: none)."""
+    return text.split(",") if text else []
+
+
+def _durations(gathered, dimensions):
+    """{dimension: {key: {step: (n, sum µs, p90 µs)}}} of the org dimensions and the total asked
+    for, from the durations gathered per group (the total's from the first dimension's groups)."""
+    out, parsed = {}, {}
+    for dim, keyed in gathered.items():
+        parsed[dim] = {key: {step: [int(us) for us in _split(texts["us_" + step])] for step in stats.STEP_LABELS}
+                       for key, texts in keyed.items()}
+        out[dim] = {key: {step: _summary(values) for step, values in per_step.items() if values}
+                    for key, per_step in parsed[dim].items()}
+    if "total" in dimensions and "total" not in gathered and gathered:
+        # The first dimension's values are sorted by now: the total's sort merges the runs.
+        groups = next(iter(parsed.values())).values()
+        joined = {step: [us for per_step in groups for us in per_step[step]] for step in stats.STEP_LABELS}
+        out["total"] = {"total": {step: _summary(values) for step, values in joined.items() if values}} \
+            if groups else {}
+    return out
 
 
 def _occurrences(base, F, key, names):
@@ -271,66 +331,51 @@ def _occurrences(base, F, key, names):
     return {row[0]: Counter({n: int(v) for n, v in zip(names, row[1:]) if v}) for row in query.tuples()}
 
 
-def _durations(base, F, dimensions):
-    """{dimension: {key: {step: (n, sum µs, p90 µs)}}} of the measured steps of valid cases.
+def _gathered(column):
+    """The texts of a column over a group, comma-separated (GROUP_CONCAT; string_agg on PostgreSQL)."""
+    return fn.string_agg(column, ",") if is_postgres() else fn.GROUP_CONCAT(column)
 
-    The database gathers the durations of each combination of the keys and the step into one
-    row (GROUP_CONCAT on SQLite, array_agg on PostgreSQL), so a few hundred rows come back instead
-    of one per step; each group's durations are sorted in memory for the nearest-rank 90th
-    percentile, as stats.Tally.step takes it (bench/inproc.py: 144,000 steps of a 100,000-case
-    month)."""
+
+def _summary(values):
+    """(n, sum µs, nearest-rank 90th-percentile µs) of a step's durations, as stats.Tally.step takes them."""
+    values.sort()
+    return len(values), sum(values), stats.percentile(values, 0.9)
+
+
+def _department_durations(base, F):
+    """{department: {step: (n, sum µs, p90 µs)}} of the measured steps of valid cases, by the
+    department of each step (a case's steps may belong to different departments after a transfer,
+    so these come from the steps kept one per row, gathered per department and step)."""
     S = StatsStep
-    wanted = [dim for dim in dimensions if dim != "person"]
-    out = {dim: defaultdict(dict) for dim in wanted}
-    if not wanted:
-        return out
-    keys = {"department": S.department, **ORG_COLUMNS}
-    keyed = [dim for dim in wanted if dim in keys]
-    gathered = fn.array_agg(S.us) if is_postgres() else fn.GROUP_CONCAT(S.us)
-    query = (base(*(keys[dim] for dim in keyed), S.step, gathered)
-             .join(S, on=((S.case == F.case) & (S.cut == F.cut))).where(F.voided == 0)
-             .group_by(*(keys[dim] for dim in keyed), S.step))
-    durations = {dim: defaultdict(list) for dim in wanted}
-    totals = durations.get("total")
-    for row in db.execute_sql(*query.sql()):  # the gathered column as the driver gives it
-        step, values = row[-2], row[-1]
-        if isinstance(values, str):
-            values = [int(v) for v in values.split(",")]
-        for dim, k in zip(keyed, row):
-            if k is not None:
-                durations[dim][k, step].extend(values)
-        if totals is not None:
-            totals["total", step].extend(values)
-    for dim, groups in durations.items():
-        for (k, step), values in groups.items():
-            values.sort()
-            out[dim][k][step] = (len(values), sum(values), stats.percentile(values, 0.9))
+    query = (base(S.department, S.step, _gathered(S.us.cast("text")))
+             .join(S, on=((S.case == F.case) & (S.cut == F.cut)))
+             .where((F.voided == 0) & S.department.is_null(False)).group_by(S.department, S.step))
+    out = defaultdict(dict)
+    for department, step, text in db.execute_sql(*query.sql()):
+        out[department][step] = _summary([int(us) for us in text.split(",")])
     return out
 
 
-def _overview(base, F, valid, overdue_open, cached, all_sums, grouped):
-    """The charts' Overview: cases per day and source, per category, the funnel and overdue by grid."""
+def _overview(cached, gathered):
+    """The charts' Overview: cases per day and source, per category, the funnel and overdue by grid,
+    counted from the tokens gathered with the sums (one group's texts per key)."""
     overview = Overview()
-    # SQLite keeps times as ISO text: its first ten characters are the day (cheaper than DATE()).
-    day = fn.SUBSTR(Case.created_at, 1, 10) if not is_postgres() else Case.created_at.cast("date")
-    # One scan for the cases per day and source and per category.
-    for d, source, category, n in (base(day, Case.source, Case.category, fn.COUNT(F.id))
-                                   .group_by(day, Case.source, Case.category).tuples()):
-        # peewee reads the day through created_at's converter: a datetime at midnight, or text.
-        d = d.date() if isinstance(d, datetime) else d if isinstance(d, date) else date.fromisoformat(d)
-        overview.per_day[d][source] += n
-        overview.per_category[category] += n
-    totals = next(iter(cached.values()), None)
-    if totals is not None:
-        total = Counter()
-        for counts in totals.values():
-            total.update(counts)
-    else:
-        total = grouped(None, all_sums).get("total", Counter())
+    keyed = next(iter(gathered.values()), {})
+    days, overdue = Counter(), Counter()
+    for texts in keyed.values():
+        days.update(_split(texts["days"]))
+        overdue.update(_split(texts["overdue"]))
+    for token, n in days.items():
+        d, source, category = token.split("|")
+        overview.per_day[date.fromisoformat(d)][source] += n
+        overview.per_category[int(category)] += n
+    for token, n in overdue.items():
+        grid, state = token.split("|")
+        overview.overdue[int(grid)][state] += n
+    total = Counter()
+    for counts in next(iter(cached.values()), {}).values():
+        total.update(counts)
     if total["recorded"]:
         overview.funnel.update(recorded=total["recorded"], valid=total["recorded"] - total["voided"],
                                disposed=total["disposed"], verified=total["_verified"], closed=total["closed"])
-    for grid, state, n in (base(Case.grid, F.state, fn.COUNT(F.id)).where(valid & overdue_open)
-                           .group_by(Case.grid, F.state).tuples()):
-        overview.overdue[grid][state] += n
     return overview

@@ -53,6 +53,18 @@ def test_month_at_its_end(world):
     assert_same(replayed, grouped)
 
 
+@pytest.mark.parametrize("dimension", [d for d in DIMENSIONS if d != "total"])
+def test_one_dimension_and_the_total_as_the_page_asks(world, dimension):
+    """The statistics page asks for one dimension and the total: the total's step durations then
+    come from that dimension's groups (org dimensions) or from their own scan (department, person)."""
+    build_month(world)
+    replayed, grouped = both(MARCH, NOW, (dimension, "total"))
+    assert replayed[1]["total"]["total"].step("rectify") is not None
+    assert_same(replayed, grouped)
+    assert_same(*both(MARCH, NOW, ("total",)))
+    assert_same(*both(MARCH, NOW, (dimension,)))
+
+
 def test_month_in_its_middle_and_a_quarter(world):
     build_month(world)
     assert_same(*both(MARCH, datetime(2026, 3, 12, 15, 0)))

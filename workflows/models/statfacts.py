@@ -5,7 +5,7 @@ A cut is the end of a period (events before it count). Its rows are derived data
 history whenever a case gains events (the cut's watermark is the last history row read): replacing
 them loses nothing, the history stays the only record.
 """
-from peewee import BigIntegerField, CharField, DateField, ForeignKeyField, IntegerField
+from peewee import BigIntegerField, CharField, DateField, ForeignKeyField, IntegerField, TextField
 
 from workflows.db import DateTimeField
 from workflows.models.base import BaseModel
@@ -20,6 +20,7 @@ class StatsCut(BaseModel):
     watermark = BigIntegerField(default=0)
     covered_from = DateField()  # the facts hold every case recorded from this day to the cut
     built_at = DateTimeField()
+    last_at = DateTimeField(null=True)  # the latest history row of any of its facts
 
 
 class StatsFact(BaseModel):
@@ -50,6 +51,12 @@ class StatsFact(BaseModel):
     n_verifies = IntegerField(default=0)
     n_verifies_on_time = IntegerField(default=0)
     last_at = DateTimeField(null=True)  # the latest history row included
+    # The office time of each of the case's measured steps of a kind, in whole microseconds,
+    # comma-separated (NULL when none or the case is voided): a statistics query gathers them with
+    # its sums in the same scan (workflows.stats_grouped); StatsStep keeps each step's department.
+    us_dispatch = TextField(null=True)
+    us_rectify = TextField(null=True)
+    us_verify = TextField(null=True)
 
     class Meta:
         indexes = ((("cut", "case"), True),)

@@ -83,6 +83,7 @@ PROFILES = {
     "sweep100k": {"cases": 100_000},
     "sweep1m": {"cases": 1_000_000},
     "stats100k": {"cases": 100_000},
+    "stats1m": {"cases": 1_000_000},  # the 1,000,000-case run (make bench-million)
 }
 BOARD_SIZES = (50, 500, 2000)
 POOL_GRID = "POST"

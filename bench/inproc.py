@@ -146,12 +146,12 @@ def bench_sweep(profile, data_dir, repeat):
 STATS_BUDGET = 0.5
 
 
-def bench_stats(data_dir, repeat=1, replay=False):
+def bench_stats(data_dir, repeat=1, replay=False, profile="stats100k"):
     """The month's indicators for the street, as the statistics page computes them (grouped SQL)."""
     from workflows import stats, stats_grouped
     from workflows.models import User
 
-    path, manifest = ensure("stats100k", data_dir)
+    path, manifest = ensure(profile, data_dir)
     database = bind(open_database("sqlite:///" + path))
     try:
         now, clock = _moment(manifest), bench_clock()
@@ -199,7 +199,8 @@ def bench_stats(data_dir, repeat=1, replay=False):
             extra["same_as_replay"] = same
     finally:
         database.close()
-    return figure("statistics month 100k cases", min(runs), "s", budget=f"<= {STATS_BUDGET} s",
+    return figure(f"statistics month {size_label(profile)} cases", min(runs), "s",
+                  budget=f"<= {STATS_BUDGET} s" if profile == "stats100k" else None,
                   runs=[round(r, 3) for r in runs], recorded=recorded, month=manifest["month"], **extra)
 
 
@@ -256,9 +257,8 @@ def bench_assess(data_dir, repeat=1):
 CHILD = "--ledger-child"
 
 
-def ledger_child(url, username, query, kind):
-    """In the child process: sign in with the test client, stream the export, report timings and RSS."""
-    import gc
+def signed_in_client(url, username):
+    """The app on this database and a test client signed in as `username` through /login."""
     import re
 
     from app import create_app
@@ -271,6 +271,14 @@ def ledger_child(url, username, query, kind):
     signed = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
     if signed.status_code != 303:
         raise SystemExit(f"sign-in failed: {signed.status_code}")
+    return client
+
+
+def ledger_child(url, username, query, kind):
+    """In the child process: sign in with the test client, stream the export, report timings and RSS."""
+    import gc
+
+    client = signed_in_client(url, username)
     signed_in_peak = _peak_rss_kb()
     # Signing in verifies an argon2 hash (64 MiB of memory by design): that peak is the sign-in's,
     # not the export's. Reset the high-water mark to the current RSS so the peak measured is the export's.
@@ -321,9 +329,10 @@ def _reset_peak_rss():
         return False
 
 
-def bench_ledger(data_dir, kinds=("xlsx", "csv")):
-    """The ledger export of the month's 100k cases through the real route, in a subprocess."""
-    path, manifest = ensure("stats100k", data_dir)
+def bench_ledger(data_dir, kinds=("xlsx", "csv"), profile="stats100k"):
+    """The ledger export of the month's cases (100k, or 1M) through the real route, in a subprocess."""
+    path, manifest = ensure(profile, data_dir)
+    size = size_label(profile)
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-ledger-") as scratch:
         # A copy: signing in writes a session row, and the cache stays as generated.
@@ -341,12 +350,12 @@ def bench_ledger(data_dir, kinds=("xlsx", "csv")):
                 raise RuntimeError(f"ledger export answered {result['status']}")
             detail = {"total_s": round(result["total_s"], 2), "bytes": result["bytes"], "cases": manifest["cases"]}
             if kind == "csv":
-                rows.append(figure(f"ledger {kind} 100k first byte", result["first_byte_s"], "s",
+                rows.append(figure(f"ledger {kind} {size} first byte", result["first_byte_s"], "s",
                                    budget=f"<= {FIRST_BYTE_BUDGET} s", **detail))
             else:
                 # XlsxWriter zips the workbook once the last row is written: its first byte is its last.
-                rows.append(figure(f"ledger {kind} 100k whole file", result["total_s"], "s", **detail))
-            rows.append(figure(f"ledger {kind} 100k peak RSS", result["peak_rss_kb"] / 1024, "MB",
+                rows.append(figure(f"ledger {kind} {size} whole file", result["total_s"], "s", **detail))
+            rows.append(figure(f"ledger {kind} {size} peak RSS", result["peak_rss_kb"] / 1024, "MB",
                                budget=f"<= {RSS_BUDGET_MB} MB",
                                rss_before_request_mb=round(result["rss_before_kb"] / 1024, 1),
                                sign_in_peak_mb=round(result["signed_in_peak_kb"] / 1024, 1),
@@ -354,9 +363,78 @@ def bench_ledger(data_dir, kinds=("xlsx", "csv")):
     return rows
 
 
+# ---- the board of a 500-case grid in the 1,000,000-case database ----
+
+
+def size_label(profile):
+    """'100k' or '1m' from a profile's name."""
+    return profile[len(profile.rstrip("0123456789km")):]
+
+
+def _board_times(path, code, username, repeat):
+    """Seconds per GET of a grid's board (the real route, signed in, full page), best of 3 medians."""
+    import statistics
+
+    from workflows.db import db as proxy
+
+    client = signed_in_client("sqlite:///" + path, username)
+    url = f"/grids/{code}/board"
+    for _ in range(3):  # warm: templates compiled, pages of the database read
+        if client.get(url).status_code != 200:
+            raise RuntimeError(f"{url} did not answer 200")
+    medians = []
+    for _ in range(3):
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            response = client.get(url)
+            response.get_data()
+            times.append(time.perf_counter() - started)
+        medians.append(statistics.median(times))
+    proxy.close()
+    return min(medians)
+
+
+def _grid_and_member(path, code=None):
+    """(grid code, its member's username, its open cases) of the first grid (or the one named)."""
+    from workflows.models import Case, OrgUnit, User
+
+    database = bind(open_database("sqlite:///" + path))
+    try:
+        grids = OrgUnit.select().where(OrgUnit.kind == "grid")
+        grid = grids.where(OrgUnit.code == code).get() if code else grids.order_by(OrgUnit.id).first()
+        member = User.get((User.org == grid.id) & (User.role == "member"))
+        cases = Case.select().where((Case.grid == grid.id) & (Case.state != "closed")).count()
+        total = Case.select().count()
+        return grid.code, member.username, cases, total
+    finally:
+        database.close()
+
+
+def bench_board(data_dir, repeat=20):
+    """The board of a 500-case grid in the 1,000,000-case database (sweep1m), against the board of
+    the 500-case grid of the boards profile (~250,000 cases): does the board cost grow with the
+    database? Both through the real route in this process, on copies (signing in writes a session)."""
+    big, _ = ensure("sweep1m", data_dir)
+    small, _ = ensure("boards", data_dir)
+    with tempfile.TemporaryDirectory(prefix="bench-board-") as scratch:
+        copies = {}
+        for name, path in (("big", big), ("small", small)):
+            copies[name] = os.path.join(scratch, f"{name}.db")
+            shutil.copyfile(path, copies[name])
+        code, member, open_cases, total = _grid_and_member(copies["big"])
+        s_code, s_member, s_open, s_total = _grid_and_member(copies["small"], "B0500")
+        mine = _board_times(copies["big"], code, member, repeat)
+        theirs = _board_times(copies["small"], s_code, s_member, repeat)
+    return figure("grid board 500 cases in a 1m-case database", mine, "s", baseline=theirs,
+                  grid_open_cases=open_cases, database_cases=total,
+                  baseline_grid_open_cases=s_open, baseline_database_cases=s_total)
+
+
 # ---- command line ----
 
 ALL = ("sweep100k", "sweep1m", "stats", "assess", "ledger")
+MILLION = ("board1m", "sweep1m", "stats1m", "ledger1m")
 
 
 def main(argv=None):
@@ -367,14 +445,15 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.inproc", description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(DATA_DIR), help="the generator's cache directory")
     parser.add_argument("--out", help="write the figures (JSON list) here")
-    parser.add_argument("--only", default=",".join(ALL), help=f"comma-separated subset of {','.join(ALL)}")
+    parser.add_argument("--only", default=",".join(ALL), help=f"comma-separated subset of {','.join(ALL)} "
+                        f"(or of the 1,000,000-case figures {','.join(MILLION)})")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each sweep and its statement (best reported)")
     parser.add_argument("--stats-repeat", type=int, default=1, help="runs of the statistics (best reported)")
     parser.add_argument("--stats-replay", action="store_true",
                         help="also time the case-by-case replay and check it gives the same counters")
     args = parser.parse_args(argv)
     wanted = [part.strip() for part in args.only.split(",") if part.strip()]
-    unknown = set(wanted) - set(ALL)
+    unknown = set(wanted) - set(ALL) - set(MILLION)
     if unknown:
         parser.error(f"unknown figure(s): {', '.join(sorted(unknown))}")
     figures = []
@@ -386,8 +465,14 @@ def main(argv=None):
             figures.append(bench_assess(args.data, args.stats_repeat))
         elif name == "stats":
             figures.append(bench_stats(args.data, args.stats_repeat, args.stats_replay))
+        elif name == "stats1m":
+            figures.append(bench_stats(args.data, args.stats_repeat, profile="stats1m"))
         elif name == "ledger":
             figures.extend(bench_ledger(args.data))
+        elif name == "ledger1m":
+            figures.extend(bench_ledger(args.data, profile="stats1m"))
+        elif name == "board1m":
+            figures.append(bench_board(args.data))
     print(f"in-process figures done in {time.perf_counter() - started:.1f} s", flush=True)
     if args.out:
         with open(args.out, "w", encoding="utf-8") as handle:

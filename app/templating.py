@@ -71,12 +71,19 @@ STANDING = {
 }
 
 
+LEVELS = ("grid", "community", "street", "district")
+
+
+def _unit_at(case, level):
+    """The case's unit at a level (only that one is loaded), or None."""
+    return getattr(case, level) if level in LEVELS else None
+
+
 def standing(case):
     """(what the case waits for, who holds it now) for an open case; None once closed."""
     if case.state == "reported":
         what = STANDING.get(("reported", case.level))
-        holder = {"grid": case.grid, "community": case.community, "street": case.street,
-                  "district": case.district}.get(case.level)
+        holder = _unit_at(case, case.level)
         return str(what), holder.name if holder else ""
     what = STANDING.get((case.state, None))
     if what is None:
@@ -84,9 +91,7 @@ def standing(case):
     if case.state == "assigned" and case.department_id:
         return str(what), case.department.name
     if case.state == "verified":
-        holder = {"grid": case.grid, "community": case.community, "street": case.street,
-                  "district": case.district}.get(case.level) or case.community
-        return str(what), holder.name
+        return str(what), (_unit_at(case, case.level) or case.community).name
     return str(what), case.grid.name
 
 

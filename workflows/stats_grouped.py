@@ -256,7 +256,7 @@ def overview_and_tallies(cases, period, now, clock, dimensions, charts=True, ste
     tallies = {}
     all_sums = {**sums, **occurrence_sums, **hidden}
     cached = {}
-    gathered = {}  # {dimension: {key: {name: text}}}: the first org dimension's (or the total's)
+    gathered = {}  # {dimension: {key: {name: text}}} of each org dimension (or the total) scanned
     # The finer dimensions first, so that the total can be added up from one of them.
     for dim in sorted(dimensions, key=lambda d: d == "total"):
         groups = defaultdict(GroupedTally)

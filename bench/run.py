@@ -112,6 +112,10 @@ def inproc_row(figure):
     ratio = figure.get("ratio")
     if isinstance(baseline, (int, float)) and "sweep" in figure["name"].lower():
         baseline = f"{fmt(baseline, unit)} (one SQL statement)"
+    elif isinstance(baseline, (int, float)) and "board" in figure["name"].lower():
+        detail = figure.get("detail") or {}
+        baseline = (f"{fmt(baseline, unit)} (gridcase's {detail.get('baseline_grid_open_cases', '?')}-case board "
+                    f"in a {detail.get('baseline_database_cases', '?'):,}-case database)")
     return {"figure": figure["name"], "gridcase": fmt(figure.get("value"), unit),
             "baseline": fmt(baseline, unit) if isinstance(baseline, (int, float)) else (baseline or "—"),
             "ratio": ratio, "budget": budget or "—", "holds": holds}

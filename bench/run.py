@@ -63,8 +63,8 @@ def inproc(quick, only=None):
                  "bench/inproc.py missing", "baseline": "—", "ratio": None, "budget": "—", "holds": False}]
     out = os.path.join(DATA, "inproc.json")
     args = ["bench.inproc", "--data", DATA, "--out", out]
-    if quick:
-        args += ["--repeat", "1"]
+    # Best of 3, as for the sweep: one run of half a second is at the mercy of the machine's noise.
+    args += ["--repeat", "1", "--stats-repeat", "1"] if quick else ["--stats-repeat", "3"]
     if only:
         args += ["--only", only]
     python(*args)

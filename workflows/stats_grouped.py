@@ -71,20 +71,23 @@ def _store(cut, facts):
             model.delete().where((model.cut == cut) & (model.case.in_(part))).execute()
     rows, occurrences, steps = [], [], []
     for f in facts:
+        valid = not f.voided  # a voided case counts only as recorded, voided and reported
         rows.append({
             "cut": cut, "case": f.id, "creator": f.creator, "department": f.department, "state": f.state,
-            "closed_level": f.closed_level, "voided": int(f.voided), "closed": int(f.closed),
-            "disposed": int(f.disposed), "disposed_on_time": int(f.disposed_on_time),
-            "closed_on_time": int(f.closed_on_time), "suspended": int(f.suspended), "deadline": f.deadline,
+            "closed_level": f.closed_level if valid and f.closed else None, "voided": int(f.voided),
+            "closed": int(valid and f.closed), "disposed": int(valid and f.disposed),
+            "disposed_on_time": int(valid and f.disposed_on_time), "closed_on_time": int(valid and f.closed_on_time),
+            "suspended": int(f.suspended), "deadline": f.deadline,
             "reworked": int(f.reworks > 0), "extended": int(f.extensions > 0),
-            "callback_due": int(f.callback_due), "callbacks": int(f.callback_due and f.callback in stats.ANSWERED),
-            "satisfied": int(f.callback_due and f.callback in stats.SATISFIED),
+            "callback_due": int(valid and f.callback_due),
+            "callbacks": int(valid and f.callback_due and f.callback in stats.ANSWERED),
+            "satisfied": int(valid and f.callback_due and f.callback in stats.SATISFIED),
             "n_dispatches": 0, "n_declines": 0, "n_transfers": 0, "n_handled": 0, "n_verifies": 0,
             "n_verifies_on_time": 0,
             "last_at": f.last_at,
         })
         for counter, department, actor in f.occurrences:
-            rows[-1]["n_" + counter] += 1
+            rows[-1]["n_" + counter] += valid
             occurrences.append({"cut": cut, "case": f.id, "kind": counter, "department": department, "actor": actor})
         measured = defaultdict(list)
         for (step, department, _), seconds in zip(f.durations, f.seconds):
@@ -189,28 +192,28 @@ def overview_and_tallies(cases, period, now, clock, dimensions, charts=True, ste
     valid = F.voided == 0
     due_disposal = (F.disposed == 1) | overdue_undisposed
     due_close = (F.closed == 1) | overdue_open
+    # The kept flags and counts are a valid case's (0 for a voided one): plain sums, no condition.
     sums = {
         "recorded": fn.COUNT(F.id),
         "voided": fn.SUM(F.voided),
         "reports": fn.SUM(_one(F.creator.is_null(False))),
         "valid_reports": fn.SUM(_one(F.creator.is_null(False) & valid)),
-        "disposed": fn.SUM(_one(valid & (F.disposed == 1))),
-        "disposed_on_time": fn.SUM(_one(valid & (F.disposed_on_time == 1))),
+        "disposed": fn.SUM(F.disposed),
+        "disposed_on_time": fn.SUM(F.disposed_on_time),
         "overdue_undisposed": fn.SUM(_one(valid & overdue_undisposed)),
         "due_disposal": fn.SUM(_one(valid & due_disposal)),
-        "closed": fn.SUM(_one(valid & (F.closed == 1))),
-        "closed_on_time": fn.SUM(_one(valid & (F.closed_on_time == 1))),
+        "closed": fn.SUM(F.closed),
+        "closed_on_time": fn.SUM(F.closed_on_time),
         "overdue_open": fn.SUM(_one(valid & overdue_open)),
         "due_close": fn.SUM(_one(valid & due_close)),
         "reworked": fn.SUM(_one(valid & due_close & (F.reworked == 1))),
         "extended": fn.SUM(_one(valid & due_disposal & (F.extended == 1))),
-        "callback_due": fn.SUM(_one(valid & (F.callback_due == 1))),
-        "callbacks": fn.SUM(_one(valid & (F.callbacks == 1))),
-        "satisfied": fn.SUM(_one(valid & (F.satisfied == 1))),
-        **{counter: fn.SUM(_one(valid & (F.closed == 1) & (F.closed_level == level)))
-           for level, counter in stats.LEVEL_COUNTERS.items()},
+        "callback_due": fn.SUM(F.callback_due),
+        "callbacks": fn.SUM(F.callbacks),
+        "satisfied": fn.SUM(F.satisfied),
+        **{counter: fn.SUM(_one(F.closed_level == level)) for level, counter in stats.LEVEL_COUNTERS.items()},
     }
-    occurrence_sums = {name: fn.SUM(When(None, [(valid, getattr(F, "n_" + name))], 0)) for name in OCCURRENCES}
+    occurrence_sums = {name: fn.SUM(getattr(F, "n_" + name)) for name in OCCURRENCES}
     hidden = {"_verified": fn.SUM(_one(valid & ((F.state == "verified") | (F.closed == 1))))}
 
     def base(*columns):

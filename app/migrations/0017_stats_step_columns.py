@@ -1,5 +1,5 @@
 # The step durations kept on each case's facts (workflows.stats_grouped gathers them with the sums),
-# and the latest history row a cut's facts include.
+# and the latest history row a cut's facts include; the outcome flags are now kept for valid cases only.
 # The kept facts are derived data, rebuilt from the history on the next statistics request: the
 # existing ones lack the new columns' values, so they are dropped here (the history is untouched).
 from peewee import *

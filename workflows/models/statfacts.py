@@ -24,7 +24,11 @@ class StatsCut(BaseModel):
 
 
 class StatsFact(BaseModel):
-    """One case's facts at a cut (workflows.stats.Facts without the moment-dependent flags)."""
+    """One case's facts at a cut (workflows.stats.Facts without the moment-dependent flags).
+
+    The outcome flags and counts (closed … satisfied, closed_level, n_*) are kept for valid cases
+    only (0 or NULL for a voided one), as every indicator but recorded, voided and reports counts
+    valid cases only: the statistics add them up without a condition."""
 
     cut = ForeignKeyField(StatsCut, on_delete="CASCADE")
     case = ForeignKeyField(Case, on_delete="CASCADE")

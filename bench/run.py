@@ -127,7 +127,9 @@ def git_commit():
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
 
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    return commit + (" (+ uncommitted changes)" if git("status", "--porcelain", "--untracked-files=no") else "")
+    # The results an earlier run wrote are not a change to what is measured.
+    changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results")
+    return commit + (" (+ uncommitted changes)" if changed else "")
 
 
 def machine_facts(started_at, load_before):

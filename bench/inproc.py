@@ -17,6 +17,10 @@ detail where they apply). Databases come from bench.generate's cache (built on f
   zipped it), and the subprocess's peak RSS (VmHWM, as ru_maxrss
   would be without the parent's peak that Linux folds into a child's at exec) during the export — the high-water mark is reset after sign-in, whose argon2 check takes 64 MiB by design
   (that peak is reported beside it).
+- The 1,000,000-case figures (`--only board1m,sweep1m,stats1m,ledger1m`, or `make bench
+  BENCH_ARGS=--million`): a 500-case grid's board in a database of 1,000,000 open cases against the
+  same-size board of the boards data, the sweep, the statistics and the ledger export of a month of
+  1,000,000 cases.
 """
 import argparse
 import json
@@ -396,7 +400,8 @@ def _board_times(path, code, username, repeat):
 
 
 def _grid_and_member(path, code=None):
-    """(grid code, its member's username, its open cases) of the first grid (or the one named)."""
+    """(grid code, its member's username, its open cases, the database's cases) of the first grid
+    (or the one named)."""
     from workflows.models import Case, OrgUnit, User
 
     database = bind(open_database("sqlite:///" + path))

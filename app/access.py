@@ -7,15 +7,16 @@ The access-matrix test reads `view.policy_action` to check every route against t
 """
 from functools import wraps
 
-from flask import abort
-from flask_login import current_user, login_required
+from flask import abort, current_app
+from flask_login import current_user
 
 from workflows import policy
 
 
 def user():
     """The signed-in user itself (not the proxy; policy rules read it many times), or None."""
-    return current_user._get_current_object() if current_user.is_authenticated else None
+    signed_in = current_user._get_current_object()
+    return signed_in if signed_in is not None and signed_in.is_authenticated else None
 
 
 def can(action, obj=None):
@@ -28,10 +29,10 @@ def allows(action):
 
     def decorate(view):
         @wraps(view)
-        @login_required
         def guarded(*args, **kwargs):
-            if not policy.can(user(), action):
-                abort(403)
+            refused = admit(action)
+            if refused is not None:
+                return refused
             return view(*args, **kwargs)
 
         guarded.policy_action = action
@@ -45,10 +46,19 @@ def guard(blueprint, action):
     blueprint.policy_action = action
 
     @blueprint.before_request
-    @login_required
     def door():
-        if not policy.can(user(), action):
-            abort(403)
+        return admit(action)
+
+
+def admit(action):
+    """None if the signed-in user may take `action`; else the answer: sign in first (Flask-Login's
+    unauthorized handler), or 403 for a role that may never take it."""
+    signed_in = user()
+    if signed_in is None:
+        return current_app.login_manager.unauthorized()
+    if not policy.can(signed_in, action):
+        abort(403)
+    return None
 
 
 def action_of(app, endpoint):

@@ -12,7 +12,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from app import sessions
-from app.access import allows
+from app.access import allows, user
 from app.db import now
 from app.inputs import same_site_path
 from app.ratelimit import attempt, take_back
@@ -223,9 +223,8 @@ def _safe_next(target):
 def own_password_first():
     """An account given its password by an administrator sees only the password page until it
     chooses its own (signing out and the language switch still work)."""
-    if request.endpoint in BEFORE_OWN_PASSWORD or not current_user.is_authenticated:
-        return None
-    if not current_user.must_change_password:
+    signed_in = user()
+    if signed_in is None or not signed_in.must_change_password or request.endpoint in BEFORE_OWN_PASSWORD:
         return None
     target = url_for("account.password")
     if request.htmx:

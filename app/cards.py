@@ -225,11 +225,13 @@ def board_stamp(user, where, at, scope=None):
     # A pending flash message must be shown, so a page carrying one is never "unchanged"; and the
     # page carries the session's CSRF token, so a page of another session (before a sign-out, even
     # of the same user) never is: the token is made now if this session has none yet.
-    if "csrf_token" not in session:
+    kept = session._get_current_object()
+    if "csrf_token" not in kept:
         generate_csrf()
+    asked = request._get_current_object()
     parts = (row, user.id, user.role, user.org_id, user.department_id, select_locale(),
-             request.htmx.target, request.query_string, at.date(),
-             current_app.config.get("BOARD_POLL_SECONDS"), bool(session.get("_flashes")), session["csrf_token"])
+             asked.htmx.target, asked.query_string, at.date(),
+             current_app.config.get("BOARD_POLL_SECONDS"), bool(kept.get("_flashes")), kept["csrf_token"])
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32], Case.updated_at.python_value(row[2])
 
 

@@ -17,7 +17,7 @@ def select_locale():
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
-    user_locale = getattr(current_user, "locale", None) if current_user else None
+    user_locale = getattr(current_user._get_current_object(), "locale", None)
     if user_locale in languages:
         return user_locale
     return current_app.config["BABEL_DEFAULT_LOCALE"]

@@ -22,16 +22,17 @@ TOUCH_EVERY = timedelta(seconds=60)
 
 
 class KeptKeySigner(TimestampSigner):
-    """itsdangerous' TimestampSigner, its key derived from each secret once (it derives it on every cookie)."""
+    """itsdangerous' TimestampSigner, its key derived from each secret once per process: the
+    serializer makes a new signer for every cookie it reads or writes, and each would derive it again."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._keys = {}
+    _keys = {}
 
     def derive_key(self, secret_key=None):
-        key = self._keys.get(secret_key)
+        secret = self.secret_keys[-1] if secret_key is None else secret_key
+        kept = (secret, self.salt, self.key_derivation, self.digest_method)
+        key = self._keys.get(kept)
         if key is None:
-            key = self._keys[secret_key] = super().derive_key(secret_key)
+            key = self._keys[kept] = super().derive_key(secret)
         return key
 
 

@@ -112,9 +112,10 @@ def app(database_url, tmp_path):
 
 
 @pytest.fixture
-def clock(app):
-    """Stops the app's clock: every ``now`` the app reads is ``clock.now`` until the test moves it."""
-    return stop_clock(app)
+def clock(app, request):
+    """Stops the app's clock: every ``now`` the app reads is ``clock.now`` until the test moves it.
+    It stops at the test module's ``CLOCK_AT`` if the module sets one, else where the clock is."""
+    return stop_clock(app, getattr(request.module, "CLOCK_AT", None))
 
 
 @pytest.fixture

@@ -2,18 +2,11 @@
 links the favicon and carries app.js's messages for requests the server could not answer."""
 from datetime import datetime, timedelta
 
-import pytest
-
 from app.storage import LoginSession
-from tests.factories import stop_clock
 
 T = datetime(2026, 3, 2, 9, 0)
-
-
-@pytest.fixture
-def clock(app):
-    """The app's clock, stopped at T and moved by the test."""
-    return stop_clock(app, T)
+# The `clock` fixture (tests/conftest.py) stops the app's clock here.
+CLOCK_AT = T
 
 
 def test_the_account_page_lists_this_users_live_devices_only(login, app_world, clock):

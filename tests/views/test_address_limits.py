@@ -4,22 +4,16 @@ while one address guessing — at one account or across many — is stopped, in 
 import multiprocessing
 from datetime import datetime, timedelta
 
-import pytest
-
 from app import create_app
 from app.storage import LoginSession, RateBucket
 from tests.conftest import Client
-from tests.factories import PASSWORD, password_hash, stop_clock
+from tests.factories import PASSWORD, password_hash
 from workflows.models import User
 
 T = datetime(2026, 3, 2, 9, 0)  # the start of a ten-minute window
+# The `clock` fixture (tests/conftest.py) stops the app's clock here.
+CLOCK_AT = T
 GUESSER, COLLEAGUE, OFFICE = "203.0.113.7", "198.51.100.20", "198.51.100.99"
-
-
-@pytest.fixture
-def clock(app):
-    """The app's clock, stopped at T and moved by the test."""
-    return stop_clock(app, T)
 
 
 def from_address(app, address):

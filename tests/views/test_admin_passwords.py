@@ -6,17 +6,13 @@ import pytest
 
 from app.cli import DEMO_PASSWORD
 from tests.conftest import Client
-from tests.factories import stop_clock
 from app.storage import LoginSession
 from workflows.models import User
 
 T = datetime(2026, 3, 2, 9, 0)
+# The `clock` fixture (tests/conftest.py) stops the app's clock here.
+CLOCK_AT = T
 GOOD = "巡查东门每天一次"
-
-
-@pytest.fixture
-def clock(app):
-    stop_clock(app, T)
 
 
 def save(client, path, data):

@@ -1,8 +1,6 @@
 """The clock's pages: extension forms on the case page, notices and the 通报, admin calendar and limits, the sweep command."""
 from datetime import date, datetime, timedelta
 
-import pytest
-
 from tests.factories import T0, new_case, stop_clock
 from workflows import calendar, limits
 from workflows.clock import Clock, Limit
@@ -14,10 +12,8 @@ CLOCK = Clock()
 LATER = datetime(2026, 3, 9, 9)
 
 
-@pytest.fixture
-def clock(app):
-    """The app's clock, stopped at T0 and moved by the test."""
-    return stop_clock(app, T0)
+# The `clock` fixture (tests/conftest.py) stops the app's clock here.
+CLOCK_AT = T0
 
 
 def assigned(world):

@@ -10,16 +10,15 @@ import pytest
 from PIL import Image
 
 from app.views import intake
-from tests.factories import T0, new_case, stop_clock
+from tests.factories import T0, new_case
 from workflows.models import Attachment, Case, CaseEvent
 
 NOW = T0 + timedelta(hours=2)
 KEY = "c" * 32
 
 
-@pytest.fixture
-def clock(app):
-    stop_clock(app, NOW)
+# The `clock` fixture (tests/conftest.py) stops the app's clock here.
+CLOCK_AT = NOW
 
 
 def jpeg(colour):

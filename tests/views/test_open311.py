@@ -11,7 +11,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
 from app import open311 as open311_module
-from tests.factories import T0, new_case, stop_clock
+from tests.factories import T0, new_case
 from tests.public_helpers import after_photo, drive_to_closed, make_public
 from app.storage import ApiKey
 from workflows.models import Attachment, Case, CaseEvent
@@ -61,9 +61,8 @@ def world(app_world):
     return make_public(app_world)
 
 
-@pytest.fixture
-def clock(app):
-    return stop_clock(app, T0 + timedelta(days=1))
+# The `clock` fixture (tests/conftest.py) stops the app's clock here.
+CLOCK_AT = T0 + timedelta(days=1)
 
 
 @pytest.fixture

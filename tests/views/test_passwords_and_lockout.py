@@ -8,16 +8,14 @@ import pytest
 from app import accounts, create_app
 from app.accounts import AccountError, password_problem
 from tests.conftest import Client
-from tests.factories import PASSWORD, stop_clock
+from tests.factories import PASSWORD
 from workflows.models import User
 
 T = datetime(2026, 3, 2, 9, 0)
 
 
-@pytest.fixture
-def clock(app):
-    """The app's clock, stopped at T and moved by the test."""
-    return stop_clock(app, T)
+# The `clock` fixture (tests/conftest.py) stops the app's clock here.
+CLOCK_AT = T
 
 
 def member():

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.factories import T0, new_case, stop_clock
+from tests.factories import T0, new_case
 from tests.public_helpers import after_photo, drive_to_closed, jpeg_bytes, make_public
 from app.storage import RateBucket
 from workflows.models import Attachment, Case, CaseEvent, ReopenRequest, ResidentRating, User
@@ -17,9 +17,8 @@ def world(app_world):
     return make_public(app_world)
 
 
-@pytest.fixture
-def clock(app):
-    return stop_clock(app, T0)
+# The `clock` fixture (tests/conftest.py) stops the app's clock here.
+CLOCK_AT = T0
 
 
 def report_form(client, world, **fields):

@@ -11,7 +11,7 @@ import pytest
 from app import open311 as open311_module
 from app.views import public
 from tests.conftest import TOKEN
-from tests.factories import T0, stop_clock
+from tests.factories import T0
 from tests.public_helpers import make_public
 from workflows.residents import record_report
 from workflows.service import SystemActor
@@ -24,9 +24,8 @@ def world(app, app_world):
     return make_public(app_world)
 
 
-@pytest.fixture
-def clock(app):
-    return stop_clock(app, T0)
+# The `clock` fixture (tests/conftest.py) stops the app's clock here.
+CLOCK_AT = T0
 
 
 @pytest.fixture

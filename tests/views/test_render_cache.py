@@ -4,24 +4,21 @@ about who looked; and pages (with their tokens) made for each response."""
 import re
 from datetime import timedelta
 
-import pytest
 from flask_login import login_user
 
 from app import rendercache
 from app.rendercache import CSRF_MARK, KEY_MARK
 from app.cards import Cards
 from tests.conftest import Client
-from tests.factories import T0, new_case, stop_clock
+from tests.factories import T0, new_case
 from workflows.models import Case, User
 from workflows.service import fire
 
 NOW = T0 + timedelta(hours=2)
 
 
-@pytest.fixture
-def clock(app):
-    """The app's clock, stopped at NOW and moved by the test."""
-    return stop_clock(app, NOW)
+# The `clock` fixture (tests/conftest.py) stops the app's clock here.
+CLOCK_AT = NOW
 
 
 def card(html, case):

@@ -5,17 +5,15 @@ import pytest
 
 from app import accounts, sessions
 from tests.conftest import TOKEN, Client
-from tests.factories import PASSWORD, new_case, stop_clock
+from tests.factories import PASSWORD, new_case
 from app.storage import LoginSession
 from workflows.models import CaseEvent, User
 
 T = datetime(2026, 3, 2, 9, 0)
 
 
-@pytest.fixture
-def clock(app):
-    """The app's clock, stopped at T and moved by the test."""
-    return stop_clock(app, T)
+# The `clock` fixture (tests/conftest.py) stops the app's clock here.
+CLOCK_AT = T
 
 
 def cookie(client):

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.factories import T0, new_case, stop_clock
+from tests.factories import T0, new_case
 from workflows.models import Case
 from workflows.service import fire, open_case
 
@@ -13,10 +13,8 @@ NOW = T0 + timedelta(hours=2)  # Monday 11:00
 BOARD = {"HX-Request": "true", "HX-Target": "board"}
 
 
-@pytest.fixture
-def clock(app):
-    """The app's clock, stopped at NOW and moved by the test."""
-    return stop_clock(app, NOW)
+# The `clock` fixture (tests/conftest.py) stops the app's clock here.
+CLOCK_AT = NOW
 
 
 def card_ids(html, state=None):

@@ -5,10 +5,9 @@ import os
 import re
 from datetime import timedelta
 
-import pytest
 from PIL import Image
 
-from tests.factories import T0, new_case, stop_clock
+from tests.factories import T0, new_case
 from workflows.models import Attachment, Case, CaseEvent
 
 NOW = T0 + timedelta(hours=2)
@@ -19,9 +18,8 @@ def card_headers(case):
     return {"HX-Request": "true", "HX-Target": f"case-{case.id}"}
 
 
-@pytest.fixture
-def clock(app):
-    stop_clock(app, NOW)
+# The `clock` fixture (tests/conftest.py) stops the app's clock here.
+CLOCK_AT = NOW
 
 
 def state_and_history(case):

@@ -4,15 +4,14 @@ from datetime import timedelta
 
 import pytest
 
-from tests.factories import T0, new_case, stop_clock
+from tests.factories import T0, new_case
 from workflows.service import fire
 
 NOW = T0 + timedelta(hours=2)
 
 
-@pytest.fixture
-def clock(app):
-    stop_clock(app, NOW)
+# The `clock` fixture (tests/conftest.py) stops the app's clock here.
+CLOCK_AT = NOW
 
 
 @pytest.mark.parametrize("username, landing", [

@@ -11,7 +11,7 @@ import warnings
 import pytest
 from PIL import Image
 
-from tests.factories import T0, new_case, stop_clock
+from tests.factories import T0, new_case
 from workflows.errors import WorkflowError
 from workflows.models import Attachment, Case, CaseEvent, Category, Patrol
 
@@ -20,9 +20,8 @@ FIELDS = ("category", "title", "description", "building", "unit", "location_text
           "source", "reporter_name", "reporter_phone", "photos", "handle_now", "note", "after_photos", "intake_key")
 
 
-@pytest.fixture
-def clock(app):
-    stop_clock(app, NOW)
+# The `clock` fixture (tests/conftest.py) stops the app's clock here.
+CLOCK_AT = NOW
 
 
 def jpeg(size=(80, 60)):

@@ -6,20 +6,18 @@ import os
 import re
 from datetime import timedelta
 
-import pytest
 from PIL import Image
 
 from app import create_app
-from tests.factories import T0, stop_clock
+from tests.factories import T0
 from workflows.models import Attachment, Case
 
 NOW = T0 + timedelta(hours=2)
 PAYLOAD = b"<script>alert('gridcase')</script>"
 
 
-@pytest.fixture
-def clock(app):
-    stop_clock(app, NOW)
+# The `clock` fixture (tests/conftest.py) stops the app's clock here.
+CLOCK_AT = NOW
 
 
 def tagged_jpeg():

@@ -223,8 +223,10 @@ def _safe_next(target):
 def own_password_first():
     """An account given its password by an administrator sees only the password page until it
     chooses its own (signing out and the language switch still work)."""
+    if request.endpoint in BEFORE_OWN_PASSWORD:
+        return None  # first: a static file never loads the session
     signed_in = user()
-    if signed_in is None or not signed_in.must_change_password or request.endpoint in BEFORE_OWN_PASSWORD:
+    if signed_in is None or not signed_in.must_change_password:
         return None
     target = url_for("account.password")
     if request.htmx:

@@ -229,3 +229,19 @@ def test_the_csrf_token_dies_with_the_session(app, login, app_world, clock):
     response = member.http.post(f"/cases/{case.id}/events/report", data={"version": 1, "csrf_token": token})
     assert response.status_code == 400
     assert CaseEvent.select().count() == 1
+
+
+def test_a_static_file_is_served_without_reading_the_session(login, app_world, clock, caplog):
+    """Pages load a dozen scripts, styles and icons: a signed-in browser's request for one must not
+    cost a session lookup (nor any other statement)."""
+    import logging
+
+    member = login("member")
+    assert member.get("/work").status_code == 200  # the session is read for a page
+    with caplog.at_level(logging.DEBUG, logger="peewee"):
+        caplog.clear()
+        response = member.get("/static/favicon.svg")
+        statements = [r for r in caplog.records if r.name == "peewee"]
+    response.close()
+    assert response.status_code == 200
+    assert statements == []

@@ -1,4 +1,5 @@
 """A small world to test in: two communities, three grids, departments, categories, one user per role."""
+import logging
 from datetime import datetime, timedelta
 from functools import lru_cache
 from types import SimpleNamespace
@@ -102,3 +103,11 @@ def stop_clock(app, at=None):
     clock = Clock(at or app.extensions["gridcase_now"]())
     app.extensions["gridcase_now"] = clock
     return clock
+
+
+def peewee_queries(caplog, request):
+    """(the answer of `request()`, the SQL statements it made as peewee logs them)."""
+    with caplog.at_level(logging.DEBUG, logger="peewee"):
+        caplog.clear()
+        response = request()
+    return response, [str(r.msg) for r in caplog.records if r.name == "peewee"]

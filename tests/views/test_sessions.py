@@ -5,7 +5,7 @@ import pytest
 
 from app import accounts, sessions
 from tests.conftest import TOKEN, Client
-from tests.factories import PASSWORD, new_case
+from tests.factories import PASSWORD, new_case, peewee_queries
 from app.storage import LoginSession
 from workflows.models import CaseEvent, User
 
@@ -234,14 +234,9 @@ def test_the_csrf_token_dies_with_the_session(app, login, app_world, clock):
 def test_a_static_file_is_served_without_reading_the_session(login, app_world, clock, caplog):
     """Pages load a dozen scripts, styles and icons: a signed-in browser's request for one must not
     cost a session lookup (nor any other statement)."""
-    import logging
-
     member = login("member")
     assert member.get("/work").status_code == 200  # the session is read for a page
-    with caplog.at_level(logging.DEBUG, logger="peewee"):
-        caplog.clear()
-        response = member.get("/static/favicon.svg")
-        statements = [r for r in caplog.records if r.name == "peewee"]
+    response, statements = peewee_queries(caplog, lambda: member.get("/static/favicon.svg"))
     response.close()
     assert response.status_code == 200
     assert statements == []

@@ -1,11 +1,10 @@
 """Boards: columns, cards, filters, paging, conditional polling, roll-ups and who may see what."""
-import logging
 import re
 from datetime import timedelta
 
 import pytest
 
-from tests.factories import T0, new_case
+from tests.factories import T0, new_case, peewee_queries
 from workflows.models import Case
 from workflows.service import fire, open_case
 
@@ -102,14 +101,6 @@ def test_filters_narrow_the_board_and_stay_in_the_url(login, app_world, clock):
     page = member.get("/grids/G1/board?q=东门&urgency=urgent").get_data(as_text=True)
     assert 'name="q" value="东门"' in page and '<option value="urgent" selected' in page
     assert 'hx-push-url="true"' in page
-
-
-def peewee_queries(caplog, request):
-    """The SQL statements one request makes."""
-    with caplog.at_level(logging.DEBUG, logger="peewee"):
-        caplog.clear()
-        response = request()
-    return response, [str(r.msg) for r in caplog.records if r.name == "peewee"]
 
 
 def test_an_unchanged_board_answers_304_without_reading_its_cases(login, app_world, clock, caplog):

@@ -239,13 +239,19 @@ def conditional(user, where, at, scope=None):
     """(etag, last_modified, 304 response or None): a poll of an unchanged board stops here."""
     etag, last_modified = board_stamp(user, where, at, scope)
     if f'"{etag}"' in asked_etags():
-        return etag, last_modified, Response(status=304, headers={"ETag": f'"{etag}"'})
+        # The same validator and caching rules as the page it stands for (RFC 9110 §15.4.5).
+        return etag, last_modified, Response(status=304, headers={
+            "ETag": f'"{etag}"', "Cache-Control": CACHE_CONTROL, "Vary": "HX-Target"})
     return etag, last_modified, None
 
 
 def asked_etags():
     """The entity tags of If-None-Match as sent (a board's are strong, quoted hex, never "*")."""
     return {tag.strip().removeprefix("W/") for tag in request.headers.get("If-None-Match", "").split(",")}
+
+
+# A board may be kept by the browser but never shown again without asking (its ETag decides).
+CACHE_CONTROL = "private, no-cache"
 
 
 def finish(response, etag, last_modified):
@@ -255,7 +261,7 @@ def finish(response, etag, last_modified):
     if last_modified is not None:
         zone = ZoneInfo(current_app.config["TIMEZONE"])
         response.last_modified = last_modified.replace(tzinfo=zone).astimezone(timezone.utc)
-    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Cache-Control"] = CACHE_CONTROL
     response.vary.add("HX-Target")
     return response
 

@@ -61,16 +61,20 @@ def set_headers(app, response):
 
     The names already set are read once (every response passes here, and a missing-name lookup
     in werkzeug's Headers raises and catches an exception)."""
-    view = app.view_functions.get(request.endpoint) if request.endpoint else None
     headers = response.headers
     present = {name.lower() for name, _value in headers}
-    if "content-security-policy" in present:
-        headers.set("Content-Security-Policy", policy_for(view))
-    else:
-        headers.add("Content-Security-Policy", policy_for(view))
-    for name, lower, value in DEFAULTS:
-        if lower not in present:
-            headers.add(name, value)
+    # A 304 has no content for these to govern: a browser revalidating its copy keeps the headers it
+    # stored with the 200 (RFC 9110 §15.4.5 asks a 304 only for the validators and caching rules).
+    # The board's poll answers 304 every few seconds per open board, so each byte here is paid often.
+    if response.status_code != 304:
+        view = app.view_functions.get(request.endpoint) if request.endpoint else None
+        if "content-security-policy" in present:
+            headers.set("Content-Security-Policy", policy_for(view))
+        else:
+            headers.add("Content-Security-Policy", policy_for(view))
+        for name, lower, value in DEFAULTS:
+            if lower not in present:
+                headers.add(name, value)
     if request.is_secure:
         headers.set("Strict-Transport-Security", HSTS)
     if request.endpoint != "static" and "cache-control" not in present:

@@ -115,3 +115,18 @@ def test_no_template_has_inline_script_or_style():
                 text = handle.read()
             found += [f"{os.path.relpath(path, ROOT)}: {what}" for pattern, what in INLINE if pattern.search(text)]
     assert found == []
+
+
+def test_an_unchanged_poll_answers_with_the_validators_and_caching_rules_only(login, app_world):
+    """A 304 has no content for the page's policies to govern (RFC 9110 §15.4.5): the board's poll,
+    sent every few seconds by every open board, carries its ETag, Cache-Control and Vary, nothing more."""
+    community = login("community")
+    page = community.get("/queue")
+    assert page.status_code == 200 and "Content-Security-Policy" in page.headers
+    unchanged = community.get("/queue", headers={"If-None-Match": page.headers["ETag"]})
+    assert unchanged.status_code == 304
+    assert unchanged.headers["ETag"] == page.headers["ETag"]
+    assert unchanged.headers["Cache-Control"] == page.headers["Cache-Control"]
+    assert {"Cookie", "HX-Target"} <= {v.strip() for v in unchanged.headers["Vary"].split(",")}
+    for name in ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Permissions-Policy"):
+        assert name not in unchanged.headers, name

@@ -244,7 +244,9 @@ def init_app(app):
     app.session_interface = sessions.SignedCookie()
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    # "basic": a tablet whose IP changes on a mobile network stays signed in.
-    login_manager.session_protection = "basic"
+    # None: a tablet whose IP changes on a mobile network stays signed in, and nothing here asks for
+    # a "fresh" sign-in (Flask-Login's "basic" mode would only mark the session not fresh, at the
+    # cost of hashing address and browser on every request and a 128-character mark in the cookie).
+    login_manager.session_protection = None
     app.register_blueprint(bp)
     app.before_request(own_password_first)

@@ -57,6 +57,15 @@ class SignedCookie(SecureCookieSessionInterface):
         except BadSignature:
             return self.session_class()
 
+    def save_session(self, app, session, response):
+        """As Flask does, but a session neither changed nor due for a refresh returns at once (most
+        requests: Flask would first work out every cookie attribute it then does not use)."""
+        if session.modified or (session and self.should_set_cookie(app, session)):
+            return super().save_session(app, session, response)
+        if session.accessed:
+            response.vary.add("Cookie")
+        return None
+
     def get_signing_serializer(self, app):
         if not app.secret_key:
             return None

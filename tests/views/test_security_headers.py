@@ -128,5 +128,6 @@ def test_an_unchanged_poll_answers_with_the_validators_and_caching_rules_only(lo
     assert unchanged.headers["ETag"] == page.headers["ETag"]
     assert unchanged.headers["Cache-Control"] == page.headers["Cache-Control"]
     assert {"Cookie", "HX-Target"} <= {v.strip() for v in unchanged.headers["Vary"].split(",")}
+    assert "Set-Cookie" not in unchanged.headers  # the session did not change: its cookie is not sent again
     for name in ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Permissions-Policy"):
         assert name not in unchanged.headers, name

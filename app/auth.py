@@ -38,6 +38,9 @@ LOGIN_ACCOUNT_ADDRESS_LIMITS = ((10, 3600), (30, 86400))
 # so that it never tells who has an account.
 REFUSED = _l("Wrong username or password, or the account is deactivated or locked after too many failed "
              "sign-ins. Try again later, or ask an administrator.")
+# What Flask-Login's login_user writes to the session beside the user's id: the address-and-browser
+# hash its session protection compares and the "fresh" flag; with both features unused, neither is kept.
+UNUSED_LOGIN_MARKS = ("_id", "_fresh")
 # Where an account whose password an administrator set may go before it chooses its own.
 BEFORE_OWN_PASSWORD = {"account.password", "auth.logout", "set_language", "static"}
 
@@ -193,6 +196,10 @@ def signed_in(user, at):
         session["lang"] = language
     sessions.start(user, at)
     login_user(user)
+    # Flask-Login's marks for the session protection and "fresh" sign-ins this app turns off (see
+    # init_app): nothing reads them, and every request would carry and check 150 bytes of them.
+    for unused in UNUSED_LOGIN_MARKS:
+        session.pop(unused, None)
     User.update(last_login_at=at, failed_logins=0, locked_until=None).where(User.id == user.id).execute()
     current_app.logger.info("signed in: %s from %s", user.username, request.remote_addr)
 
@@ -245,8 +252,9 @@ def init_app(app):
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     # None: a tablet whose IP changes on a mobile network stays signed in, and nothing here asks for
-    # a "fresh" sign-in (Flask-Login's "basic" mode would only mark the session not fresh, at the
-    # cost of hashing address and browser on every request and a 128-character mark in the cookie).
+    # a "fresh" sign-in (Flask-Login's "basic" mode would only mark the session not fresh). Flask-Login
+    # still writes its marks at sign-in (signed_in drops them) and hashes address and browser on each
+    # request before it reads this setting.
     login_manager.session_protection = None
     app.register_blueprint(bp)
     app.before_request(own_password_first)

@@ -119,6 +119,8 @@ def test_the_session_id_is_new_at_every_sign_in_and_only_its_hash_is_stored(app,
     assert sessions.digest(value["_user_id"]) == tokens[1]
     assert value["_user_id"] not in tokens  # the database never holds a usable token
     assert value["_user_id"] != str(app_world.member.id)
+    # Only what the app reads: the token (no unused Flask-Login marks; a page's CSRF token joins it later).
+    assert set(value) == {"_user_id"}
 
 
 def test_idle_timeout_ends_the_session_with_a_clear_message(app, login, app_world, clock):
